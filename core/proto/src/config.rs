@@ -1,0 +1,122 @@
+//! Client and subscription settings, with the protocol's defaults.
+
+use std::fmt;
+
+use web_time::Duration;
+
+use crate::backoff::Backoff;
+use crate::wire::{Payload, StreamPosition};
+
+/// Client settings. Defaults follow the reference SDKs (PROTOCOL.md 10.2–10.3).
+#[derive(Clone)]
+pub struct Config {
+    /// The initial connection token (may be empty: the provider, if any, is asked first).
+    pub token: String,
+    /// Whether the driver has a connection token provider to ask.
+    pub has_token_provider: bool,
+    /// Custom data sent with every `connect`.
+    pub data: Option<Payload>,
+    /// Client name reported to the server.
+    pub name: String,
+    /// Application version reported to the server.
+    pub version: String,
+    /// Timeout for opening a transport, for every command reply, and for calls waiting to connect.
+    pub timeout: Duration,
+    /// Reconnect backoff bounds.
+    pub reconnect: Backoff,
+    /// How long past the server's ping interval to wait for any frame before declaring the
+    /// connection dead.
+    pub max_server_ping_delay: Duration,
+    /// How long before a token expires to refresh it (capped at half the token's lifetime).
+    pub refresh_ahead: Duration,
+    /// The largest frame the server accepts (Centrifugo's `websocket.message_size_limit`).
+    pub max_message_size: usize,
+}
+
+impl Default for Config {
+    fn default() -> Self {
+        Self {
+            token: String::new(),
+            has_token_provider: false,
+            data: None,
+            name: "rust".to_owned(),
+            version: String::new(),
+            timeout: Duration::from_secs(5),
+            reconnect: Backoff::new(Duration::from_millis(500), Duration::from_secs(20)),
+            max_server_ping_delay: Duration::from_secs(10),
+            refresh_ahead: Duration::from_secs(10),
+            max_message_size: 65_536,
+        }
+    }
+}
+
+impl fmt::Debug for Config {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Config")
+            .field("token", &redacted(&self.token))
+            .field("has_token_provider", &self.has_token_provider)
+            .field("name", &self.name)
+            .field("version", &self.version)
+            .field("timeout", &self.timeout)
+            .field("reconnect", &self.reconnect)
+            .field("max_server_ping_delay", &self.max_server_ping_delay)
+            .field("refresh_ahead", &self.refresh_ahead)
+            .field("max_message_size", &self.max_message_size)
+            .finish_non_exhaustive()
+    }
+}
+
+/// Subscription settings.
+#[derive(Clone)]
+pub struct SubscriptionConfig {
+    /// The initial subscription token (may be empty).
+    pub token: String,
+    /// Whether the driver has a subscription token provider to ask.
+    pub has_token_provider: bool,
+    /// Custom data sent with every `subscribe`.
+    pub data: Option<Payload>,
+    /// Ask the server for positioning.
+    pub positioned: bool,
+    /// Ask the server for recovery.
+    pub recoverable: bool,
+    /// Ask for join/leave events.
+    pub join_leave: bool,
+    /// Start from this position (recover from it on the first subscribe).
+    pub since: Option<StreamPosition>,
+    /// Resubscribe backoff bounds.
+    pub resubscribe: Backoff,
+}
+
+impl Default for SubscriptionConfig {
+    fn default() -> Self {
+        Self {
+            token: String::new(),
+            has_token_provider: false,
+            data: None,
+            positioned: false,
+            recoverable: false,
+            join_leave: false,
+            since: None,
+            resubscribe: Backoff::new(Duration::from_millis(500), Duration::from_secs(20)),
+        }
+    }
+}
+
+impl fmt::Debug for SubscriptionConfig {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("SubscriptionConfig")
+            .field("token", &redacted(&self.token))
+            .field("has_token_provider", &self.has_token_provider)
+            .field("positioned", &self.positioned)
+            .field("recoverable", &self.recoverable)
+            .field("join_leave", &self.join_leave)
+            .field("since", &self.since)
+            .field("resubscribe", &self.resubscribe)
+            .finish_non_exhaustive()
+    }
+}
+
+/// How a secret shows in logs and debug output: whether it is set, never what it is.
+pub fn redacted(secret: &str) -> &'static str {
+    if secret.is_empty() { "<empty>" } else { "<redacted>" }
+}

@@ -1,0 +1,296 @@
+//! Commands: id allocation, replies matched by id, per-command timeouts, app requests, frame batching.
+//!
+//! Commands queued while handling one input leave together: [`Engine::flush`] encodes the queue into as
+//! few frames as the server's message size limit allows, so `connect` and the pending `subscribe`s share
+//! one frame after the socket opens.
+
+use bytes::Bytes;
+use web_time::Instant;
+
+use super::{Engine, Output, Request, RequestId, Response};
+use crate::codec::Codec;
+use crate::codes;
+use crate::error::Error;
+use crate::event::ClientState;
+use crate::wire::{
+    Command, CommandBody, ErrorReply, HistoryRequest, PresenceRequest, PresenceStatsRequest, PublishRequest,
+    ReplyBody, RpcRequest, SendRequest,
+};
+
+/// The longest channel name Centrifugo accepts, in bytes.
+pub const MAX_CHANNEL_LEN: usize = 255;
+
+/// What a command in flight was for.
+#[derive(Debug, Clone)]
+pub(super) enum InflightKind {
+    Connect,
+    Subscribe { channel: String },
+    Unsubscribe,
+    Refresh,
+    SubRefresh { channel: String },
+    Request(RequestId),
+}
+
+#[derive(Debug)]
+pub(super) struct Inflight {
+    pub(super) kind: InflightKind,
+    pub(super) deadline: Instant,
+}
+
+/// An app request waiting for the connection.
+#[derive(Debug)]
+pub(super) struct Waiting {
+    id: RequestId,
+    request: Request,
+    pub(super) deadline: Instant,
+}
+
+/// Checks a channel name before anything is sent.
+pub fn validate_channel(channel: &str) -> Result<(), Error> {
+    if channel.is_empty() {
+        return Err(Error::InvalidChannel("the channel name is empty".to_owned()));
+    }
+    if channel.len() > MAX_CHANNEL_LEN {
+        return Err(Error::InvalidChannel(format!(
+            "the channel name is {} bytes long; the limit is {MAX_CHANNEL_LEN}",
+            channel.len()
+        )));
+    }
+    Ok(())
+}
+
+impl Request {
+    fn channel(&self) -> Option<&str> {
+        match self {
+            Request::Publish { channel, .. }
+            | Request::History { channel, .. }
+            | Request::Presence { channel }
+            | Request::PresenceStats { channel } => Some(channel),
+            Request::Rpc { .. } | Request::Send { .. } => None,
+        }
+    }
+
+    fn to_body(&self) -> CommandBody {
+        match self.clone() {
+            Request::Publish { channel, data } => CommandBody::Publish(PublishRequest { channel, data }),
+            Request::History { channel, limit, since, reverse } => {
+                CommandBody::History(HistoryRequest { channel, limit, since, reverse })
+            }
+            Request::Presence { channel } => CommandBody::Presence(PresenceRequest { channel }),
+            Request::PresenceStats { channel } => CommandBody::PresenceStats(PresenceStatsRequest { channel }),
+            Request::Rpc { method, data } => CommandBody::Rpc(RpcRequest { method, data }),
+            Request::Send { data } => CommandBody::Send(SendRequest { data }),
+        }
+    }
+}
+
+impl Engine {
+    /// Starts an app request. The outcome arrives as [`Output::Reply`] with the returned id: at once when
+    /// connected, after the connection comes up when connecting (failing with [`Error::Timeout`] after the
+    /// configured timeout), and with [`Error::Disconnected`] when disconnected.
+    ///
+    /// # Errors
+    /// Input that can never succeed is refused at once: [`Error::InvalidChannel`],
+    /// [`Error::MessageTooLarge`], [`Error::Closed`].
+    pub fn request(&mut self, request: Request, now: Instant) -> Result<RequestId, Error> {
+        if let Some(err) = self.is_closed_error() {
+            return Err(err);
+        }
+        if let Some(channel) = request.channel() {
+            validate_channel(channel)?;
+        }
+        let probe = Command { id: u32::MAX, body: request.to_body() };
+        let size = self.encoded_len(&probe)?;
+        if size > self.config.max_message_size {
+            return Err(Error::MessageTooLarge { size, limit: self.config.max_message_size });
+        }
+        self.next_request_id += 1;
+        let id = RequestId(self.next_request_id);
+        match self.state {
+            ClientState::Connected => self.send_request(id, request, now),
+            ClientState::Connecting => {
+                self.waiting.push_back(Waiting { id, request, deadline: now + self.config.timeout })
+            }
+            ClientState::Disconnected | ClientState::Closed => {
+                self.emit(Output::Reply { id, result: Err(Error::Disconnected) })
+            }
+        }
+        self.flush();
+        Ok(id)
+    }
+
+    fn send_request(&mut self, id: RequestId, request: Request, now: Instant) {
+        let body = request.to_body();
+        if matches!(body, CommandBody::Send(_)) {
+            self.tx_queue.push(Command { id: 0, body });
+            self.emit(Output::Reply { id, result: Ok(Response::Sent) });
+        } else {
+            self.send_command(body, InflightKind::Request(id), now);
+        }
+    }
+
+    pub(super) fn send_waiting_requests(&mut self, now: Instant) {
+        while let Some(w) = self.waiting.pop_front() {
+            self.send_request(w.id, w.request, now);
+        }
+    }
+
+    pub(super) fn fail_waiting(&mut self, error: Error) {
+        while let Some(w) = self.waiting.pop_front() {
+            self.emit(Output::Reply { id: w.id, result: Err(error.clone()) });
+        }
+    }
+
+    /// Queues a command with a fresh id and a reply deadline.
+    pub(super) fn send_command(&mut self, body: CommandBody, kind: InflightKind, now: Instant) -> u32 {
+        self.next_command_id = self.next_command_id.checked_add(1).unwrap_or(1);
+        let id = self.next_command_id;
+        self.inflight.insert(id, Inflight { kind, deadline: now + self.config.timeout });
+        self.tx_queue.push(Command { id, body });
+        id
+    }
+
+    /// Every command in flight loses its connection: app requests fail with
+    /// [`Error::OutcomeUnknown`] (the server may have executed them; they are never resent).
+    pub(super) fn fail_inflight(&mut self) {
+        let mut inflight: Vec<(u32, Inflight)> = self.inflight.drain().collect();
+        inflight.sort_by_key(|(id, _)| *id);
+        for (_, entry) in inflight {
+            if let InflightKind::Request(id) = entry.kind {
+                self.emit(Output::Reply { id, result: Err(Error::OutcomeUnknown) });
+            }
+        }
+    }
+
+    /// Routes a reply to the command it answers.
+    pub(super) fn on_command_reply(&mut self, id: u32, error: Option<ErrorReply>, body: ReplyBody, now: Instant) {
+        let Some(entry) = self.inflight.remove(&id) else {
+            tracing::debug!(id, "reply to a command no longer in flight");
+            return;
+        };
+        match entry.kind {
+            InflightKind::Connect => match (error, body) {
+                (Some(err), _) => self.on_connect_error(err, now),
+                (None, ReplyBody::Connect(result)) => self.on_connected(result, now),
+                (None, _) => self.protocol_violation("unexpected reply to connect", now),
+            },
+            InflightKind::Subscribe { channel } => self.on_subscribe_reply(&channel, id, error, body, now),
+            InflightKind::Unsubscribe => {
+                if error.is_some() {
+                    self.go_connecting(codes::connecting::UNSUBSCRIBE_ERROR, "unsubscribe error", now);
+                }
+            }
+            InflightKind::Refresh => self.on_refresh_reply(error, body, now),
+            InflightKind::SubRefresh { channel } => self.on_sub_refresh_reply(&channel, error, body, now),
+            InflightKind::Request(request) => {
+                let result = match (error, body) {
+                    (Some(e), _) => {
+                        Err(Error::Server { code: e.code, message: e.message, temporary: e.temporary })
+                    }
+                    (None, ReplyBody::Publish) => Ok(Response::Published),
+                    (None, ReplyBody::History(h)) => Ok(Response::History(h)),
+                    (None, ReplyBody::Presence(p)) => Ok(Response::Presence(p)),
+                    (None, ReplyBody::PresenceStats(p)) => Ok(Response::PresenceStats(p)),
+                    (None, ReplyBody::Rpc(r)) => Ok(Response::Rpc(r.data)),
+                    (None, other) => Err(Error::Protocol(format!("unexpected reply body {}", body_name(&other)))),
+                };
+                self.emit(Output::Reply { id: request, result });
+            }
+        }
+    }
+
+    pub(super) fn command_timeouts(&mut self, now: Instant) {
+        let mut expired: Vec<u32> = self.inflight.iter().filter(|(_, e)| e.deadline <= now).map(|(id, _)| *id).collect();
+        expired.sort_unstable();
+        for id in expired {
+            let Some(entry) = self.inflight.remove(&id) else { continue };
+            match entry.kind {
+                InflightKind::Connect => {
+                    self.client_event(crate::event::ClientEvent::Error(Error::Timeout));
+                    self.go_connecting(codes::connecting::TRANSPORT_CLOSED, "connect timeout", now);
+                }
+                InflightKind::Subscribe { .. } => {
+                    self.go_connecting(codes::connecting::SUBSCRIBE_TIMEOUT, "subscribe timeout", now)
+                }
+                InflightKind::Unsubscribe => {
+                    self.go_connecting(codes::connecting::UNSUBSCRIBE_ERROR, "unsubscribe timeout", now)
+                }
+                InflightKind::Refresh => self.retry_refresh_later(now),
+                InflightKind::SubRefresh { channel } => self.retry_sub_refresh_later(&channel, now),
+                InflightKind::Request(request) => self.emit(Output::Reply { id: request, result: Err(Error::Timeout) }),
+            }
+        }
+        while self.waiting.front().is_some_and(|w| w.deadline <= now) {
+            if let Some(w) = self.waiting.pop_front() {
+                self.emit(Output::Reply { id: w.id, result: Err(Error::Timeout) });
+            }
+        }
+        // Waiting entries are pushed in deadline order (same timeout for all), so the front check suffices.
+    }
+
+    /// The server sent something unusable: stop, as the reference SDKs do ("bad protocol").
+    pub(super) fn protocol_violation(&mut self, what: &str, now: Instant) {
+        tracing::warn!(what, "protocol violation");
+        self.client_event(crate::event::ClientEvent::Error(Error::Protocol(what.to_owned())));
+        self.go_disconnected(codes::disconnected::BAD_PROTOCOL, "bad protocol", now);
+    }
+
+    fn encoded_len(&self, command: &Command) -> Result<usize, Error> {
+        let mut buf = Vec::new();
+        self.codec
+            .encode(std::slice::from_ref(command), &mut buf)
+            .map_err(|e| Error::InvalidPayload(e.to_string()))?;
+        Ok(buf.len())
+    }
+
+    /// Encodes queued commands into frames no larger than the message size limit.
+    pub(super) fn flush(&mut self) {
+        if self.tx_queue.is_empty() {
+            return;
+        }
+        let Some(id) = self.open_transport_id() else {
+            // Nothing can carry them; commands in flight fail through the connection's end.
+            self.tx_queue.clear();
+            return;
+        };
+        let commands = std::mem::take(&mut self.tx_queue);
+        let limit = self.config.max_message_size;
+        let mut frame: Vec<u8> = Vec::new();
+        let mut one: Vec<u8> = Vec::new();
+        for command in &commands {
+            one.clear();
+            if let Err(e) = self.codec.encode(std::slice::from_ref(command), &mut one) {
+                tracing::warn!(error = %e, "dropping a command that cannot be encoded");
+                continue;
+            }
+            if !frame.is_empty() && frame.len() + 1 + one.len() > limit {
+                self.emit(Output::Transmit { id, frame: Bytes::from(std::mem::take(&mut frame)) });
+            }
+            if !frame.is_empty() {
+                frame.push(b'\n');
+            }
+            frame.extend_from_slice(&one);
+        }
+        if !frame.is_empty() {
+            self.emit(Output::Transmit { id, frame: Bytes::from(frame) });
+        }
+    }
+}
+
+fn body_name(body: &ReplyBody) -> &'static str {
+    match body {
+        ReplyBody::Ping => "ping",
+        ReplyBody::Push(_) => "push",
+        ReplyBody::Connect(_) => "connect",
+        ReplyBody::Subscribe(_) => "subscribe",
+        ReplyBody::Unsubscribe => "unsubscribe",
+        ReplyBody::Publish => "publish",
+        ReplyBody::Presence(_) => "presence",
+        ReplyBody::PresenceStats(_) => "presence_stats",
+        ReplyBody::History(_) => "history",
+        ReplyBody::Rpc(_) => "rpc",
+        ReplyBody::Refresh(_) => "refresh",
+        ReplyBody::SubRefresh(_) => "sub_refresh",
+        ReplyBody::Empty => "empty",
+    }
+}

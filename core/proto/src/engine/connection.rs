@@ -1,0 +1,361 @@
+//! The connection's life: attempts, transport events, the connect reply, state changes, heartbeats.
+
+use web_time::{Duration, Instant};
+
+use super::commands::InflightKind;
+use super::{Engine, Output, TransportId};
+use crate::codes::{self, DisconnectAction};
+use crate::error::Error;
+use crate::event::{ClientEvent, ClientState, SubscriptionEvent, SubscriptionState};
+use crate::wire::{CommandBody, ConnectRequest, ConnectResult, ErrorReply, SubscribeRequest};
+
+/// The transport of the current attempt.
+#[derive(Debug)]
+pub(super) struct TransportSlot {
+    pub(super) id: TransportId,
+    /// Set while opening: when to give up.
+    opening_deadline: Option<Instant>,
+}
+
+impl TransportSlot {
+    pub(super) fn open_deadline(&self) -> Option<Instant> {
+        self.opening_deadline
+    }
+
+    pub(super) fn is_open(&self) -> bool {
+        self.opening_deadline.is_none()
+    }
+}
+
+/// What the connect reply told us.
+#[derive(Debug, Clone)]
+pub(super) struct Session {
+    /// Server ping interval (zero: the server does not ping).
+    pub(super) ping: Duration,
+    /// Whether the server wants a pong for every ping.
+    pub(super) pong: bool,
+}
+
+impl Engine {
+    /// Starts connecting (from `disconnected`); a no-op while connecting or connected.
+    pub fn connect(&mut self, now: Instant) {
+        if matches!(self.state, ClientState::Connecting | ClientState::Connected | ClientState::Closed) {
+            return;
+        }
+        self.state = ClientState::Connecting;
+        self.client_event(ClientEvent::Connecting {
+            code: codes::connecting::CONNECT_CALLED,
+            reason: "connect called".to_owned(),
+        });
+        self.reconnect.reset();
+        self.start_attempt(now);
+        self.flush();
+    }
+
+    /// Disconnects and stays disconnected until [`Engine::connect`]. Subscriptions keep their state and
+    /// positions and resume on the next connect.
+    pub fn disconnect(&mut self, now: Instant) {
+        if matches!(self.state, ClientState::Disconnected | ClientState::Closed) {
+            return;
+        }
+        self.go_disconnected(codes::disconnected::DISCONNECT_CALLED, "disconnect called", now);
+        self.flush();
+    }
+
+    /// Closes the client for good: disconnects, ends every subscription, fails every call.
+    pub fn close(&mut self, now: Instant) {
+        if self.state == ClientState::Closed {
+            return;
+        }
+        if self.state != ClientState::Disconnected {
+            self.go_disconnected(codes::disconnected::DISCONNECT_CALLED, "client closed", now);
+        }
+        let channels: Vec<String> = self.subs.keys().cloned().collect();
+        for channel in channels {
+            self.end_subscription(&channel, codes::unsubscribed::CLIENT_CLOSED, "client closed", false, now);
+        }
+        self.state = ClientState::Closed;
+        self.client_event(ClientEvent::Closed);
+        self.flush();
+    }
+
+    /// Reports that transport `id` can carry frames. `optimistic_subscribe` says whether `subscribe`
+    /// commands may share the frame with `connect` (true for WebSocket, false for emulation).
+    pub fn handle_opened(&mut self, id: TransportId, optimistic_subscribe: bool, now: Instant) {
+        let Some(slot) = self.transport.as_mut().filter(|s| s.id == id) else {
+            return;
+        };
+        slot.opening_deadline = None;
+        let subs = self
+            .server_subs
+            .iter()
+            .filter_map(|(channel, sub)| {
+                let (recover, offset, epoch) = sub.recovery.subscribe_fields();
+                recover.then(|| {
+                    let req = SubscribeRequest { channel: channel.clone(), recover, offset, epoch, ..Default::default() };
+                    (channel.clone(), req)
+                })
+            })
+            .collect();
+        let connect = ConnectRequest {
+            token: self.token.clone(),
+            data: self.config.data.clone(),
+            subs,
+            name: self.config.name.clone(),
+            version: self.config.version.clone(),
+            ..Default::default()
+        };
+        self.send_command(CommandBody::Connect(connect), InflightKind::Connect, now);
+        if optimistic_subscribe {
+            self.send_pending_subscribes(now);
+        }
+        self.flush();
+    }
+
+    /// Reports that transport `id` ended, with the peer's close `code` if there was one.
+    pub fn handle_closed(&mut self, id: TransportId, code: Option<u16>, reason: &str, now: Instant) {
+        if self.transport.as_ref().is_none_or(|s| s.id != id) {
+            return;
+        }
+        self.transport = None;
+        tracing::debug!(transport = id.0, ?code, reason, "transport closed");
+        match code {
+            Some(code) => self.on_server_disconnect(u32::from(code), reason, now),
+            None => {
+                if self.state == ClientState::Connecting && self.session.is_none() {
+                    self.client_event(ClientEvent::Error(Error::Transport(reason.to_owned())));
+                }
+                self.go_connecting(codes::connecting::TRANSPORT_CLOSED, "transport closed", now);
+            }
+        }
+        self.flush();
+    }
+
+    /// Reports a received frame on transport `id`.
+    pub fn handle_frame(&mut self, id: TransportId, frame: &bytes::Bytes, now: Instant) {
+        if self.transport.as_ref().is_none_or(|s| s.id != id) {
+            return;
+        }
+        self.rearm_ping_watchdog(now);
+        self.dispatch_frame(frame, now);
+        self.flush();
+    }
+
+    /// A server disconnect: a WebSocket close code or a `disconnect` push.
+    pub(super) fn on_server_disconnect(&mut self, code: u32, reason: &str, now: Instant) {
+        if code == u32::from(codes::WS_MESSAGE_TOO_BIG) {
+            self.go_disconnected(codes::disconnected::MESSAGE_SIZE_LIMIT, "message size limit exceeded", now);
+            return;
+        }
+        if code == codes::server_disconnect::STATE_INVALIDATED {
+            if self.config.has_token_provider {
+                self.token.clear();
+                self.refresh_required = true;
+            }
+            self.invalidate_all_subscriptions();
+        }
+        match codes::disconnect_action(code) {
+            DisconnectAction::Stop => self.go_disconnected(code, reason, now),
+            DisconnectAction::Reconnect if code < 3000 => {
+                self.go_connecting(codes::connecting::TRANSPORT_CLOSED, "transport closed", now)
+            }
+            DisconnectAction::Reconnect => self.go_connecting(code, reason, now),
+        }
+    }
+
+    /// The successful connect reply.
+    pub(super) fn on_connected(&mut self, result: ConnectResult, now: Instant) {
+        let Some(id) = self.transport.as_ref().map(|s| s.id) else {
+            return;
+        };
+        self.state = ClientState::Connected;
+        self.reconnect.reset();
+        self.reconnect_at = None;
+        self.session = Some(Session { ping: Duration::from_secs(u64::from(result.ping)), pong: result.pong });
+        self.ping_deadline = None;
+        self.rearm_ping_watchdog(now);
+        if !result.session.is_empty() {
+            self.emit(Output::Session { id, session: result.session.clone(), node: result.node.clone() });
+        }
+        self.schedule_refresh(result.expires, result.ttl, now);
+        self.client_event(ClientEvent::Connected {
+            client: result.client.clone(),
+            version: result.version.clone(),
+            data: result.data.clone(),
+        });
+        self.apply_server_subs(result.subs, now);
+        self.send_pending_subscribes(now);
+        self.send_waiting_requests(now);
+    }
+
+    /// An error reply to `connect` (PROTOCOL.md 4.5).
+    pub(super) fn on_connect_error(&mut self, error: ErrorReply, now: Instant) {
+        let err = Error::Server { code: error.code, message: error.message.clone(), temporary: error.temporary };
+        if error.code == codes::server_error::TOKEN_EXPIRED && !self.config.has_token_provider {
+            self.client_event(ClientEvent::Error(Error::Config(
+                "the connection token expired and no token provider is configured".to_owned(),
+            )));
+            self.go_disconnected(codes::disconnected::UNAUTHORIZED, "unauthorized", now);
+            return;
+        }
+        if codes::connect_error_is_retryable(error.code, error.temporary) {
+            if error.code == codes::server_error::TOKEN_EXPIRED {
+                self.token.clear();
+                self.refresh_required = true;
+            }
+            self.client_event(ClientEvent::Error(err));
+            self.leave_connection(3000, "connect error");
+            self.schedule_reconnect(now);
+        } else {
+            self.go_disconnected(error.code, &error.message, now);
+        }
+    }
+
+    /// Starts one connection attempt: fetch a token first when one is needed, else open a transport.
+    pub(super) fn start_attempt(&mut self, now: Instant) {
+        self.reconnect_at = None;
+        let need_token = self.refresh_required || (self.token.is_empty() && self.config.has_token_provider);
+        if need_token && self.config.has_token_provider {
+            self.fetch_connection_token(super::tokens::ConnTokenPurpose::Connect);
+            return;
+        }
+        self.open_transport(now);
+    }
+
+    pub(super) fn open_transport(&mut self, now: Instant) {
+        self.close_transport(1000, "reconnecting");
+        self.next_transport_id += 1;
+        let id = TransportId(self.next_transport_id);
+        self.transport = Some(TransportSlot { id, opening_deadline: Some(now + self.config.timeout) });
+        self.emit(Output::OpenTransport { id });
+    }
+
+    pub(super) fn close_transport(&mut self, code: u16, reason: &str) {
+        if let Some(slot) = self.transport.take() {
+            self.emit(Output::CloseTransport { id: slot.id, code, reason: reason.to_owned() });
+        }
+    }
+
+    pub(super) fn schedule_reconnect(&mut self, now: Instant) {
+        let delay = self.reconnect.next_delay(&mut self.rng);
+        tracing::debug!(delay_ms = delay.as_millis() as u64, attempt = self.reconnect.step(), "reconnect scheduled");
+        self.reconnect_at = Some(now + delay);
+    }
+
+    /// Leaves the connection (if any) and retries with backoff.
+    pub(super) fn go_connecting(&mut self, code: u32, reason: &str, now: Instant) {
+        if matches!(self.state, ClientState::Disconnected | ClientState::Closed) {
+            return;
+        }
+        let was_connected = self.state == ClientState::Connected;
+        self.leave_connection(3000, reason);
+        self.state = ClientState::Connecting;
+        if was_connected {
+            self.client_event(ClientEvent::Connecting { code, reason: reason.to_owned() });
+        }
+        self.schedule_reconnect(now);
+    }
+
+    /// Leaves the connection (if any) and stops.
+    pub(super) fn go_disconnected(&mut self, code: u32, reason: &str, _now: Instant) {
+        if matches!(self.state, ClientState::Disconnected | ClientState::Closed) {
+            return;
+        }
+        self.leave_connection(1000, reason);
+        self.reconnect_at = None;
+        self.conn_token_fetch = None;
+        self.fail_waiting(Error::Disconnected);
+        self.state = ClientState::Disconnected;
+        self.client_event(ClientEvent::Disconnected { code, reason: reason.to_owned() });
+    }
+
+    /// Everything tied to the current connection ends here: the transport, in-flight commands (their
+    /// outcome is unknown), heartbeats, the refresh timer and any refresh token fetch, and subscriptions
+    /// fall back to `subscribing`.
+    fn leave_connection(&mut self, close_code: u16, reason: &str) {
+        self.close_transport(close_code, reason);
+        self.session = None;
+        self.ping_deadline = None;
+        self.refresh_at = None;
+        if matches!(self.conn_token_fetch, Some(ref f) if f.purpose.is_refresh()) {
+            self.conn_token_fetch = None;
+        }
+        self.tx_queue.clear();
+        self.fail_inflight();
+        let channels: Vec<String> = self.subs.keys().cloned().collect();
+        for channel in channels {
+            let Some(sub) = self.subs.get_mut(&channel) else { continue };
+            sub.on_connection_lost();
+            if sub.state == SubscriptionState::Subscribed {
+                sub.state = SubscriptionState::Subscribing;
+                self.sub_event(
+                    &channel,
+                    SubscriptionEvent::Subscribing {
+                        code: codes::subscribing::TRANSPORT_CLOSED,
+                        reason: "transport closed".to_owned(),
+                    },
+                );
+            }
+        }
+        if self.state == ClientState::Connected {
+            let server_channels: Vec<String> = self.server_subs.keys().cloned().collect();
+            for channel in server_channels {
+                self.client_event(ClientEvent::ServerSubscribing { channel });
+            }
+        }
+    }
+
+    /// The heartbeat watchdog: any received frame proves the connection alive for another
+    /// `ping + max_server_ping_delay`. Only `last_frame_at` moves per frame; the deadline the driver
+    /// sleeps on moves when it fires early, so a busy stream does not re-arm a timer per frame.
+    fn rearm_ping_watchdog(&mut self, now: Instant) {
+        self.last_frame_at = now;
+        if self.ping_deadline.is_none() {
+            self.ping_deadline = self.ping_window().map(|w| now + w);
+        }
+    }
+
+    fn ping_window(&self) -> Option<Duration> {
+        match &self.session {
+            Some(s) if !s.ping.is_zero() && !self.config.max_server_ping_delay.is_zero() => {
+                Some(s.ping + self.config.max_server_ping_delay)
+            }
+            _ => None,
+        }
+    }
+
+    /// A server ping: answer with exactly one pong when asked to.
+    pub(super) fn on_ping(&mut self) {
+        if self.session.as_ref().is_some_and(|s| s.pong) {
+            self.tx_queue.push(crate::wire::Command { id: 0, body: CommandBody::Pong });
+        }
+    }
+
+    pub(super) fn connection_timeouts(&mut self, now: Instant) {
+        if self.transport.as_ref().and_then(TransportSlot::open_deadline).is_some_and(|d| d <= now) {
+            self.client_event(ClientEvent::Error(Error::Transport("timed out opening the transport".to_owned())));
+            self.go_connecting(codes::connecting::TRANSPORT_CLOSED, "transport open timeout", now);
+        }
+        if self.ping_deadline.is_some_and(|d| d <= now) {
+            let extended = self.ping_window().map(|w| self.last_frame_at + w).filter(|d| *d > now);
+            if extended.is_some() {
+                self.ping_deadline = extended;
+            } else {
+                tracing::debug!("no frame from the server within the ping window");
+                self.go_connecting(codes::connecting::NO_PING, "no ping", now);
+            }
+        }
+        if self.reconnect_at.is_some_and(|d| d <= now) && self.state == ClientState::Connecting {
+            self.start_attempt(now);
+        }
+        if self.refresh_at.is_some_and(|d| d <= now) {
+            self.refresh_at = None;
+            self.fetch_connection_token(super::tokens::ConnTokenPurpose::Refresh);
+        }
+    }
+
+    /// The transport in use, if it is open.
+    pub(super) fn open_transport_id(&self) -> Option<TransportId> {
+        self.transport.as_ref().filter(|s| s.is_open()).map(|s| s.id)
+    }
+}

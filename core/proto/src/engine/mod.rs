@@ -1,0 +1,213 @@
+//! The client state machine.
+//!
+//! [`Engine`] owns the whole protocol state of one client: the connection (state, transport identity,
+//! session, heartbeat watchdog, token and refresh), the commands in flight, the client-side and
+//! server-side subscriptions, and the queue of outputs. It never blocks and never reads a clock: every
+//! input carries `now`, and time-based work happens in [`Engine::handle_timeout`].
+//!
+//! Call order for a driver:
+//! 1. create the engine, then call [`Engine::connect`];
+//! 2. after every input, drain [`Engine::poll_output`] until it returns `None`;
+//! 3. sleep until [`Engine::poll_timeout`] (or until the next input), then call [`Engine::handle_timeout`].
+//!
+//! The submodules split the machine by concern: `connection` (attempts, transport events, connect reply,
+//! state changes, heartbeats), `dispatch` (decoding frames and routing replies and pushes), `commands`
+//! (ids, replies, timeouts, app requests, frame batching), `subscriptions` and `server_subs`, and
+//! `tokens` (token fetches and in-band refresh).
+
+mod commands;
+mod connection;
+mod dispatch;
+mod server_subs;
+mod subscriptions;
+mod tokens;
+mod types;
+
+#[cfg(test)]
+mod tests;
+
+use std::collections::{BTreeMap, HashMap, VecDeque};
+
+use web_time::Instant;
+
+pub use types::{Output, Request, RequestId, Response, TokenKind, TokenRequest, TokenRequestId, TransportId};
+
+use crate::backoff::Attempts;
+use crate::codec::JsonCodec;
+use crate::config::{Config, SubscriptionConfig};
+use crate::error::{Error, TokenError};
+use crate::event::{ClientState, SubscriptionState};
+use crate::wire::Command;
+use commands::{Inflight, Waiting};
+use connection::{Session, TransportSlot};
+use server_subs::ServerSub;
+use subscriptions::Sub;
+use tokens::ConnTokenFetch;
+
+/// The sans-IO client. See the [module docs](self) for the call order.
+#[derive(Debug)]
+pub struct Engine {
+    config: Config,
+    codec: JsonCodec,
+    rng: fastrand::Rng,
+    state: ClientState,
+
+    transport: Option<TransportSlot>,
+    next_transport_id: u64,
+    session: Option<Session>,
+    reconnect: Attempts,
+    reconnect_at: Option<Instant>,
+    ping_deadline: Option<Instant>,
+    last_frame_at: Instant,
+
+    token: String,
+    refresh_required: bool,
+    conn_token_fetch: Option<ConnTokenFetch>,
+    refresh_at: Option<Instant>,
+    next_token_request: u64,
+
+    next_command_id: u32,
+    inflight: HashMap<u32, Inflight>,
+    waiting: VecDeque<Waiting>,
+    next_request_id: u64,
+
+    subs: BTreeMap<String, Sub>,
+    server_subs: BTreeMap<String, ServerSub>,
+
+    tx_queue: Vec<Command>,
+    outputs: VecDeque<Output>,
+}
+
+impl Engine {
+    /// A new engine in the `disconnected` state. `seed` drives the backoff jitter; `now` is the
+    /// creation time.
+    pub fn new(config: Config, seed: u64, now: Instant) -> Self {
+        let reconnect = Attempts::new(config.reconnect);
+        let token = config.token.clone();
+        Self {
+            config,
+            codec: JsonCodec,
+            rng: fastrand::Rng::with_seed(seed),
+            state: ClientState::Disconnected,
+            transport: None,
+            next_transport_id: 0,
+            session: None,
+            reconnect,
+            reconnect_at: None,
+            ping_deadline: None,
+            last_frame_at: now,
+            token,
+            refresh_required: false,
+            conn_token_fetch: None,
+            refresh_at: None,
+            next_token_request: 0,
+            next_command_id: 0,
+            inflight: HashMap::new(),
+            waiting: VecDeque::new(),
+            next_request_id: 0,
+            subs: BTreeMap::new(),
+            server_subs: BTreeMap::new(),
+            tx_queue: Vec::new(),
+            outputs: VecDeque::new(),
+        }
+    }
+
+    /// The client state.
+    pub fn state(&self) -> ClientState {
+        self.state
+    }
+
+    /// The settings this engine runs with.
+    pub fn config(&self) -> &Config {
+        &self.config
+    }
+
+    /// The state of the subscription to `channel`, if it exists.
+    pub fn subscription_state(&self, channel: &str) -> Option<SubscriptionState> {
+        self.subs.get(channel).map(|s| s.state)
+    }
+
+    /// The last delivered stream position of the subscription to `channel`, if known.
+    pub fn subscription_position(&self, channel: &str) -> Option<crate::wire::StreamPosition> {
+        self.subs.get(channel).and_then(|s| s.recovery.position().cloned())
+    }
+
+    /// The channels of the active server-side subscriptions.
+    pub fn server_subscriptions(&self) -> impl Iterator<Item = &str> {
+        self.server_subs.keys().map(String::as_str)
+    }
+
+    /// The next output, if any. Drain until `None` after every input.
+    pub fn poll_output(&mut self) -> Option<Output> {
+        self.flush();
+        self.outputs.pop_front()
+    }
+
+    /// The earliest deadline at which [`Engine::handle_timeout`] has work to do.
+    pub fn poll_timeout(&self) -> Option<Instant> {
+        let conn = [
+            self.reconnect_at,
+            self.ping_deadline,
+            self.refresh_at,
+            self.transport.as_ref().and_then(TransportSlot::open_deadline),
+        ];
+        let commands = self.inflight.values().map(|i| i.deadline);
+        let waiting = self.waiting.iter().map(|w| w.deadline);
+        let subs = self.subs.values().flat_map(Sub::deadlines);
+        conn.into_iter().flatten().chain(commands).chain(waiting).chain(subs).min()
+    }
+
+    /// Does whatever is due at `now`: retries, heartbeat checks, command timeouts, token refreshes.
+    pub fn handle_timeout(&mut self, now: Instant) {
+        self.connection_timeouts(now);
+        self.command_timeouts(now);
+        self.subscription_timeouts(now);
+        self.flush();
+    }
+
+    /// Replaces the connection token; used from the next connect attempt on.
+    pub fn set_token(&mut self, token: String) {
+        self.token = token;
+        self.refresh_required = false;
+    }
+
+    /// Answers a [`TokenRequest`]. Answers to requests the engine no longer waits for (for example a
+    /// refresh that started before a reconnect) are ignored.
+    pub fn handle_token(&mut self, id: TokenRequestId, result: Result<String, TokenError>, now: Instant) {
+        self.on_token(id, result, now);
+        self.flush();
+    }
+
+    fn emit(&mut self, output: Output) {
+        self.outputs.push_back(output);
+    }
+
+    fn client_event(&mut self, event: crate::event::ClientEvent) {
+        self.emit(Output::Event(crate::event::Event::Client(event)));
+    }
+
+    fn sub_event(&mut self, channel: &str, event: crate::event::SubscriptionEvent) {
+        self.emit(Output::Event(crate::event::Event::Subscription { channel: channel.to_owned(), event }));
+    }
+
+    fn is_closed_error(&self) -> Option<Error> {
+        (self.state == ClientState::Closed).then_some(Error::Closed)
+    }
+
+    /// Registers a client-side subscription (in the `unsubscribed` state).
+    ///
+    /// # Errors
+    /// [`Error::InvalidChannel`] for an empty or too long channel, [`Error::DuplicateSubscription`] if one
+    /// exists, [`Error::Closed`] after [`Engine::close`].
+    pub fn new_subscription(&mut self, channel: &str, config: SubscriptionConfig) -> Result<(), Error> {
+        if let Some(err) = self.is_closed_error() {
+            return Err(err);
+        }
+        commands::validate_channel(channel)?;
+        if self.subs.contains_key(channel) {
+            return Err(Error::DuplicateSubscription(channel.to_owned()));
+        }
+        self.subs.insert(channel.to_owned(), Sub::new(config));
+        Ok(())
+    }
+}

@@ -1,0 +1,311 @@
+//! Client-side subscriptions: subscribe, unsubscribe, resubscribe with backoff and recovery.
+
+use web_time::Instant;
+
+use super::Engine;
+use super::commands::InflightKind;
+use super::tokens::SubTokenPurpose;
+use crate::backoff::Attempts;
+use crate::codes;
+use crate::config::SubscriptionConfig;
+use crate::error::Error;
+use crate::event::{ClientState, SubscribedInfo, SubscriptionEvent, SubscriptionState};
+use crate::recovery::Recovery;
+use crate::wire::{CommandBody, ErrorReply, ReplyBody, SubscribeRequest, UnsubscribeRequest};
+
+/// One client-side subscription.
+#[derive(Debug)]
+pub(super) struct Sub {
+    pub(super) config: SubscriptionConfig,
+    pub(super) state: SubscriptionState,
+    pub(super) token: String,
+    /// After 109 or 2502: the next subscribe needs a fresh token.
+    pub(super) token_required: bool,
+    pub(super) recovery: Recovery,
+    /// The id of the `subscribe` command in flight.
+    pub(super) inflight: Option<u32>,
+    pub(super) resubscribe: Attempts,
+    pub(super) resubscribe_at: Option<Instant>,
+    /// A token fetch in progress.
+    pub(super) token_fetch: Option<(super::TokenRequestId, SubTokenPurpose)>,
+    pub(super) refresh_at: Option<Instant>,
+}
+
+impl Sub {
+    pub(super) fn new(config: SubscriptionConfig) -> Self {
+        Self {
+            token: config.token.clone(),
+            token_required: false,
+            recovery: Recovery::new(config.since.clone()),
+            state: SubscriptionState::Unsubscribed,
+            inflight: None,
+            resubscribe: Attempts::new(config.resubscribe),
+            resubscribe_at: None,
+            token_fetch: None,
+            refresh_at: None,
+            config,
+        }
+    }
+
+    pub(super) fn deadlines(&self) -> impl Iterator<Item = Instant> {
+        [self.resubscribe_at, self.refresh_at].into_iter().flatten()
+    }
+
+    /// The connection ended: nothing sent on it is pending any more.
+    pub(super) fn on_connection_lost(&mut self) {
+        self.inflight = None;
+        self.refresh_at = None;
+        self.resubscribe_at = None;
+        if matches!(self.token_fetch, Some((_, SubTokenPurpose::Refresh))) {
+            self.token_fetch = None;
+        }
+    }
+
+    fn needs_token(&self) -> bool {
+        self.config.has_token_provider && (self.token.is_empty() || self.token_required)
+    }
+}
+
+impl Engine {
+    /// Starts subscribing to `channel` (a no-op unless it is `unsubscribed`).
+    ///
+    /// # Errors
+    /// [`Error::Closed`] after close; [`Error::InvalidChannel`] if no such subscription was created.
+    pub fn subscribe(&mut self, channel: &str, now: Instant) -> Result<(), Error> {
+        if let Some(err) = self.is_closed_error() {
+            return Err(err);
+        }
+        let sub = self
+            .subs
+            .get_mut(channel)
+            .ok_or_else(|| Error::InvalidChannel(format!("no subscription to {channel:?} was created")))?;
+        if sub.state != SubscriptionState::Unsubscribed {
+            return Ok(());
+        }
+        sub.state = SubscriptionState::Subscribing;
+        sub.resubscribe.reset();
+        self.sub_event(
+            channel,
+            SubscriptionEvent::Subscribing {
+                code: codes::subscribing::SUBSCRIBE_CALLED,
+                reason: "subscribe called".to_owned(),
+            },
+        );
+        self.try_subscribe(channel, now);
+        self.flush();
+        Ok(())
+    }
+
+    /// Stops the subscription to `channel`; its position is kept so a later `subscribe` recovers.
+    pub fn unsubscribe(&mut self, channel: &str, now: Instant) {
+        self.end_subscription(channel, codes::unsubscribed::UNSUBSCRIBE_CALLED, "unsubscribe called", true, now);
+        self.flush();
+    }
+
+    /// Unsubscribes and forgets the subscription to `channel`.
+    pub fn remove_subscription(&mut self, channel: &str, now: Instant) {
+        self.unsubscribe(channel, now);
+        self.subs.remove(channel);
+    }
+
+    /// Moves a subscription to `unsubscribed`, telling the server when it may think we are subscribed.
+    pub(super) fn end_subscription(
+        &mut self,
+        channel: &str,
+        code: u32,
+        reason: &str,
+        tell_server: bool,
+        now: Instant,
+    ) {
+        let connected = self.state == ClientState::Connected;
+        let Some(sub) = self.subs.get_mut(channel) else { return };
+        if sub.state == SubscriptionState::Unsubscribed {
+            return;
+        }
+        let server_may_know = sub.state == SubscriptionState::Subscribed || sub.inflight.is_some();
+        sub.state = SubscriptionState::Unsubscribed;
+        sub.inflight = None;
+        sub.resubscribe_at = None;
+        sub.refresh_at = None;
+        sub.token_fetch = None;
+        if tell_server && server_may_know && connected {
+            let body = CommandBody::Unsubscribe(UnsubscribeRequest { channel: channel.to_owned() });
+            self.send_command(body, InflightKind::Unsubscribe, now);
+        }
+        self.sub_event(channel, SubscriptionEvent::Unsubscribed { code, reason: reason.to_owned() });
+    }
+
+    /// Sends `subscribe` for every subscribing subscription that has nothing in flight.
+    pub(super) fn send_pending_subscribes(&mut self, now: Instant) {
+        let channels: Vec<String> = self
+            .subs
+            .iter()
+            .filter(|(_, s)| {
+                s.state == SubscriptionState::Subscribing
+                    && s.inflight.is_none()
+                    && s.token_fetch.is_none()
+                    && s.resubscribe_at.is_none()
+            })
+            .map(|(c, _)| c.clone())
+            .collect();
+        for channel in channels {
+            self.try_subscribe(&channel, now);
+        }
+    }
+
+    /// Sends `subscribe` now if the connection can carry it, fetching a token first when needed.
+    pub(super) fn try_subscribe(&mut self, channel: &str, now: Instant) {
+        let can_send = self.open_transport_id().is_some()
+            && (self.state == ClientState::Connected || self.inflight_connect());
+        let Some(sub) = self.subs.get_mut(channel) else { return };
+        if sub.state != SubscriptionState::Subscribing || sub.inflight.is_some() || sub.token_fetch.is_some() {
+            return;
+        }
+        if sub.needs_token() {
+            self.fetch_subscription_token(channel, SubTokenPurpose::Subscribe);
+            return;
+        }
+        if !can_send {
+            return;
+        }
+        sub.resubscribe_at = None;
+        let (recover, offset, epoch) = sub.recovery.subscribe_fields();
+        let request = SubscribeRequest {
+            channel: channel.to_owned(),
+            token: sub.token.clone(),
+            recover,
+            offset,
+            epoch,
+            data: sub.config.data.clone(),
+            positioned: sub.config.positioned,
+            recoverable: sub.config.recoverable,
+            join_leave: sub.config.join_leave,
+            ..Default::default()
+        };
+        let kind = InflightKind::Subscribe { channel: channel.to_owned() };
+        let id = self.send_command(CommandBody::Subscribe(request), kind, now);
+        if let Some(sub) = self.subs.get_mut(channel) {
+            sub.inflight = Some(id);
+        }
+    }
+
+    fn inflight_connect(&self) -> bool {
+        self.inflight.values().any(|i| matches!(i.kind, InflightKind::Connect))
+    }
+
+    pub(super) fn on_subscribe_reply(
+        &mut self,
+        channel: &str,
+        command_id: u32,
+        error: Option<ErrorReply>,
+        body: ReplyBody,
+        now: Instant,
+    ) {
+        let Some(sub) = self.subs.get_mut(channel) else { return };
+        if sub.inflight != Some(command_id) {
+            // An answer to a subscribe the app has since cancelled.
+            return;
+        }
+        sub.inflight = None;
+        if let Some(err) = error {
+            let error = Error::Server { code: err.code, message: err.message.clone(), temporary: err.temporary };
+            if codes::subscribe_error_is_retryable(err.code, err.temporary) {
+                if err.code == codes::server_error::TOKEN_EXPIRED {
+                    sub.token.clear();
+                    sub.token_required = true;
+                }
+                let delay = sub.resubscribe.next_delay(&mut self.rng);
+                sub.resubscribe_at = Some(now + delay);
+                self.sub_event(channel, SubscriptionEvent::Error(error));
+            } else {
+                self.end_subscription(channel, err.code, &err.message, false, now);
+            }
+            return;
+        }
+        let ReplyBody::Subscribe(result) = body else {
+            self.protocol_violation("unexpected reply to subscribe", now);
+            return;
+        };
+        sub.state = SubscriptionState::Subscribed;
+        sub.resubscribe.reset();
+        sub.resubscribe_at = None;
+        sub.recovery.on_subscribed(&result);
+        let info = SubscribedInfo::from(&result);
+        self.schedule_sub_refresh(channel, result.expires, result.ttl, now);
+        self.sub_event(channel, SubscriptionEvent::Subscribed(info));
+        for publication in result.publications {
+            let accepted = self.subs.get_mut(channel).is_some_and(|s| s.recovery.accept(publication.offset));
+            if accepted {
+                self.sub_event(channel, SubscriptionEvent::Publication(publication));
+            }
+        }
+    }
+
+    pub(super) fn on_unsubscribe_push(&mut self, channel: &str, code: u32, reason: &str, now: Instant) {
+        if !codes::unsubscribe_resubscribes(code) {
+            self.end_subscription(channel, code, reason, false, now);
+            return;
+        }
+        let has_provider = {
+            let Some(sub) = self.subs.get_mut(channel) else { return };
+            if sub.state == SubscriptionState::Unsubscribed {
+                return;
+            }
+            sub.state = SubscriptionState::Subscribing;
+            sub.inflight = None;
+            sub.refresh_at = None;
+            if code == codes::server_unsubscribe::STATE_INVALIDATED {
+                sub.recovery.invalidate();
+                if sub.config.has_token_provider {
+                    sub.token.clear();
+                    sub.token_required = true;
+                }
+            }
+            sub.config.has_token_provider
+        };
+        if code == codes::server_unsubscribe::SUBSCRIPTION_EXPIRED && has_provider {
+            if let Some(sub) = self.subs.get_mut(channel) {
+                sub.token_required = true;
+            }
+        }
+        self.sub_event(channel, SubscriptionEvent::Subscribing { code, reason: reason.to_owned() });
+        self.try_subscribe(channel, now);
+    }
+
+    /// After disconnect 3014: every recoverable position is forced to "unrecovered".
+    pub(super) fn invalidate_all_subscriptions(&mut self) {
+        for sub in self.subs.values_mut() {
+            sub.recovery.invalidate();
+            if sub.config.has_token_provider {
+                sub.token.clear();
+                sub.token_required = true;
+            }
+        }
+        for sub in self.server_subs.values_mut() {
+            sub.recovery.invalidate();
+        }
+    }
+
+    pub(super) fn subscription_timeouts(&mut self, now: Instant) {
+        let due: Vec<(String, bool, bool)> = self
+            .subs
+            .iter()
+            .map(|(c, s)| (c.clone(), s.resubscribe_at.is_some_and(|d| d <= now), s.refresh_at.is_some_and(|d| d <= now)))
+            .filter(|(_, resub, refresh)| *resub || *refresh)
+            .collect();
+        for (channel, resubscribe, refresh) in due {
+            if resubscribe {
+                if let Some(sub) = self.subs.get_mut(&channel) {
+                    sub.resubscribe_at = None;
+                }
+                self.try_subscribe(&channel, now);
+            }
+            if refresh {
+                if let Some(sub) = self.subs.get_mut(&channel) {
+                    sub.refresh_at = None;
+                }
+                self.fetch_subscription_token(&channel, SubTokenPurpose::Refresh);
+            }
+        }
+    }
+}

@@ -1,0 +1,132 @@
+//! The one error type of ceaseless, with stable numeric codes.
+//!
+//! Codes 100–1999 come from the server and pass through unchanged ([`Error::Server`]). Codes below 100
+//! are client-side; the first twelve match the reference SDKs (1 timeout, 2 transport closed, 3 client
+//! disconnected, 4 client closed, 5 token error, 7 unsubscribed, 11 connection closed, 12 bad
+//! configuration), and ceaseless adds a few for input it refuses before anything is sent (13–17).
+
+/// Everything that can go wrong, as seen by the app.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
+pub enum Error {
+    /// The server answered with an error.
+    #[error("server error {code}: {message}")]
+    Server {
+        /// The server's code (100–399 Centrifugo, 400–1999 application).
+        code: u32,
+        /// The server's message.
+        message: String,
+        /// Whether the server says a retry may succeed.
+        temporary: bool,
+    },
+    /// No answer in time.
+    #[error("timed out")]
+    Timeout,
+    /// The transport failed (network, TLS, HTTP status). The reason never contains a token.
+    #[error("transport failed: {0}")]
+    Transport(String),
+    /// The client is (or went) disconnected, so the call could not be made.
+    #[error("client is disconnected")]
+    Disconnected,
+    /// The client was closed for good.
+    #[error("client is closed")]
+    Closed,
+    /// The token provider failed (not an unauthorized answer).
+    #[error("token provider failed: {0}")]
+    Token(String),
+    /// The token provider answered that the user is unauthorized.
+    #[error("unauthorized")]
+    Unauthorized,
+    /// The subscription is (or went) unsubscribed.
+    #[error("subscription is unsubscribed")]
+    Unsubscribed,
+    /// The connection was lost after the command was sent and before its reply arrived: the server may
+    /// or may not have executed it. It is never resent (the protocol has no idempotency key).
+    #[error("connection lost before the reply arrived; the outcome is unknown")]
+    OutcomeUnknown,
+    /// The configuration is invalid.
+    #[error("invalid configuration: {0}")]
+    Config(String),
+    /// The endpoint URL is invalid or has an unsupported scheme.
+    #[error("invalid URL: {0}")]
+    InvalidUrl(String),
+    /// The channel name is empty or longer than 255 bytes.
+    #[error("invalid channel: {0}")]
+    InvalidChannel(String),
+    /// The payload is not valid JSON (JSON codec).
+    #[error("invalid payload: {0}")]
+    InvalidPayload(String),
+    /// The encoded command exceeds the server's message size limit.
+    #[error("message of {size} bytes exceeds the limit of {limit} bytes")]
+    MessageTooLarge {
+        /// The encoded size.
+        size: usize,
+        /// The configured limit.
+        limit: usize,
+    },
+    /// A subscription for this channel already exists in this client.
+    #[error("a subscription to {0:?} already exists")]
+    DuplicateSubscription(String),
+    /// The server sent something this client cannot decode.
+    #[error("protocol violation: {0}")]
+    Protocol(String),
+}
+
+impl Error {
+    /// The stable numeric code.
+    pub fn code(&self) -> u32 {
+        match self {
+            Error::Server { code, .. } => *code,
+            Error::Timeout => 1,
+            Error::Transport(_) => 2,
+            Error::Disconnected => 3,
+            Error::Closed => 4,
+            Error::Token(_) => 5,
+            Error::Unauthorized => 6,
+            Error::Unsubscribed => 7,
+            Error::OutcomeUnknown => 11,
+            Error::Config(_) => 12,
+            Error::InvalidUrl(_) => 13,
+            Error::InvalidChannel(_) => 14,
+            Error::InvalidPayload(_) => 15,
+            Error::MessageTooLarge { .. } => 16,
+            Error::DuplicateSubscription(_) => 17,
+            Error::Protocol(_) => 18,
+        }
+    }
+
+    /// Whether retrying the same call later may succeed.
+    pub fn is_temporary(&self) -> bool {
+        match self {
+            Error::Server { temporary, .. } => *temporary,
+            Error::Timeout | Error::Transport(_) | Error::Disconnected | Error::Token(_) => true,
+            _ => false,
+        }
+    }
+}
+
+/// What a token provider can answer instead of a token.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum TokenError {
+    /// The user is not (or no longer) allowed in: stop trying.
+    #[error("unauthorized")]
+    Unauthorized,
+    /// Fetching failed for another reason: try again later with backoff.
+    #[error("token fetch failed: {0}")]
+    Failed(String),
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn codes_are_stable() {
+        assert_eq!(Error::Timeout.code(), 1);
+        assert_eq!(Error::OutcomeUnknown.code(), 11);
+        let server = Error::Server { code: 103, message: "permission denied".into(), temporary: false };
+        assert_eq!(server.code(), 103);
+        assert!(!server.is_temporary());
+        assert!(Error::Server { code: 100, message: String::new(), temporary: true }.is_temporary());
+    }
+}
