@@ -1,0 +1,215 @@
+//! [`ClientBuilder`]: every client setting, validated once in [`ClientBuilder::build`].
+
+use std::sync::Arc;
+
+use ceaseless_proto::backoff::Backoff;
+use ceaseless_proto::{Config, Duration, Error, Payload};
+
+use crate::client::Client;
+use crate::runtime::Runtime;
+use crate::token::{ConnectionTokenProvider, SubscriptionTokenProvider};
+use crate::transport::{FrameFormat, Transport};
+
+/// Builds a [`Client`]. Start with [`Client::builder`].
+#[must_use]
+pub struct ClientBuilder {
+    url: String,
+    pub(crate) config: Config,
+    pub(crate) token_provider: Option<Arc<dyn ConnectionTokenProvider>>,
+    pub(crate) subscription_token_provider: Option<Arc<dyn SubscriptionTokenProvider>>,
+    pub(crate) transport: Option<Arc<dyn Transport>>,
+    #[cfg(feature = "native")]
+    pub(crate) tls: crate::tls::TlsConfig,
+    pub(crate) seed: Option<u64>,
+}
+
+impl std::fmt::Debug for ClientBuilder {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("ClientBuilder")
+            .field("url", &redact_query(&self.url))
+            .field("config", &self.config)
+            .field("token_provider", &self.token_provider.is_some())
+            .finish_non_exhaustive()
+    }
+}
+
+impl ClientBuilder {
+    pub(crate) fn new(url: &str) -> Self {
+        Self {
+            url: url.to_owned(),
+            config: Config::default(),
+            token_provider: None,
+            subscription_token_provider: None,
+            transport: None,
+            #[cfg(feature = "native")]
+            tls: crate::tls::TlsConfig::default(),
+            seed: None,
+        }
+    }
+
+    /// The initial connection token (a JWT). Kept out of logs and URLs.
+    pub fn token(mut self, token: impl Into<String>) -> Self {
+        self.config.token = token.into();
+        self
+    }
+
+    /// Asks `provider` for connection tokens: when none was given, when the server says the token
+    /// expired, and ahead of expiry to refresh the live connection.
+    pub fn token_provider(mut self, provider: impl ConnectionTokenProvider) -> Self {
+        self.token_provider = Some(Arc::new(provider));
+        self
+    }
+
+    /// The default subscription token provider, for subscriptions without their own.
+    pub fn subscription_token_provider(mut self, provider: impl SubscriptionTokenProvider) -> Self {
+        self.subscription_token_provider = Some(Arc::new(provider));
+        self
+    }
+
+    /// Custom data sent with every `connect` (JSON).
+    pub fn data(mut self, data: Payload) -> Self {
+        self.config.data = Some(data);
+        self
+    }
+
+    /// The client name reported to the server (default `"rust"`).
+    pub fn name(mut self, name: impl Into<String>) -> Self {
+        self.config.name = name.into();
+        self
+    }
+
+    /// The application version reported to the server.
+    pub fn version(mut self, version: impl Into<String>) -> Self {
+        self.config.version = version.into();
+        self
+    }
+
+    /// Timeout for opening a transport, for each command, and for calls waiting to connect (default 5 s).
+    pub fn timeout(mut self, timeout: Duration) -> Self {
+        self.config.timeout = timeout;
+        self
+    }
+
+    /// Reconnect backoff bounds (default 500 ms to 20 s, full jitter).
+    pub fn reconnect_delay(mut self, min: Duration, max: Duration) -> Self {
+        self.config.reconnect = Backoff::new(min, max);
+        self
+    }
+
+    /// How long past the server's ping interval to wait for any frame before reconnecting
+    /// (default 10 s; zero disables the watchdog).
+    pub fn max_server_ping_delay(mut self, delay: Duration) -> Self {
+        self.config.max_server_ping_delay = delay;
+        self
+    }
+
+    /// How long before expiry to refresh tokens (default 10 s, at most half the token's lifetime).
+    pub fn refresh_ahead(mut self, ahead: Duration) -> Self {
+        self.config.refresh_ahead = ahead;
+        self
+    }
+
+    /// The largest message the server accepts (default 65536, Centrifugo's default).
+    pub fn max_message_size(mut self, bytes: usize) -> Self {
+        self.config.max_message_size = bytes;
+        self
+    }
+
+    /// TLS settings for `wss://` (default: Mozilla's roots, verification always on).
+    #[cfg(feature = "native")]
+    pub fn tls(mut self, tls: crate::tls::TlsConfig) -> Self {
+        self.tls = tls;
+        self
+    }
+
+    /// Uses a custom transport instead of the default WebSocket.
+    pub fn transport(mut self, transport: impl Transport) -> Self {
+        self.transport = Some(Arc::new(transport));
+        self
+    }
+
+    /// Seeds the backoff jitter (for reproducible tests); random by default.
+    pub fn seed(mut self, seed: u64) -> Self {
+        self.seed = Some(seed);
+        self
+    }
+
+    /// Builds the client on the current tokio runtime. It starts disconnected: call
+    /// [`Client::connect`].
+    ///
+    /// # Errors
+    /// [`Error::InvalidUrl`] for a URL that does not parse or is not `ws://` / `wss://`;
+    /// [`Error::Config`] outside a tokio runtime or for invalid settings.
+    #[cfg(feature = "native")]
+    pub fn build(self) -> Result<Client, Error> {
+        let runtime = crate::runtime::TokioRuntime::current()
+            .map_err(|_| Error::Config("Client::build must be called inside a tokio runtime".to_owned()))?;
+        let transport = self
+            .transport
+            .clone()
+            .unwrap_or_else(|| Arc::new(crate::transport::websocket::WebSocketTransport::new(self.tls.clone())));
+        self.build_with(runtime, transport)
+    }
+
+    /// Builds the client on the given runtime and transport (used by other drivers, e.g. wasm).
+    ///
+    /// # Errors
+    /// As [`ClientBuilder::build`].
+    pub fn build_with<R: Runtime>(self, runtime: R, transport: Arc<dyn Transport>) -> Result<Client, Error> {
+        let url = parse_endpoint(&self.url)?;
+        if self.config.timeout.is_zero() {
+            return Err(Error::Config("timeout must be greater than zero".to_owned()));
+        }
+        if self.config.max_message_size < 64 {
+            return Err(Error::Config("max_message_size is too small".to_owned()));
+        }
+        Ok(Client::start(self, runtime, transport, url, FrameFormat::Json))
+    }
+}
+
+/// Parses and checks an endpoint URL.
+pub(crate) fn parse_endpoint(raw: &str) -> Result<url::Url, Error> {
+    let url = url::Url::parse(raw).map_err(|e| Error::InvalidUrl(format!("{}: {e}", redact_query(raw))))?;
+    match url.scheme() {
+        "ws" | "wss" => {}
+        other => {
+            return Err(Error::InvalidUrl(format!(
+                "unsupported scheme {other:?} in {}; use ws:// or wss://",
+                redact_query(raw)
+            )));
+        }
+    }
+    if url.host_str().is_none_or(str::is_empty) {
+        return Err(Error::InvalidUrl(format!("{} has no host", redact_query(raw))));
+    }
+    Ok(url)
+}
+
+/// A URL fit for logs and errors: the query string (where tokens might hide) is cut off.
+pub(crate) fn redact_query(raw: &str) -> String {
+    match raw.split_once('?') {
+        Some((base, _)) => format!("{base}?<redacted>"),
+        None => raw.to_owned(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn endpoints_are_checked() {
+        assert!(parse_endpoint("ws://127.0.0.1:8000/connection/websocket").is_ok());
+        assert!(parse_endpoint("wss://example.com/connection/websocket").is_ok());
+        for bad in ["", "not a url", "http://example.com/", "ftp://x/", "ws://"] {
+            let err = parse_endpoint(bad).expect_err(bad);
+            assert!(matches!(err, Error::InvalidUrl(_)), "{bad}: {err:?}");
+        }
+    }
+
+    #[test]
+    fn query_strings_never_reach_errors() {
+        let err = parse_endpoint("http://example.com/?token=secret").expect_err("scheme");
+        assert!(!err.to_string().contains("secret"), "{err}");
+    }
+}

@@ -1,0 +1,185 @@
+//! Delivering engine events to the app: event streams, state mirrors and `ready()` waiters.
+
+use std::collections::HashMap;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicU8, Ordering};
+
+use ceaseless_proto::{ClientEvent, ClientState, Error, SubscriptionEvent, SubscriptionState};
+use futures::channel::mpsc::UnboundedSender;
+use futures::channel::oneshot;
+
+/// Client state shared with handles (read without asking the driver).
+#[derive(Debug, Default)]
+pub(crate) struct StateCell(AtomicU8);
+
+impl StateCell {
+    pub(crate) fn client(&self) -> ClientState {
+        match self.0.load(Ordering::Acquire) {
+            1 => ClientState::Connecting,
+            2 => ClientState::Connected,
+            3 => ClientState::Closed,
+            _ => ClientState::Disconnected,
+        }
+    }
+
+    pub(crate) fn set_client(&self, state: ClientState) {
+        let v = match state {
+            ClientState::Disconnected => 0,
+            ClientState::Connecting => 1,
+            ClientState::Connected => 2,
+            ClientState::Closed => 3,
+        };
+        self.0.store(v, Ordering::Release);
+    }
+
+    pub(crate) fn subscription(&self) -> SubscriptionState {
+        match self.0.load(Ordering::Acquire) {
+            1 => SubscriptionState::Subscribing,
+            2 => SubscriptionState::Subscribed,
+            _ => SubscriptionState::Unsubscribed,
+        }
+    }
+
+    pub(crate) fn set_subscription(&self, state: SubscriptionState) {
+        let v = match state {
+            SubscriptionState::Unsubscribed => 0,
+            SubscriptionState::Subscribing => 1,
+            SubscriptionState::Subscribed => 2,
+        };
+        self.0.store(v, Ordering::Release);
+    }
+}
+
+/// Listeners of one subscription.
+pub(crate) struct SubListeners {
+    pub(crate) state: Arc<StateCell>,
+    streams: Vec<UnboundedSender<SubscriptionEvent>>,
+    waiters: Vec<oneshot::Sender<Result<(), Error>>>,
+}
+
+/// Everyone listening to the client.
+pub(crate) struct Fanout {
+    pub(crate) client_state: Arc<StateCell>,
+    client_streams: Vec<UnboundedSender<ClientEvent>>,
+    connect_waiters: Vec<oneshot::Sender<Result<(), Error>>>,
+    pub(crate) subs: HashMap<String, SubListeners>,
+}
+
+impl SubListeners {
+    pub(crate) fn new(state: Arc<StateCell>) -> Self {
+        Self { state, streams: Vec::new(), waiters: Vec::new() }
+    }
+}
+
+impl Fanout {
+    pub(crate) fn new(client_state: Arc<StateCell>) -> Self {
+        Self { client_state, client_streams: Vec::new(), connect_waiters: Vec::new(), subs: HashMap::new() }
+    }
+
+    pub(crate) fn add_client_stream(&mut self, tx: UnboundedSender<ClientEvent>) {
+        self.client_streams.push(tx);
+    }
+
+    pub(crate) fn add_connect_waiter(&mut self, tx: oneshot::Sender<Result<(), Error>>) {
+        match self.client_state.client() {
+            ClientState::Connected => drop(tx.send(Ok(()))),
+            ClientState::Closed => drop(tx.send(Err(Error::Closed))),
+            ClientState::Disconnected => drop(tx.send(Err(Error::Disconnected))),
+            ClientState::Connecting => self.connect_waiters.push(tx),
+        }
+    }
+
+    pub(crate) fn add_sub_stream(&mut self, channel: &str, tx: UnboundedSender<SubscriptionEvent>) {
+        if let Some(listeners) = self.subs.get_mut(channel) {
+            listeners.streams.push(tx);
+        }
+    }
+
+    pub(crate) fn add_sub_waiter(&mut self, channel: &str, tx: oneshot::Sender<Result<(), Error>>) {
+        let Some(listeners) = self.subs.get_mut(channel) else {
+            drop(tx.send(Err(Error::Unsubscribed)));
+            return;
+        };
+        match listeners.state.subscription() {
+            SubscriptionState::Subscribed => drop(tx.send(Ok(()))),
+            SubscriptionState::Unsubscribed => drop(tx.send(Err(Error::Unsubscribed))),
+            SubscriptionState::Subscribing => listeners.waiters.push(tx),
+        }
+    }
+
+    pub(crate) fn client_event(&mut self, event: ClientEvent) {
+        let resolved = match &event {
+            ClientEvent::Connecting { .. } => {
+                self.client_state.set_client(ClientState::Connecting);
+                None
+            }
+            ClientEvent::Connected { .. } => {
+                self.client_state.set_client(ClientState::Connected);
+                Some(Ok(()))
+            }
+            ClientEvent::Disconnected { .. } => {
+                self.client_state.set_client(ClientState::Disconnected);
+                Some(Err(Error::Disconnected))
+            }
+            ClientEvent::Closed => {
+                self.client_state.set_client(ClientState::Closed);
+                Some(Err(Error::Closed))
+            }
+            _ => None,
+        };
+        if let Some(result) = resolved {
+            for waiter in self.connect_waiters.drain(..) {
+                let _ = waiter.send(result.clone());
+            }
+        }
+        self.client_streams.retain(|tx| tx.unbounded_send(event.clone()).is_ok());
+    }
+
+    pub(crate) fn sub_event(&mut self, channel: &str, event: SubscriptionEvent) {
+        let Some(listeners) = self.subs.get_mut(channel) else { return };
+        let resolved = match &event {
+            SubscriptionEvent::Subscribing { .. } => {
+                listeners.state.set_subscription(SubscriptionState::Subscribing);
+                None
+            }
+            SubscriptionEvent::Subscribed(_) => {
+                listeners.state.set_subscription(SubscriptionState::Subscribed);
+                Some(Ok(()))
+            }
+            SubscriptionEvent::Unsubscribed { .. } => {
+                listeners.state.set_subscription(SubscriptionState::Unsubscribed);
+                Some(Err(Error::Unsubscribed))
+            }
+            _ => None,
+        };
+        if let Some(result) = resolved {
+            for waiter in listeners.waiters.drain(..) {
+                let _ = waiter.send(result.clone());
+            }
+        }
+        match listeners.streams.len() {
+            0 => {}
+            1 => {
+                if listeners.streams[0].unbounded_send(event).is_err() {
+                    listeners.streams.clear();
+                }
+            }
+            _ => listeners.streams.retain(|tx| tx.unbounded_send(event.clone()).is_ok()),
+        }
+    }
+
+    /// The driver is ending: streams end, waiters fail.
+    pub(crate) fn shut_down(&mut self) {
+        self.client_state.set_client(ClientState::Closed);
+        for waiter in self.connect_waiters.drain(..) {
+            let _ = waiter.send(Err(Error::Closed));
+        }
+        self.client_streams.clear();
+        for listeners in self.subs.values_mut() {
+            for waiter in listeners.waiters.drain(..) {
+                let _ = waiter.send(Err(Error::Closed));
+            }
+            listeners.streams.clear();
+        }
+    }
+}

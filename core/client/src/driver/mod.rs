@@ -1,0 +1,279 @@
+//! The driver: one task that owns the [`Engine`] and moves everything in and out of it.
+//!
+//! The loop waits for the first of: a call from a handle, a result from one of its helper tasks
+//! (transport opened, frame received, token fetched), or the engine's next deadline. It feeds that input
+//! to the engine and then drains every output: frames go to the open connection's writer, token fetches
+//! and transport opens become helper tasks, events go to the app's streams. It decides nothing about
+//! the protocol; the engine does.
+//!
+//! It is written once against the [`Runtime`] and [`Transport`] seams, so the same loop runs on tokio
+//! and, in `ceaseless-wasm`, on the browser's event loop.
+
+mod fanout;
+mod messages;
+
+use std::collections::HashMap;
+use std::future::poll_fn;
+use std::sync::Arc;
+use std::task::Poll;
+
+use ceaseless_proto::{
+    Engine, Error, Event, Instant, Output, RequestId, Response, TokenKind, TokenRequest, TransportId,
+};
+use futures::channel::mpsc::{UnboundedReceiver, UnboundedSender, unbounded};
+use futures::channel::oneshot;
+use futures::{FutureExt, StreamExt};
+
+pub(crate) use fanout::StateCell;
+pub(crate) use messages::Call;
+use messages::Internal;
+
+use crate::maybe_send::BoxFuture;
+use crate::runtime::Runtime;
+use crate::token::{ConnectionTokenProvider, SubscriptionTokenProvider, TokenError};
+use crate::transport::{FrameFormat, Incoming, OpenRequest, Outgoing, Transport};
+
+/// Everything the driver needs besides the engine.
+pub(crate) struct DriverParts<R: Runtime> {
+    pub(crate) runtime: R,
+    pub(crate) transport: Arc<dyn Transport>,
+    pub(crate) url: url::Url,
+    pub(crate) format: FrameFormat,
+    pub(crate) token_provider: Option<Arc<dyn ConnectionTokenProvider>>,
+    pub(crate) subscription_token_provider: Option<Arc<dyn SubscriptionTokenProvider>>,
+    pub(crate) client_state: Arc<StateCell>,
+}
+
+struct Driver<R: Runtime> {
+    parts: DriverParts<R>,
+    engine: Engine,
+    internal_tx: UnboundedSender<Internal>,
+    connection: Option<(TransportId, UnboundedSender<Outgoing>)>,
+    requests: HashMap<RequestId, oneshot::Sender<Result<Response, Error>>>,
+    sub_providers: HashMap<String, Arc<dyn SubscriptionTokenProvider>>,
+    fanout: fanout::Fanout,
+    close_waiters: Vec<oneshot::Sender<()>>,
+}
+
+enum Wake {
+    Call(Option<Call>),
+    Internal(Internal),
+    Timer,
+}
+
+/// Runs the driver until every handle is dropped.
+pub(crate) async fn run<R: Runtime>(parts: DriverParts<R>, engine: Engine, mut calls: UnboundedReceiver<Call>) {
+    let (internal_tx, mut internal_rx) = unbounded();
+    let fanout = fanout::Fanout::new(parts.client_state.clone());
+    let mut driver = Driver {
+        parts,
+        engine,
+        internal_tx,
+        connection: None,
+        requests: HashMap::new(),
+        sub_providers: HashMap::new(),
+        fanout,
+        close_waiters: Vec::new(),
+    };
+    let mut sleep: Option<(Instant, BoxFuture<'static, ()>)> = None;
+    loop {
+        driver.drain();
+        let deadline = driver.engine.poll_timeout();
+        if sleep.as_ref().map(|(d, _)| *d) != deadline {
+            sleep = deadline.map(|d| (d, driver.parts.runtime.sleep_until(d)));
+        }
+        let wake = poll_fn(|cx| {
+            if let Poll::Ready(Some(msg)) = internal_rx.poll_next_unpin(cx) {
+                return Poll::Ready(Wake::Internal(msg));
+            }
+            if let Poll::Ready(call) = calls.poll_next_unpin(cx) {
+                return Poll::Ready(Wake::Call(call));
+            }
+            if let Some((_, fut)) = sleep.as_mut() {
+                if fut.poll_unpin(cx).is_ready() {
+                    return Poll::Ready(Wake::Timer);
+                }
+            }
+            Poll::Pending
+        })
+        .await;
+        let now = driver.parts.runtime.now();
+        match wake {
+            Wake::Internal(msg) => driver.on_internal(msg, now),
+            Wake::Call(Some(call)) => driver.on_call(call, now),
+            Wake::Call(None) => break,
+            Wake::Timer => {
+                sleep = None;
+                driver.engine.handle_timeout(now);
+            }
+        }
+    }
+    let now = driver.parts.runtime.now();
+    driver.engine.close(now);
+    driver.drain();
+    driver.fanout.shut_down();
+}
+
+impl<R: Runtime> Driver<R> {
+    fn on_call(&mut self, call: Call, now: Instant) {
+        match call {
+            Call::Connect => self.engine.connect(now),
+            Call::Disconnect => self.engine.disconnect(now),
+            Call::Close(done) => {
+                self.engine.close(now);
+                self.close_waiters.push(done);
+            }
+            Call::SetToken(token) => self.engine.set_token(token),
+            Call::NewSubscription { channel, mut config, provider, state } => {
+                let provider = provider.or_else(|| self.parts.subscription_token_provider.clone());
+                config.has_token_provider = provider.is_some();
+                match self.engine.new_subscription(&channel, config) {
+                    Ok(()) => {
+                        if let Some(p) = provider {
+                            self.sub_providers.insert(channel.clone(), p);
+                        }
+                        self.fanout.subs.insert(channel, fanout::SubListeners::new(state));
+                    }
+                    Err(e) => tracing::warn!(channel, error = %e, "subscription not created"),
+                }
+            }
+            Call::Subscribe(channel) => {
+                if let Err(e) = self.engine.subscribe(&channel, now) {
+                    self.fanout.sub_event(&channel, ceaseless_proto::SubscriptionEvent::Error(e));
+                }
+            }
+            Call::Unsubscribe(channel) => self.engine.unsubscribe(&channel, now),
+            Call::RemoveSubscription(channel) => {
+                self.engine.remove_subscription(&channel, now);
+                self.drain();
+                self.sub_providers.remove(&channel);
+                self.fanout.subs.remove(&channel);
+            }
+            Call::Request(request, reply) => match self.engine.request(request, now) {
+                Ok(id) => {
+                    self.requests.insert(id, reply);
+                }
+                Err(e) => {
+                    let _ = reply.send(Err(e));
+                }
+            },
+            Call::ClientEvents(tx) => self.fanout.add_client_stream(tx),
+            Call::SubscriptionEvents(channel, tx) => self.fanout.add_sub_stream(&channel, tx),
+            Call::WaitConnected(tx) => self.fanout.add_connect_waiter(tx),
+            Call::WaitSubscribed(channel, tx) => self.fanout.add_sub_waiter(&channel, tx),
+            Call::Position(channel, tx) => {
+                let _ = tx.send(self.engine.subscription_position(&channel));
+            }
+        }
+    }
+
+    fn on_internal(&mut self, msg: Internal, now: Instant) {
+        match msg {
+            Internal::Opened(id, Ok(connection)) => {
+                if self.engine.state() == ceaseless_proto::ClientState::Closed {
+                    return;
+                }
+                self.attach(id, connection);
+                self.engine.handle_opened(id, self.parts.transport.optimistic_subscribe(), now);
+            }
+            Internal::Opened(id, Err(e)) => {
+                tracing::debug!(transport = id.0, error = %e, "transport failed to open");
+                self.engine.handle_closed(id, None, &e.to_string(), now);
+            }
+            Internal::Incoming(id, Incoming::Frame(frame)) => self.engine.handle_frame(id, &frame, now),
+            Internal::Incoming(id, Incoming::Closed(info)) => {
+                if self.connection.as_ref().is_some_and(|(cid, _)| *cid == id) {
+                    self.connection = None;
+                }
+                self.engine.handle_closed(id, info.code, &info.reason, now);
+            }
+            Internal::Token(id, result) => self.engine.handle_token(id, result, now),
+        }
+    }
+
+    /// Keeps the writer of a freshly opened connection and forwards its incoming side to the loop.
+    fn attach(&mut self, id: TransportId, connection: crate::transport::Connection) {
+        let crate::transport::Connection { outgoing, mut incoming } = connection;
+        self.connection = Some((id, outgoing));
+        let tx = self.internal_tx.clone();
+        self.parts.runtime.spawn(Box::pin(async move {
+            while let Some(item) = incoming.next().await {
+                if tx.unbounded_send(Internal::Incoming(id, item)).is_err() {
+                    break;
+                }
+            }
+        }));
+    }
+
+    fn drain(&mut self) {
+        while let Some(output) = self.engine.poll_output() {
+            self.on_output(output);
+        }
+        if self.engine.state() == ceaseless_proto::ClientState::Closed {
+            for done in self.close_waiters.drain(..) {
+                let _ = done.send(());
+            }
+        }
+    }
+
+    fn on_output(&mut self, output: Output) {
+        match output {
+            Output::OpenTransport { id } => self.open(id),
+            Output::Transmit { id, frame } => self.to_connection(id, Outgoing::Frame(frame)),
+            Output::Session { id, session, node } => self.to_connection(id, Outgoing::Session { session, node }),
+            Output::CloseTransport { id, code, reason } => {
+                self.to_connection(id, Outgoing::Close { code, reason });
+                if self.connection.as_ref().is_some_and(|(cid, _)| *cid == id) {
+                    self.connection = None;
+                }
+            }
+            Output::FetchToken(request) => self.fetch_token(request),
+            Output::Event(Event::Client(event)) => self.fanout.client_event(event),
+            Output::Event(Event::Subscription { channel, event }) => self.fanout.sub_event(&channel, event),
+            Output::Reply { id, result } => {
+                if let Some(reply) = self.requests.remove(&id) {
+                    let _ = reply.send(result);
+                }
+            }
+        }
+    }
+
+    fn to_connection(&mut self, id: TransportId, item: Outgoing) {
+        if let Some((cid, tx)) = &self.connection {
+            if *cid == id && tx.unbounded_send(item).is_err() {
+                tracing::debug!(transport = id.0, "writer already gone");
+            }
+        }
+    }
+
+    fn open(&mut self, id: TransportId) {
+        tracing::debug!(transport = id.0, transport_kind = self.parts.transport.name(), "opening transport");
+        let request = OpenRequest { url: self.parts.url.clone(), format: self.parts.format };
+        let open = self.parts.transport.open(request);
+        let tx = self.internal_tx.clone();
+        self.parts.runtime.spawn(Box::pin(async move {
+            let result = open.await;
+            let _ = tx.unbounded_send(Internal::Opened(id, result));
+        }));
+    }
+
+    fn fetch_token(&mut self, request: TokenRequest) {
+        let TokenRequest { id, kind } = request;
+        let fetch: Option<BoxFuture<'static, Result<String, TokenError>>> = match &kind {
+            TokenKind::Connection => self.parts.token_provider.as_ref().map(|p| p.connection_token()),
+            TokenKind::Subscription { channel } => {
+                self.sub_providers.get(channel).map(|p| p.subscription_token(channel))
+            }
+        };
+        let tx = self.internal_tx.clone();
+        match fetch {
+            Some(fetch) => self.parts.runtime.spawn(Box::pin(async move {
+                let result = fetch.await;
+                let _ = tx.unbounded_send(Internal::Token(id, result));
+            })),
+            None => {
+                let _ = tx.unbounded_send(Internal::Token(id, Err(TokenError::Failed("no token provider".into()))));
+            }
+        }
+    }
+}

@@ -1,0 +1,33 @@
+//! Event streams handed to the app.
+//!
+//! Each call to `events()` opens a new stream that sees every event from that moment on, in order, with
+//! nothing dropped: the streams are unbounded, so a consumer that stops reading grows memory instead of
+//! losing publications. Open the stream before calling `subscribe()` or `connect()` to see everything.
+
+use std::pin::Pin;
+use std::task::{Context, Poll};
+
+use futures::Stream;
+use futures::channel::mpsc::UnboundedReceiver;
+
+/// A stream of events; ends when the client is closed or dropped.
+#[derive(Debug)]
+pub struct EventStream<T> {
+    rx: UnboundedReceiver<T>,
+}
+
+impl<T> EventStream<T> {
+    pub(crate) fn new(rx: UnboundedReceiver<T>) -> Self {
+        Self { rx }
+    }
+}
+
+impl<T> Stream for EventStream<T> {
+    type Item = T;
+
+    fn poll_next(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Option<T>> {
+        Pin::new(&mut self.rx).poll_next(cx)
+    }
+}
+
+impl<T> Unpin for EventStream<T> {}

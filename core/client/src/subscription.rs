@@ -1,0 +1,207 @@
+//! [`Subscription`]: the app's handle to one channel.
+
+use std::sync::Arc;
+
+use ceaseless_proto::backoff::Backoff;
+use ceaseless_proto::wire::{HistoryResult, PresenceResult, PresenceStatsResult, Publication, StreamPosition};
+use ceaseless_proto::{Duration, Error, Payload, SubscriptionConfig, SubscriptionEvent, SubscriptionState};
+use futures::channel::mpsc::unbounded;
+use futures::channel::oneshot;
+use futures::{Stream, StreamExt};
+
+use crate::client::{Client, HistoryOptions};
+use crate::driver::{Call, StateCell};
+use crate::events::EventStream;
+use crate::token::SubscriptionTokenProvider;
+
+/// Builds a [`Subscription`]. Start with [`Client::new_subscription`].
+#[must_use]
+pub struct SubscriptionBuilder {
+    client: Client,
+    channel: String,
+    config: SubscriptionConfig,
+    provider: Option<Arc<dyn SubscriptionTokenProvider>>,
+}
+
+impl std::fmt::Debug for SubscriptionBuilder {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("SubscriptionBuilder").field("channel", &self.channel).field("config", &self.config).finish()
+    }
+}
+
+impl SubscriptionBuilder {
+    pub(crate) fn new(client: Client, channel: &str) -> Self {
+        Self { client, channel: channel.to_owned(), config: SubscriptionConfig::default(), provider: None }
+    }
+
+    /// The initial subscription token (for channels that require one).
+    pub fn token(mut self, token: impl Into<String>) -> Self {
+        self.config.token = token.into();
+        self
+    }
+
+    /// Asks `provider` for subscription tokens (overrides the client's default provider).
+    pub fn token_provider(mut self, provider: impl SubscriptionTokenProvider) -> Self {
+        self.provider = Some(Arc::new(provider));
+        self
+    }
+
+    /// Custom data sent with every `subscribe`.
+    pub fn data(mut self, data: Payload) -> Self {
+        self.config.data = Some(data);
+        self
+    }
+
+    /// Asks the server to track positions (needs the namespace's permission).
+    pub fn positioned(mut self, on: bool) -> Self {
+        self.config.positioned = on;
+        self
+    }
+
+    /// Asks the server to enable recovery (needs the namespace's permission).
+    pub fn recoverable(mut self, on: bool) -> Self {
+        self.config.recoverable = on;
+        self
+    }
+
+    /// Asks for join and leave events.
+    pub fn join_leave(mut self, on: bool) -> Self {
+        self.config.join_leave = on;
+        self
+    }
+
+    /// Starts from a known position: the first subscribe recovers everything after it.
+    pub fn since(mut self, position: StreamPosition) -> Self {
+        self.config.since = Some(position);
+        self
+    }
+
+    /// Resubscribe backoff bounds (default 500 ms to 20 s, full jitter).
+    pub fn resubscribe_delay(mut self, min: Duration, max: Duration) -> Self {
+        self.config.resubscribe = Backoff::new(min, max);
+        self
+    }
+
+    /// Registers the subscription (unsubscribed; call [`Subscription::subscribe`]).
+    ///
+    /// # Errors
+    /// [`Error::InvalidChannel`] (empty or over 255 bytes), [`Error::DuplicateSubscription`],
+    /// [`Error::Closed`].
+    pub fn build(self) -> Result<Subscription, Error> {
+        self.client.register_subscription(&self.channel, self.config, self.provider)
+    }
+}
+
+/// A subscription to one channel. Cheap to clone.
+#[derive(Clone)]
+pub struct Subscription {
+    client: Client,
+    channel: Arc<str>,
+    state: Arc<StateCell>,
+}
+
+impl std::fmt::Debug for Subscription {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Subscription").field("channel", &self.channel).field("state", &self.state()).finish()
+    }
+}
+
+impl Subscription {
+    pub(crate) fn new(client: Client, channel: &str, state: Arc<StateCell>) -> Self {
+        Self { client, channel: channel.into(), state }
+    }
+
+    /// The channel.
+    pub fn channel(&self) -> &str {
+        &self.channel
+    }
+
+    /// The current state.
+    pub fn state(&self) -> SubscriptionState {
+        self.state.subscription()
+    }
+
+    /// Starts subscribing; the subscription keeps resubscribing (recovering what was missed) across
+    /// reconnects until [`Subscription::unsubscribe`] or a terminal error.
+    pub fn subscribe(&self) {
+        self.client.call(Call::Subscribe(self.channel.to_string()));
+    }
+
+    /// Waits until subscribed.
+    ///
+    /// # Errors
+    /// [`Error::Unsubscribed`] if it is (or becomes) unsubscribed first; [`Error::Closed`].
+    pub async fn ready(&self) -> Result<(), Error> {
+        let (tx, rx) = oneshot::channel();
+        self.client.call(Call::WaitSubscribed(self.channel.to_string(), tx));
+        rx.await.unwrap_or(Err(Error::Closed))
+    }
+
+    /// Stops the subscription. Its position is kept: a later [`Subscription::subscribe`] recovers.
+    pub fn unsubscribe(&self) {
+        self.client.call(Call::Unsubscribe(self.channel.to_string()));
+    }
+
+    /// Unsubscribes and removes the subscription from the client, freeing the channel name.
+    pub fn remove(self) {
+        self.client.forget_subscription(&self.channel);
+    }
+
+    /// All events of this subscription from now on. Call before [`Subscription::subscribe`] to see
+    /// everything.
+    pub fn events(&self) -> EventStream<SubscriptionEvent> {
+        let (tx, rx) = unbounded();
+        self.client.call(Call::SubscriptionEvents(self.channel.to_string(), tx));
+        EventStream::new(rx)
+    }
+
+    /// Only the publications, each once, in stream order.
+    pub fn publications(&self) -> impl Stream<Item = Publication> + Unpin + use<> {
+        self.events().filter_map(|event| async move {
+            match event {
+                SubscriptionEvent::Publication(p) => Some(p),
+                _ => None,
+            }
+        })
+        .boxed()
+    }
+
+    /// The position of the last publication delivered (or the stream top at subscribe), if known.
+    pub async fn position(&self) -> Option<StreamPosition> {
+        let (tx, rx) = oneshot::channel();
+        self.client.call(Call::Position(self.channel.to_string(), tx));
+        rx.await.ok().flatten()
+    }
+
+    /// Publishes into this channel. See [`Client::publish`].
+    ///
+    /// # Errors
+    /// As [`Client::publish`].
+    pub async fn publish(&self, data: Payload) -> Result<(), Error> {
+        self.client.publish(&self.channel, data).await
+    }
+
+    /// This channel's history. See [`Client::history`].
+    ///
+    /// # Errors
+    /// As [`Client::history`].
+    pub async fn history(&self, options: HistoryOptions) -> Result<HistoryResult, Error> {
+        self.client.history(&self.channel, options).await
+    }
+
+    /// This channel's presence. See [`Client::presence`].
+    ///
+    /// # Errors
+    /// As [`Client::presence`].
+    pub async fn presence(&self) -> Result<PresenceResult, Error> {
+        self.client.presence(&self.channel).await
+    }
+
+    /// This channel's presence counts. See [`Client::presence_stats`].
+    ///
+    /// # Errors
+    /// As [`Client::presence_stats`].
+    pub async fn presence_stats(&self) -> Result<PresenceStatsResult, Error> {
+        self.client.presence_stats(&self.channel).await
+    }
+}
