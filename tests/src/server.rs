@@ -85,7 +85,13 @@ impl Centrifugo {
             secrets: TokenSecrets::from_config(&Value::Null),
             api: ServerApi::new(String::new(), String::new()),
         };
-        let attempts = if opts.port.is_some() { 1 } else { PORT_ATTEMPTS };
+        // Retrying helps when a free port was taken meanwhile; a fixed port stays taken, except
+        // that with TLS the internal port is picked afresh each time.
+        let attempts = if opts.port.is_some() && !opts.tls {
+            1
+        } else {
+            PORT_ATTEMPTS
+        };
         let mut attempt = 0;
         loop {
             attempt += 1;
@@ -306,7 +312,8 @@ impl Centrifugo {
     /// stay plain HTTP on that port (reqwest is built without TLS here) while WebSocket,
     /// HTTP-streaming and SSE are TLS-only on the main port. Centrifugo starts one HTTP server
     /// per port, each in its own goroutine, so with TLS the main port is then also checked by
-    /// a TCP connect. A 200 from `/health` means the node, engine and config are all up,
+    /// a TCP connect (which the server logs as a harmless `TLS handshake error ... EOF` warning).
+    /// A 200 from `/health` means the node, engine and config are all up,
     /// because the HTTP servers are started only after those.
     async fn wait_ready(&mut self) -> Result<(), String> {
         let health_url = format!("http://127.0.0.1:{}/health", self.api_port);
@@ -316,17 +323,21 @@ impl Centrifugo {
             .map_err(|e| format!("building the HTTP client: {e}"))?;
         let deadline = Instant::now() + START_TIMEOUT;
         let mut healthy = false;
+        let mut ready = false;
         loop {
             if let Some(status) = self.exited()? {
                 return Err(format!("the process exited ({status}) before it was ready"));
             }
+            // Readiness counts once the process is still alive one poll later: Centrifugo exits
+            // right after a failed bind, and meanwhile whoever holds the port may have answered.
+            if ready {
+                return Ok(());
+            }
             if !healthy {
                 healthy = matches!(http.get(&health_url).send().await, Ok(r) if r.status().as_u16() == 200);
             }
-            if healthy && (self.api_port == self.port || port_accepts(self.port).await) {
-                return Ok(());
-            }
-            if Instant::now() >= deadline {
+            ready = healthy && (self.api_port == self.port || port_accepts(self.port).await);
+            if !ready && Instant::now() >= deadline {
                 let what = if healthy {
                     "the main port to accept connections"
                 } else {

@@ -170,6 +170,19 @@ async fn a_broken_config_fails_with_the_log() {
 }
 
 #[tokio::test]
+async fn a_taken_fixed_port_fails_with_the_log() {
+    init_tracing();
+    let taken = std::net::TcpListener::bind("127.0.0.1:0").expect("bind a port");
+    let port = taken.local_addr().expect("local addr").port();
+    match Centrifugo::start_with(ServerOptions::new().port(port)).await {
+        Err(HarnessError::StartFailed { log_tail, .. }) => {
+            assert!(log_tail.contains("address already in use"), "log: {log_tail}");
+        }
+        other => panic!("expected StartFailed, got {other:?}"),
+    }
+}
+
+#[tokio::test]
 async fn tls_server_serves_wss_with_the_generated_ca() {
     init_tracing();
     let server = Centrifugo::start_with(ServerOptions::new().tls())

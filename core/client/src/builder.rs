@@ -144,10 +144,11 @@ impl ClientBuilder {
     pub fn build(self) -> Result<Client, Error> {
         let runtime = crate::runtime::TokioRuntime::current()
             .map_err(|_| Error::Config("Client::build must be called inside a tokio runtime".to_owned()))?;
-        let transport = self
-            .transport
-            .clone()
-            .unwrap_or_else(|| Arc::new(crate::transport::websocket::WebSocketTransport::new(self.tls.clone())));
+        let transport = self.transport.clone().unwrap_or_else(|| {
+            Arc::new(crate::transport::websocket::WebSocketTransport::new(
+                self.tls.clone(),
+            ))
+        });
         self.build_with(runtime, transport)
     }
 

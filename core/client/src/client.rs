@@ -4,7 +4,9 @@ use std::collections::HashSet;
 use std::sync::{Arc, Mutex};
 
 use ceaseless_proto::wire::{HistoryResult, PresenceResult, PresenceStatsResult, StreamPosition};
-use ceaseless_proto::{ClientEvent, ClientState, Engine, Error, Payload, Request, Response, SubscriptionConfig};
+use ceaseless_proto::{
+    ClientEvent, ClientState, Engine, Error, Payload, Request, Response, SubscriptionConfig,
+};
 use futures::channel::mpsc::{UnboundedSender, unbounded};
 use futures::channel::oneshot;
 
@@ -41,7 +43,9 @@ pub(crate) struct Inner {
 
 impl std::fmt::Debug for Client {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("Client").field("state", &self.state()).finish_non_exhaustive()
+        f.debug_struct("Client")
+            .field("state", &self.state())
+            .finish_non_exhaustive()
     }
 }
 
@@ -75,7 +79,13 @@ impl Client {
             client_state: state.clone(),
         };
         runtime.spawn(Box::pin(driver::run(parts, engine, calls_rx)));
-        Client { inner: Arc::new(Inner { calls, state, channels: Mutex::new(HashSet::new()) }) }
+        Client {
+            inner: Arc::new(Inner {
+                calls,
+                state,
+                channels: Mutex::new(HashSet::new()),
+            }),
+        }
     }
 
     pub(crate) fn call(&self, call: Call) {
@@ -151,7 +161,12 @@ impl Client {
         }
         drop(channels);
         let state = Arc::new(StateCell::default());
-        self.call(Call::NewSubscription { channel: channel.to_owned(), config, provider, state: state.clone() });
+        self.call(Call::NewSubscription {
+            channel: channel.to_owned(),
+            config,
+            provider,
+            state: state.clone(),
+        });
         Ok(Subscription::new(self.clone(), channel, state))
     }
 
@@ -176,7 +191,13 @@ impl Client {
     /// the reply (it is not resent), [`Error::Timeout`], [`Error::Disconnected`], and input errors
     /// ([`Error::InvalidChannel`], [`Error::MessageTooLarge`]).
     pub async fn publish(&self, channel: &str, data: Payload) -> Result<(), Error> {
-        match self.request(Request::Publish { channel: channel.to_owned(), data }).await? {
+        match self
+            .request(Request::Publish {
+                channel: channel.to_owned(),
+                data,
+            })
+            .await?
+        {
             Response::Published => Ok(()),
             other => Err(unexpected(other)),
         }
@@ -197,8 +218,20 @@ impl Client {
     /// As [`Client::publish`]; the server answers 108 when the channel has no history and 112 when
     /// `since` is in another epoch.
     pub async fn history(&self, channel: &str, options: HistoryOptions) -> Result<HistoryResult, Error> {
-        let HistoryOptions { limit, since, reverse } = options;
-        match self.request(Request::History { channel: channel.to_owned(), limit, since, reverse }).await? {
+        let HistoryOptions {
+            limit,
+            since,
+            reverse,
+        } = options;
+        match self
+            .request(Request::History {
+                channel: channel.to_owned(),
+                limit,
+                since,
+                reverse,
+            })
+            .await?
+        {
             Response::History(h) => Ok(h),
             other => Err(unexpected(other)),
         }
@@ -209,7 +242,12 @@ impl Client {
     /// # Errors
     /// As [`Client::publish`].
     pub async fn presence(&self, channel: &str) -> Result<PresenceResult, Error> {
-        match self.request(Request::Presence { channel: channel.to_owned() }).await? {
+        match self
+            .request(Request::Presence {
+                channel: channel.to_owned(),
+            })
+            .await?
+        {
             Response::Presence(p) => Ok(p),
             other => Err(unexpected(other)),
         }
@@ -220,7 +258,12 @@ impl Client {
     /// # Errors
     /// As [`Client::publish`].
     pub async fn presence_stats(&self, channel: &str) -> Result<PresenceStatsResult, Error> {
-        match self.request(Request::PresenceStats { channel: channel.to_owned() }).await? {
+        match self
+            .request(Request::PresenceStats {
+                channel: channel.to_owned(),
+            })
+            .await?
+        {
             Response::PresenceStats(p) => Ok(p),
             other => Err(unexpected(other)),
         }
@@ -231,7 +274,13 @@ impl Client {
     /// # Errors
     /// As [`Client::publish`]; Centrifugo answers 108 without an RPC proxy.
     pub async fn rpc(&self, method: &str, data: Payload) -> Result<Option<Payload>, Error> {
-        match self.request(Request::Rpc { method: method.to_owned(), data }).await? {
+        match self
+            .request(Request::Rpc {
+                method: method.to_owned(),
+                data,
+            })
+            .await?
+        {
             Response::Rpc(data) => Ok(data),
             other => Err(unexpected(other)),
         }

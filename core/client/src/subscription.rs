@@ -3,7 +3,9 @@
 use std::sync::Arc;
 
 use ceaseless_proto::backoff::Backoff;
-use ceaseless_proto::wire::{HistoryResult, PresenceResult, PresenceStatsResult, Publication, StreamPosition};
+use ceaseless_proto::wire::{
+    HistoryResult, PresenceResult, PresenceStatsResult, Publication, StreamPosition,
+};
 use ceaseless_proto::{Duration, Error, Payload, SubscriptionConfig, SubscriptionEvent, SubscriptionState};
 use futures::channel::mpsc::unbounded;
 use futures::channel::oneshot;
@@ -25,13 +27,21 @@ pub struct SubscriptionBuilder {
 
 impl std::fmt::Debug for SubscriptionBuilder {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("SubscriptionBuilder").field("channel", &self.channel).field("config", &self.config).finish()
+        f.debug_struct("SubscriptionBuilder")
+            .field("channel", &self.channel)
+            .field("config", &self.config)
+            .finish()
     }
 }
 
 impl SubscriptionBuilder {
     pub(crate) fn new(client: Client, channel: &str) -> Self {
-        Self { client, channel: channel.to_owned(), config: SubscriptionConfig::default(), provider: None }
+        Self {
+            client,
+            channel: channel.to_owned(),
+            config: SubscriptionConfig::default(),
+            provider: None,
+        }
     }
 
     /// The initial subscription token (for channels that require one).
@@ -88,7 +98,8 @@ impl SubscriptionBuilder {
     /// [`Error::InvalidChannel`] (empty or over 255 bytes), [`Error::DuplicateSubscription`],
     /// [`Error::Closed`].
     pub fn build(self) -> Result<Subscription, Error> {
-        self.client.register_subscription(&self.channel, self.config, self.provider)
+        self.client
+            .register_subscription(&self.channel, self.config, self.provider)
     }
 }
 
@@ -102,13 +113,20 @@ pub struct Subscription {
 
 impl std::fmt::Debug for Subscription {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("Subscription").field("channel", &self.channel).field("state", &self.state()).finish()
+        f.debug_struct("Subscription")
+            .field("channel", &self.channel)
+            .field("state", &self.state())
+            .finish()
     }
 }
 
 impl Subscription {
     pub(crate) fn new(client: Client, channel: &str, state: Arc<StateCell>) -> Self {
-        Self { client, channel: channel.into(), state }
+        Self {
+            client,
+            channel: channel.into(),
+            state,
+        }
     }
 
     /// The channel.
@@ -133,7 +151,8 @@ impl Subscription {
     /// [`Error::Unsubscribed`] if it is (or becomes) unsubscribed first; [`Error::Closed`].
     pub async fn ready(&self) -> Result<(), Error> {
         let (tx, rx) = oneshot::channel();
-        self.client.call(Call::WaitSubscribed(self.channel.to_string(), tx));
+        self.client
+            .call(Call::WaitSubscribed(self.channel.to_string(), tx));
         rx.await.unwrap_or(Err(Error::Closed))
     }
 
@@ -151,19 +170,21 @@ impl Subscription {
     /// everything.
     pub fn events(&self) -> EventStream<SubscriptionEvent> {
         let (tx, rx) = unbounded();
-        self.client.call(Call::SubscriptionEvents(self.channel.to_string(), tx));
+        self.client
+            .call(Call::SubscriptionEvents(self.channel.to_string(), tx));
         EventStream::new(rx)
     }
 
     /// Only the publications, each once, in stream order.
     pub fn publications(&self) -> impl Stream<Item = Publication> + Unpin + use<> {
-        self.events().filter_map(|event| async move {
-            match event {
-                SubscriptionEvent::Publication(p) => Some(p),
-                _ => None,
-            }
-        })
-        .boxed()
+        self.events()
+            .filter_map(|event| async move {
+                match event {
+                    SubscriptionEvent::Publication(p) => Some(p),
+                    _ => None,
+                }
+            })
+            .boxed()
     }
 
     /// The position of the last publication delivered (or the stream top at subscribe), if known.

@@ -41,8 +41,10 @@ pub mod recovery;
 pub mod wire;
 
 pub use config::{Config, SubscriptionConfig};
-pub use engine::{Engine, Output, Request, RequestId, Response, TokenKind, TokenRequest, TokenRequestId, TransportId};
+pub use engine::{
+    Engine, Output, Request, RequestId, Response, TokenKind, TokenRequest, TokenRequestId, TransportId,
+};
 pub use error::{Error, TokenError};
 pub use event::{ClientEvent, ClientState, Event, SubscriptionEvent, SubscriptionState};
-pub use wire::Payload;
 pub use web_time::{Duration, Instant};
+pub use wire::Payload;

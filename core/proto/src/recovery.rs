@@ -24,7 +24,10 @@ impl Recovery {
     /// Bookkeeping that starts from `since` (recovering from it on the first subscribe), or from nothing.
     pub fn new(since: Option<StreamPosition>) -> Self {
         let recover = since.is_some();
-        Self { position: since, recover }
+        Self {
+            position: since,
+            recover,
+        }
     }
 
     /// The last delivered position, if any.
@@ -45,7 +48,10 @@ impl Recovery {
     /// pass [`Recovery::accept`]; otherwise it is the stream top.
     pub fn on_subscribed(&mut self, result: &SubscribeResult) {
         if result.recoverable || result.positioned {
-            self.position = Some(StreamPosition { offset: result.offset, epoch: result.epoch.clone() });
+            self.position = Some(StreamPosition {
+                offset: result.offset,
+                epoch: result.epoch.clone(),
+            });
             self.recover = result.recoverable;
         }
     }
@@ -53,7 +59,10 @@ impl Recovery {
     /// Applies a server-side subscription announcement (a `subscribe` push).
     pub fn on_server_subscribe(&mut self, recoverable: bool, positioned: bool, offset: u64, epoch: &str) {
         if recoverable || positioned {
-            self.position = Some(StreamPosition { offset, epoch: epoch.to_owned() });
+            self.position = Some(StreamPosition {
+                offset,
+                epoch: epoch.to_owned(),
+            });
             self.recover = recoverable;
         }
     }
@@ -77,7 +86,10 @@ impl Recovery {
     /// Forgets continuity on purpose: the next subscribe asks to recover from a position the server can
     /// never match, so it answers `recovered: false` and the app reloads.
     pub fn invalidate(&mut self) {
-        self.position = Some(StreamPosition { offset: 0, epoch: INVALIDATED_EPOCH.to_owned() });
+        self.position = Some(StreamPosition {
+            offset: 0,
+            epoch: INVALIDATED_EPOCH.to_owned(),
+        });
         self.recover = true;
     }
 }
@@ -105,7 +117,10 @@ mod tests {
 
     #[test]
     fn since_recovers_on_first_subscribe() {
-        let r = Recovery::new(Some(StreamPosition { offset: 5, epoch: "e".into() }));
+        let r = Recovery::new(Some(StreamPosition {
+            offset: 5,
+            epoch: "e".into(),
+        }));
         assert_eq!(r.subscribe_fields(), (true, 5, "e".to_owned()));
     }
 

@@ -67,13 +67,22 @@ pub(crate) struct Fanout {
 
 impl SubListeners {
     pub(crate) fn new(state: Arc<StateCell>) -> Self {
-        Self { state, streams: Vec::new(), waiters: Vec::new() }
+        Self {
+            state,
+            streams: Vec::new(),
+            waiters: Vec::new(),
+        }
     }
 }
 
 impl Fanout {
     pub(crate) fn new(client_state: Arc<StateCell>) -> Self {
-        Self { client_state, client_streams: Vec::new(), connect_waiters: Vec::new(), subs: HashMap::new() }
+        Self {
+            client_state,
+            client_streams: Vec::new(),
+            connect_waiters: Vec::new(),
+            subs: HashMap::new(),
+        }
     }
 
     pub(crate) fn add_client_stream(&mut self, tx: UnboundedSender<ClientEvent>) {
@@ -132,11 +141,14 @@ impl Fanout {
                 let _ = waiter.send(result.clone());
             }
         }
-        self.client_streams.retain(|tx| tx.unbounded_send(event.clone()).is_ok());
+        self.client_streams
+            .retain(|tx| tx.unbounded_send(event.clone()).is_ok());
     }
 
     pub(crate) fn sub_event(&mut self, channel: &str, event: SubscriptionEvent) {
-        let Some(listeners) = self.subs.get_mut(channel) else { return };
+        let Some(listeners) = self.subs.get_mut(channel) else {
+            return;
+        };
         let resolved = match &event {
             SubscriptionEvent::Subscribing { .. } => {
                 listeners.state.set_subscription(SubscriptionState::Subscribing);
@@ -164,7 +176,9 @@ impl Fanout {
                     listeners.streams.clear();
                 }
             }
-            _ => listeners.streams.retain(|tx| tx.unbounded_send(event.clone()).is_ok()),
+            _ => listeners
+                .streams
+                .retain(|tx| tx.unbounded_send(event.clone()).is_ok()),
         }
     }
 

@@ -62,7 +62,11 @@ enum Wake {
 }
 
 /// Runs the driver until every handle is dropped.
-pub(crate) async fn run<R: Runtime>(parts: DriverParts<R>, engine: Engine, mut calls: UnboundedReceiver<Call>) {
+pub(crate) async fn run<R: Runtime>(
+    parts: DriverParts<R>,
+    engine: Engine,
+    mut calls: UnboundedReceiver<Call>,
+) {
     let (internal_tx, mut internal_rx) = unbounded();
     let fanout = fanout::Fanout::new(parts.client_state.clone());
     let mut driver = Driver {
@@ -124,7 +128,12 @@ impl<R: Runtime> Driver<R> {
                 self.close_waiters.push(done);
             }
             Call::SetToken(token) => self.engine.set_token(token),
-            Call::NewSubscription { channel, mut config, provider, state } => {
+            Call::NewSubscription {
+                channel,
+                mut config,
+                provider,
+                state,
+            } => {
                 let provider = provider.or_else(|| self.parts.subscription_token_provider.clone());
                 config.has_token_provider = provider.is_some();
                 match self.engine.new_subscription(&channel, config) {
@@ -139,7 +148,8 @@ impl<R: Runtime> Driver<R> {
             }
             Call::Subscribe(channel) => {
                 if let Err(e) = self.engine.subscribe(&channel, now) {
-                    self.fanout.sub_event(&channel, ceaseless_proto::SubscriptionEvent::Error(e));
+                    self.fanout
+                        .sub_event(&channel, ceaseless_proto::SubscriptionEvent::Error(e));
                 }
             }
             Call::Unsubscribe(channel) => self.engine.unsubscribe(&channel, now),
@@ -174,7 +184,8 @@ impl<R: Runtime> Driver<R> {
                     return;
                 }
                 self.attach(id, connection);
-                self.engine.handle_opened(id, self.parts.transport.optimistic_subscribe(), now);
+                self.engine
+                    .handle_opened(id, self.parts.transport.optimistic_subscribe(), now);
             }
             Internal::Opened(id, Err(e)) => {
                 tracing::debug!(transport = id.0, error = %e, "transport failed to open");
@@ -193,7 +204,10 @@ impl<R: Runtime> Driver<R> {
 
     /// Keeps the writer of a freshly opened connection and forwards its incoming side to the loop.
     fn attach(&mut self, id: TransportId, connection: crate::transport::Connection) {
-        let crate::transport::Connection { outgoing, mut incoming } = connection;
+        let crate::transport::Connection {
+            outgoing,
+            mut incoming,
+        } = connection;
         self.connection = Some((id, outgoing));
         let tx = self.internal_tx.clone();
         self.parts.runtime.spawn(Box::pin(async move {
@@ -220,7 +234,9 @@ impl<R: Runtime> Driver<R> {
         match output {
             Output::OpenTransport { id } => self.open(id),
             Output::Transmit { id, frame } => self.to_connection(id, Outgoing::Frame(frame)),
-            Output::Session { id, session, node } => self.to_connection(id, Outgoing::Session { session, node }),
+            Output::Session { id, session, node } => {
+                self.to_connection(id, Outgoing::Session { session, node })
+            }
             Output::CloseTransport { id, code, reason } => {
                 self.to_connection(id, Outgoing::Close { code, reason });
                 if self.connection.as_ref().is_some_and(|(cid, _)| *cid == id) {
@@ -247,8 +263,15 @@ impl<R: Runtime> Driver<R> {
     }
 
     fn open(&mut self, id: TransportId) {
-        tracing::debug!(transport = id.0, transport_kind = self.parts.transport.name(), "opening transport");
-        let request = OpenRequest { url: self.parts.url.clone(), format: self.parts.format };
+        tracing::debug!(
+            transport = id.0,
+            transport_kind = self.parts.transport.name(),
+            "opening transport"
+        );
+        let request = OpenRequest {
+            url: self.parts.url.clone(),
+            format: self.parts.format,
+        };
         let open = self.parts.transport.open(request);
         let tx = self.internal_tx.clone();
         self.parts.runtime.spawn(Box::pin(async move {
@@ -261,9 +284,10 @@ impl<R: Runtime> Driver<R> {
         let TokenRequest { id, kind } = request;
         let fetch: Option<BoxFuture<'static, Result<String, TokenError>>> = match &kind {
             TokenKind::Connection => self.parts.token_provider.as_ref().map(|p| p.connection_token()),
-            TokenKind::Subscription { channel } => {
-                self.sub_providers.get(channel).map(|p| p.subscription_token(channel))
-            }
+            TokenKind::Subscription { channel } => self
+                .sub_providers
+                .get(channel)
+                .map(|p| p.subscription_token(channel)),
         };
         let tx = self.internal_tx.clone();
         match fetch {
@@ -272,7 +296,10 @@ impl<R: Runtime> Driver<R> {
                 let _ = tx.unbounded_send(Internal::Token(id, result));
             })),
             None => {
-                let _ = tx.unbounded_send(Internal::Token(id, Err(TokenError::Failed("no token provider".into()))));
+                let _ = tx.unbounded_send(Internal::Token(
+                    id,
+                    Err(TokenError::Failed("no token provider".into())),
+                ));
             }
         }
     }

@@ -13,8 +13,7 @@
 use std::collections::BTreeMap;
 
 use bytes::Bytes;
-use serde::de::IgnoredAny;
-use serde::{Deserialize, Deserializer};
+use serde::{Deserialize, Deserializer, de::IgnoredAny};
 use serde_json::value::RawValue;
 
 use super::{Codec, CodecError};
@@ -48,11 +47,13 @@ impl Codec for JsonCodec {
         let mut replies = Vec::new();
         for (index, line) in frame.split(|&b| b == b'\n').enumerate() {
             let line = line.trim_ascii();
-            if line.is_empty() {
-                continue;
-            }
-            let raw: RawReply<'_> =
-                serde_json::from_slice(line).map_err(|e| CodecError::malformed(index + 1, line, e))?;
+            let Some(&first) = line.first() else { continue };
+            let raw = match first {
+                // serde would also read a struct from an array, but a message is always an object.
+                b'{' => serde_json::from_slice::<RawReply<'_>>(line),
+                _ => Err(serde::de::Error::custom("expected a JSON object")),
+            };
+            let raw = raw.map_err(|e| CodecError::malformed(index + 1, line, e))?;
             replies.push(raw.into_wire(frame));
         }
         Ok(replies)
@@ -109,8 +110,7 @@ impl<T: IntoWire> IntoWire for BTreeMap<String, T> {
     }
 }
 
-/// Builds wire struct `$ty` from mirror `$raw`: fields before `;` move as they are, fields
-/// after it go through [`IntoWire`].
+/// Builds wire struct `$ty` from `$raw`: fields before `;` move, those after go through [`IntoWire`].
 macro_rules! to_wire {
     ($raw:ident, $f:ident => $ty:ident { $($plain:ident),* ; $($conv:ident),* }) => {
         $ty { $($plain: $raw.$plain,)* $($conv: $raw.$conv.into_wire($f),)* }
@@ -183,7 +183,11 @@ impl RawReply<'_> {
         } else {
             ReplyBody::Empty
         };
-        Reply { id: self.id, error: self.error, body }
+        Reply {
+            id: self.id,
+            error: self.error,
+            body,
+        }
     }
 }
 
@@ -217,21 +221,35 @@ impl RawPush<'_> {
         } else if let Some(l) = self.leave {
             PushBody::Leave(l.info.into_wire(f).unwrap_or_default())
         } else if let Some(u) = self.unsubscribe {
-            PushBody::Unsubscribe { code: u.code, reason: u.reason }
+            PushBody::Unsubscribe {
+                code: u.code,
+                reason: u.reason,
+            }
         } else if let Some(m) = self.message {
             PushBody::Message(m.data.into_wire(f).unwrap_or_default())
         } else if let Some(s) = self.subscribe {
-            PushBody::Subscribe(to_wire!(s, f => SubscribePush { recoverable, epoch, offset, positioned ; data }))
+            PushBody::Subscribe(
+                to_wire!(s, f => SubscribePush { recoverable, epoch, offset, positioned ; data }),
+            )
         } else if let Some(c) = self.connect {
             PushBody::Connect(c.into_wire(f))
         } else if let Some(d) = self.disconnect {
-            PushBody::Disconnect { code: d.code, reason: d.reason }
+            PushBody::Disconnect {
+                code: d.code,
+                reason: d.reason,
+            }
         } else if let Some(r) = self.refresh {
-            PushBody::Refresh { expires: r.expires, ttl: r.ttl }
+            PushBody::Refresh {
+                expires: r.expires,
+                ttl: r.ttl,
+            }
         } else {
             PushBody::Unknown
         };
-        Push { channel: self.channel, body }
+        Push {
+            channel: self.channel,
+            body,
+        }
     }
 }
 

@@ -73,11 +73,21 @@ impl Request {
     fn to_body(&self) -> CommandBody {
         match self.clone() {
             Request::Publish { channel, data } => CommandBody::Publish(PublishRequest { channel, data }),
-            Request::History { channel, limit, since, reverse } => {
-                CommandBody::History(HistoryRequest { channel, limit, since, reverse })
-            }
+            Request::History {
+                channel,
+                limit,
+                since,
+                reverse,
+            } => CommandBody::History(HistoryRequest {
+                channel,
+                limit,
+                since,
+                reverse,
+            }),
             Request::Presence { channel } => CommandBody::Presence(PresenceRequest { channel }),
-            Request::PresenceStats { channel } => CommandBody::PresenceStats(PresenceStatsRequest { channel }),
+            Request::PresenceStats { channel } => {
+                CommandBody::PresenceStats(PresenceStatsRequest { channel })
+            }
             Request::Rpc { method, data } => CommandBody::Rpc(RpcRequest { method, data }),
             Request::Send { data } => CommandBody::Send(SendRequest { data }),
         }
@@ -99,21 +109,30 @@ impl Engine {
         if let Some(channel) = request.channel() {
             validate_channel(channel)?;
         }
-        let probe = Command { id: u32::MAX, body: request.to_body() };
+        let probe = Command {
+            id: u32::MAX,
+            body: request.to_body(),
+        };
         let size = self.encoded_len(&probe)?;
         if size > self.config.max_message_size {
-            return Err(Error::MessageTooLarge { size, limit: self.config.max_message_size });
+            return Err(Error::MessageTooLarge {
+                size,
+                limit: self.config.max_message_size,
+            });
         }
         self.next_request_id += 1;
         let id = RequestId(self.next_request_id);
         match self.state {
             ClientState::Connected => self.send_request(id, request, now),
-            ClientState::Connecting => {
-                self.waiting.push_back(Waiting { id, request, deadline: now + self.config.timeout })
-            }
-            ClientState::Disconnected | ClientState::Closed => {
-                self.emit(Output::Reply { id, result: Err(Error::Disconnected) })
-            }
+            ClientState::Connecting => self.waiting.push_back(Waiting {
+                id,
+                request,
+                deadline: now + self.config.timeout,
+            }),
+            ClientState::Disconnected | ClientState::Closed => self.emit(Output::Reply {
+                id,
+                result: Err(Error::Disconnected),
+            }),
         }
         self.flush();
         Ok(id)
@@ -123,7 +142,10 @@ impl Engine {
         let body = request.to_body();
         if matches!(body, CommandBody::Send(_)) {
             self.tx_queue.push(Command { id: 0, body });
-            self.emit(Output::Reply { id, result: Ok(Response::Sent) });
+            self.emit(Output::Reply {
+                id,
+                result: Ok(Response::Sent),
+            });
         } else {
             self.send_command(body, InflightKind::Request(id), now);
         }
@@ -137,7 +159,10 @@ impl Engine {
 
     pub(super) fn fail_waiting(&mut self, error: Error) {
         while let Some(w) = self.waiting.pop_front() {
-            self.emit(Output::Reply { id: w.id, result: Err(error.clone()) });
+            self.emit(Output::Reply {
+                id: w.id,
+                result: Err(error.clone()),
+            });
         }
     }
 
@@ -145,7 +170,13 @@ impl Engine {
     pub(super) fn send_command(&mut self, body: CommandBody, kind: InflightKind, now: Instant) -> u32 {
         self.next_command_id = self.next_command_id.checked_add(1).unwrap_or(1);
         let id = self.next_command_id;
-        self.inflight.insert(id, Inflight { kind, deadline: now + self.config.timeout });
+        self.inflight.insert(
+            id,
+            Inflight {
+                kind,
+                deadline: now + self.config.timeout,
+            },
+        );
         self.tx_queue.push(Command { id, body });
         id
     }
@@ -157,13 +188,22 @@ impl Engine {
         inflight.sort_by_key(|(id, _)| *id);
         for (_, entry) in inflight {
             if let InflightKind::Request(id) = entry.kind {
-                self.emit(Output::Reply { id, result: Err(Error::OutcomeUnknown) });
+                self.emit(Output::Reply {
+                    id,
+                    result: Err(Error::OutcomeUnknown),
+                });
             }
         }
     }
 
     /// Routes a reply to the command it answers.
-    pub(super) fn on_command_reply(&mut self, id: u32, error: Option<ErrorReply>, body: ReplyBody, now: Instant) {
+    pub(super) fn on_command_reply(
+        &mut self,
+        id: u32,
+        error: Option<ErrorReply>,
+        body: ReplyBody,
+        now: Instant,
+    ) {
         let Some(entry) = self.inflight.remove(&id) else {
             tracing::debug!(id, "reply to a command no longer in flight");
             return;
@@ -184,15 +224,20 @@ impl Engine {
             InflightKind::SubRefresh { channel } => self.on_sub_refresh_reply(&channel, error, body, now),
             InflightKind::Request(request) => {
                 let result = match (error, body) {
-                    (Some(e), _) => {
-                        Err(Error::Server { code: e.code, message: e.message, temporary: e.temporary })
-                    }
+                    (Some(e), _) => Err(Error::Server {
+                        code: e.code,
+                        message: e.message,
+                        temporary: e.temporary,
+                    }),
                     (None, ReplyBody::Publish) => Ok(Response::Published),
                     (None, ReplyBody::History(h)) => Ok(Response::History(h)),
                     (None, ReplyBody::Presence(p)) => Ok(Response::Presence(p)),
                     (None, ReplyBody::PresenceStats(p)) => Ok(Response::PresenceStats(p)),
                     (None, ReplyBody::Rpc(r)) => Ok(Response::Rpc(r.data)),
-                    (None, other) => Err(Error::Protocol(format!("unexpected reply body {}", body_name(&other)))),
+                    (None, other) => Err(Error::Protocol(format!(
+                        "unexpected reply body {}",
+                        body_name(&other)
+                    ))),
                 };
                 self.emit(Output::Reply { id: request, result });
             }
@@ -200,10 +245,17 @@ impl Engine {
     }
 
     pub(super) fn command_timeouts(&mut self, now: Instant) {
-        let mut expired: Vec<u32> = self.inflight.iter().filter(|(_, e)| e.deadline <= now).map(|(id, _)| *id).collect();
+        let mut expired: Vec<u32> = self
+            .inflight
+            .iter()
+            .filter(|(_, e)| e.deadline <= now)
+            .map(|(id, _)| *id)
+            .collect();
         expired.sort_unstable();
         for id in expired {
-            let Some(entry) = self.inflight.remove(&id) else { continue };
+            let Some(entry) = self.inflight.remove(&id) else {
+                continue;
+            };
             match entry.kind {
                 InflightKind::Connect => {
                     self.client_event(crate::event::ClientEvent::Error(Error::Timeout));
@@ -217,12 +269,18 @@ impl Engine {
                 }
                 InflightKind::Refresh => self.retry_refresh_later(now),
                 InflightKind::SubRefresh { channel } => self.retry_sub_refresh_later(&channel, now),
-                InflightKind::Request(request) => self.emit(Output::Reply { id: request, result: Err(Error::Timeout) }),
+                InflightKind::Request(request) => self.emit(Output::Reply {
+                    id: request,
+                    result: Err(Error::Timeout),
+                }),
             }
         }
         while self.waiting.front().is_some_and(|w| w.deadline <= now) {
             if let Some(w) = self.waiting.pop_front() {
-                self.emit(Output::Reply { id: w.id, result: Err(Error::Timeout) });
+                self.emit(Output::Reply {
+                    id: w.id,
+                    result: Err(Error::Timeout),
+                });
             }
         }
         // Waiting entries are pushed in deadline order (same timeout for all), so the front check suffices.
@@ -264,7 +322,10 @@ impl Engine {
                 continue;
             }
             if !frame.is_empty() && frame.len() + 1 + one.len() > limit {
-                self.emit(Output::Transmit { id, frame: Bytes::from(std::mem::take(&mut frame)) });
+                self.emit(Output::Transmit {
+                    id,
+                    frame: Bytes::from(std::mem::take(&mut frame)),
+                });
             }
             if !frame.is_empty() {
                 frame.push(b'\n');
@@ -272,7 +333,10 @@ impl Engine {
             frame.extend_from_slice(&one);
         }
         if !frame.is_empty() {
-            self.emit(Output::Transmit { id, frame: Bytes::from(frame) });
+            self.emit(Output::Transmit {
+                id,
+                frame: Bytes::from(frame),
+            });
         }
     }
 }

@@ -39,7 +39,10 @@ pub(super) struct Session {
 impl Engine {
     /// Starts connecting (from `disconnected`); a no-op while connecting or connected.
     pub fn connect(&mut self, now: Instant) {
-        if matches!(self.state, ClientState::Connecting | ClientState::Connected | ClientState::Closed) {
+        if matches!(
+            self.state,
+            ClientState::Connecting | ClientState::Connected | ClientState::Closed
+        ) {
             return;
         }
         self.state = ClientState::Connecting;
@@ -72,7 +75,13 @@ impl Engine {
         }
         let channels: Vec<String> = self.subs.keys().cloned().collect();
         for channel in channels {
-            self.end_subscription(&channel, codes::unsubscribed::CLIENT_CLOSED, "client closed", false, now);
+            self.end_subscription(
+                &channel,
+                codes::unsubscribed::CLIENT_CLOSED,
+                "client closed",
+                false,
+                now,
+            );
         }
         self.state = ClientState::Closed;
         self.client_event(ClientEvent::Closed);
@@ -92,7 +101,13 @@ impl Engine {
             .filter_map(|(channel, sub)| {
                 let (recover, offset, epoch) = sub.recovery.subscribe_fields();
                 recover.then(|| {
-                    let req = SubscribeRequest { channel: channel.clone(), recover, offset, epoch, ..Default::default() };
+                    let req = SubscribeRequest {
+                        channel: channel.clone(),
+                        recover,
+                        offset,
+                        epoch,
+                        ..Default::default()
+                    };
                     (channel.clone(), req)
                 })
             })
@@ -144,7 +159,11 @@ impl Engine {
     /// A server disconnect: a WebSocket close code or a `disconnect` push.
     pub(super) fn on_server_disconnect(&mut self, code: u32, reason: &str, now: Instant) {
         if code == u32::from(codes::WS_MESSAGE_TOO_BIG) {
-            self.go_disconnected(codes::disconnected::MESSAGE_SIZE_LIMIT, "message size limit exceeded", now);
+            self.go_disconnected(
+                codes::disconnected::MESSAGE_SIZE_LIMIT,
+                "message size limit exceeded",
+                now,
+            );
             return;
         }
         if code == codes::server_disconnect::STATE_INVALIDATED {
@@ -171,11 +190,18 @@ impl Engine {
         self.state = ClientState::Connected;
         self.reconnect.reset();
         self.reconnect_at = None;
-        self.session = Some(Session { ping: Duration::from_secs(u64::from(result.ping)), pong: result.pong });
+        self.session = Some(Session {
+            ping: Duration::from_secs(u64::from(result.ping)),
+            pong: result.pong,
+        });
         self.ping_deadline = None;
         self.rearm_ping_watchdog(now);
         if !result.session.is_empty() {
-            self.emit(Output::Session { id, session: result.session.clone(), node: result.node.clone() });
+            self.emit(Output::Session {
+                id,
+                session: result.session.clone(),
+                node: result.node.clone(),
+            });
         }
         self.schedule_refresh(result.expires, result.ttl, now);
         self.client_event(ClientEvent::Connected {
@@ -190,7 +216,11 @@ impl Engine {
 
     /// An error reply to `connect` (PROTOCOL.md 4.5).
     pub(super) fn on_connect_error(&mut self, error: ErrorReply, now: Instant) {
-        let err = Error::Server { code: error.code, message: error.message.clone(), temporary: error.temporary };
+        let err = Error::Server {
+            code: error.code,
+            message: error.message.clone(),
+            temporary: error.temporary,
+        };
         if error.code == codes::server_error::TOKEN_EXPIRED && !self.config.has_token_provider {
             self.client_event(ClientEvent::Error(Error::Config(
                 "the connection token expired and no token provider is configured".to_owned(),
@@ -226,19 +256,30 @@ impl Engine {
         self.close_transport(1000, "reconnecting");
         self.next_transport_id += 1;
         let id = TransportId(self.next_transport_id);
-        self.transport = Some(TransportSlot { id, opening_deadline: Some(now + self.config.timeout) });
+        self.transport = Some(TransportSlot {
+            id,
+            opening_deadline: Some(now + self.config.timeout),
+        });
         self.emit(Output::OpenTransport { id });
     }
 
     pub(super) fn close_transport(&mut self, code: u16, reason: &str) {
         if let Some(slot) = self.transport.take() {
-            self.emit(Output::CloseTransport { id: slot.id, code, reason: reason.to_owned() });
+            self.emit(Output::CloseTransport {
+                id: slot.id,
+                code,
+                reason: reason.to_owned(),
+            });
         }
     }
 
     pub(super) fn schedule_reconnect(&mut self, now: Instant) {
         let delay = self.reconnect.next_delay(&mut self.rng);
-        tracing::debug!(delay_ms = delay.as_millis() as u64, attempt = self.reconnect.step(), "reconnect scheduled");
+        tracing::debug!(
+            delay_ms = delay.as_millis() as u64,
+            attempt = self.reconnect.step(),
+            "reconnect scheduled"
+        );
         self.reconnect_at = Some(now + delay);
     }
 
@@ -251,7 +292,10 @@ impl Engine {
         self.leave_connection(3000, reason);
         self.state = ClientState::Connecting;
         if was_connected {
-            self.client_event(ClientEvent::Connecting { code, reason: reason.to_owned() });
+            self.client_event(ClientEvent::Connecting {
+                code,
+                reason: reason.to_owned(),
+            });
         }
         self.schedule_reconnect(now);
     }
@@ -266,7 +310,10 @@ impl Engine {
         self.conn_token_fetch = None;
         self.fail_waiting(Error::Disconnected);
         self.state = ClientState::Disconnected;
-        self.client_event(ClientEvent::Disconnected { code, reason: reason.to_owned() });
+        self.client_event(ClientEvent::Disconnected {
+            code,
+            reason: reason.to_owned(),
+        });
     }
 
     /// Everything tied to the current connection ends here: the transport, in-flight commands (their
@@ -284,7 +331,9 @@ impl Engine {
         self.fail_inflight();
         let channels: Vec<String> = self.subs.keys().cloned().collect();
         for channel in channels {
-            let Some(sub) = self.subs.get_mut(&channel) else { continue };
+            let Some(sub) = self.subs.get_mut(&channel) else {
+                continue;
+            };
             sub.on_connection_lost();
             if sub.state == SubscriptionState::Subscribed {
                 sub.state = SubscriptionState::Subscribing;
@@ -327,17 +376,30 @@ impl Engine {
     /// A server ping: answer with exactly one pong when asked to.
     pub(super) fn on_ping(&mut self) {
         if self.session.as_ref().is_some_and(|s| s.pong) {
-            self.tx_queue.push(crate::wire::Command { id: 0, body: CommandBody::Pong });
+            self.tx_queue.push(crate::wire::Command {
+                id: 0,
+                body: CommandBody::Pong,
+            });
         }
     }
 
     pub(super) fn connection_timeouts(&mut self, now: Instant) {
-        if self.transport.as_ref().and_then(TransportSlot::open_deadline).is_some_and(|d| d <= now) {
-            self.client_event(ClientEvent::Error(Error::Transport("timed out opening the transport".to_owned())));
+        if self
+            .transport
+            .as_ref()
+            .and_then(TransportSlot::open_deadline)
+            .is_some_and(|d| d <= now)
+        {
+            self.client_event(ClientEvent::Error(Error::Transport(
+                "timed out opening the transport".to_owned(),
+            )));
             self.go_connecting(codes::connecting::TRANSPORT_CLOSED, "transport open timeout", now);
         }
         if self.ping_deadline.is_some_and(|d| d <= now) {
-            let extended = self.ping_window().map(|w| self.last_frame_at + w).filter(|d| *d > now);
+            let extended = self
+                .ping_window()
+                .map(|w| self.last_frame_at + w)
+                .filter(|d| *d > now);
             if extended.is_some() {
                 self.ping_deadline = extended;
             } else {

@@ -98,7 +98,13 @@ impl Engine {
 
     /// Stops the subscription to `channel`; its position is kept so a later `subscribe` recovers.
     pub fn unsubscribe(&mut self, channel: &str, now: Instant) {
-        self.end_subscription(channel, codes::unsubscribed::UNSUBSCRIBE_CALLED, "unsubscribe called", true, now);
+        self.end_subscription(
+            channel,
+            codes::unsubscribed::UNSUBSCRIBE_CALLED,
+            "unsubscribe called",
+            true,
+            now,
+        );
         self.flush();
     }
 
@@ -118,7 +124,9 @@ impl Engine {
         now: Instant,
     ) {
         let connected = self.state == ClientState::Connected;
-        let Some(sub) = self.subs.get_mut(channel) else { return };
+        let Some(sub) = self.subs.get_mut(channel) else {
+            return;
+        };
         if sub.state == SubscriptionState::Unsubscribed {
             return;
         }
@@ -129,10 +137,18 @@ impl Engine {
         sub.refresh_at = None;
         sub.token_fetch = None;
         if tell_server && server_may_know && connected {
-            let body = CommandBody::Unsubscribe(UnsubscribeRequest { channel: channel.to_owned() });
+            let body = CommandBody::Unsubscribe(UnsubscribeRequest {
+                channel: channel.to_owned(),
+            });
             self.send_command(body, InflightKind::Unsubscribe, now);
         }
-        self.sub_event(channel, SubscriptionEvent::Unsubscribed { code, reason: reason.to_owned() });
+        self.sub_event(
+            channel,
+            SubscriptionEvent::Unsubscribed {
+                code,
+                reason: reason.to_owned(),
+            },
+        );
     }
 
     /// Sends `subscribe` for every subscribing subscription that has nothing in flight.
@@ -157,8 +173,11 @@ impl Engine {
     pub(super) fn try_subscribe(&mut self, channel: &str, now: Instant) {
         let can_send = self.open_transport_id().is_some()
             && (self.state == ClientState::Connected || self.inflight_connect());
-        let Some(sub) = self.subs.get_mut(channel) else { return };
-        if sub.state != SubscriptionState::Subscribing || sub.inflight.is_some() || sub.token_fetch.is_some() {
+        let Some(sub) = self.subs.get_mut(channel) else {
+            return;
+        };
+        if sub.state != SubscriptionState::Subscribing || sub.inflight.is_some() || sub.token_fetch.is_some()
+        {
             return;
         }
         if sub.needs_token() {
@@ -182,7 +201,9 @@ impl Engine {
             join_leave: sub.config.join_leave,
             ..Default::default()
         };
-        let kind = InflightKind::Subscribe { channel: channel.to_owned() };
+        let kind = InflightKind::Subscribe {
+            channel: channel.to_owned(),
+        };
         let id = self.send_command(CommandBody::Subscribe(request), kind, now);
         if let Some(sub) = self.subs.get_mut(channel) {
             sub.inflight = Some(id);
@@ -190,7 +211,9 @@ impl Engine {
     }
 
     fn inflight_connect(&self) -> bool {
-        self.inflight.values().any(|i| matches!(i.kind, InflightKind::Connect))
+        self.inflight
+            .values()
+            .any(|i| matches!(i.kind, InflightKind::Connect))
     }
 
     pub(super) fn on_subscribe_reply(
@@ -201,14 +224,20 @@ impl Engine {
         body: ReplyBody,
         now: Instant,
     ) {
-        let Some(sub) = self.subs.get_mut(channel) else { return };
+        let Some(sub) = self.subs.get_mut(channel) else {
+            return;
+        };
         if sub.inflight != Some(command_id) {
             // An answer to a subscribe the app has since cancelled.
             return;
         }
         sub.inflight = None;
         if let Some(err) = error {
-            let error = Error::Server { code: err.code, message: err.message.clone(), temporary: err.temporary };
+            let error = Error::Server {
+                code: err.code,
+                message: err.message.clone(),
+                temporary: err.temporary,
+            };
             if codes::subscribe_error_is_retryable(err.code, err.temporary) {
                 if err.code == codes::server_error::TOKEN_EXPIRED {
                     sub.token.clear();
@@ -234,7 +263,10 @@ impl Engine {
         self.schedule_sub_refresh(channel, result.expires, result.ttl, now);
         self.sub_event(channel, SubscriptionEvent::Subscribed(info));
         for publication in result.publications {
-            let accepted = self.subs.get_mut(channel).is_some_and(|s| s.recovery.accept(publication.offset));
+            let accepted = self
+                .subs
+                .get_mut(channel)
+                .is_some_and(|s| s.recovery.accept(publication.offset));
             if accepted {
                 self.sub_event(channel, SubscriptionEvent::Publication(publication));
             }
@@ -247,7 +279,9 @@ impl Engine {
             return;
         }
         let has_provider = {
-            let Some(sub) = self.subs.get_mut(channel) else { return };
+            let Some(sub) = self.subs.get_mut(channel) else {
+                return;
+            };
             if sub.state == SubscriptionState::Unsubscribed {
                 return;
             }
@@ -268,7 +302,13 @@ impl Engine {
                 sub.token_required = true;
             }
         }
-        self.sub_event(channel, SubscriptionEvent::Subscribing { code, reason: reason.to_owned() });
+        self.sub_event(
+            channel,
+            SubscriptionEvent::Subscribing {
+                code,
+                reason: reason.to_owned(),
+            },
+        );
         self.try_subscribe(channel, now);
     }
 
@@ -290,7 +330,13 @@ impl Engine {
         let due: Vec<(String, bool, bool)> = self
             .subs
             .iter()
-            .map(|(c, s)| (c.clone(), s.resubscribe_at.is_some_and(|d| d <= now), s.refresh_at.is_some_and(|d| d <= now)))
+            .map(|(c, s)| {
+                (
+                    c.clone(),
+                    s.resubscribe_at.is_some_and(|d| d <= now),
+                    s.refresh_at.is_some_and(|d| d <= now),
+                )
+            })
             .filter(|(_, resub, refresh)| *resub || *refresh)
             .collect();
         for (channel, resubscribe, refresh) in due {

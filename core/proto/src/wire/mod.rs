@@ -26,6 +26,6 @@ pub use command::{
 pub use payload::{InvalidJson, Payload};
 pub use push::{Push, PushBody, SubscribePush};
 pub use reply::{
-    ClientInfo, ConnectResult, ErrorReply, HistoryResult, PresenceResult, PresenceStatsResult,
-    Publication, RefreshResult, Reply, ReplyBody, RpcResult, SubRefreshResult, SubscribeResult,
+    ClientInfo, ConnectResult, ErrorReply, HistoryResult, PresenceResult, PresenceStatsResult, Publication,
+    RefreshResult, Reply, ReplyBody, RpcResult, SubRefreshResult, SubscribeResult,
 };
