@@ -1,1 +1,1 @@
-//! Placeholder until the examples land.
+//! Shared helpers for the examples.

@@ -52,10 +52,7 @@ impl ServerApi {
     /// reply becomes [`HarnessError::Api`].
     pub async fn call(&self, method: &str, params: Value) -> Result<Value, HarnessError> {
         let url = format!("{}/{}", self.base, method);
-        let http_error = |e: reqwest::Error| HarnessError::Http {
-            url: url.clone(),
-            message: e.to_string(),
-        };
+        let http_error = |e: reqwest::Error| HarnessError::Http { url: url.clone(), message: e.to_string() };
         let response = self
             .http
             .post(&url)
@@ -67,11 +64,7 @@ impl ServerApi {
         let status = response.status();
         let body = response.text().await.map_err(http_error)?;
         if !status.is_success() {
-            return Err(HarnessError::HttpStatus {
-                url,
-                status: status.as_u16(),
-                body,
-            });
+            return Err(HarnessError::HttpStatus { url, status: status.as_u16(), body });
         }
         let mut reply: Value = serde_json::from_str(&body).map_err(|e| HarnessError::BadReply {
             method: method.to_owned(),
@@ -80,21 +73,14 @@ impl ServerApi {
         if let Some(error) = reply.get("error").filter(|error| !error.is_null()) {
             return Err(api_error(error));
         }
-        Ok(reply
-            .get_mut("result")
-            .map(Value::take)
-            .unwrap_or_else(|| json!({})))
+        Ok(reply.get_mut("result").map(Value::take).unwrap_or_else(|| json!({})))
     }
 
     /// Publishes `data` into `channel` and returns the publication's stream position.
     pub async fn publish(&self, channel: &str, data: Value) -> Result<StreamPos, HarnessError> {
-        let result = self
-            .call("publish", json!({ "channel": channel, "data": data }))
-            .await?;
-        serde_json::from_value(result).map_err(|e| HarnessError::BadReply {
-            method: "publish".to_owned(),
-            message: e.to_string(),
-        })
+        let result = self.call("publish", json!({ "channel": channel, "data": data })).await?;
+        serde_json::from_value(result)
+            .map_err(|e| HarnessError::BadReply { method: "publish".to_owned(), message: e.to_string() })
     }
 
     /// Disconnects every connection of `user` with the disconnect `code` and `reason`.
@@ -105,24 +91,19 @@ impl ServerApi {
 
     /// Unsubscribes every connection of `user` from `channel` (the client sees code 2000).
     pub async fn unsubscribe(&self, user: &str, channel: &str) -> Result<(), HarnessError> {
-        self.call("unsubscribe", json!({ "user": user, "channel": channel }))
-            .await
-            .map(drop)
+        self.call("unsubscribe", json!({ "user": user, "channel": channel })).await.map(drop)
     }
 
     /// Subscribes every connection of `user` to `channel` on the server side.
     pub async fn subscribe(&self, user: &str, channel: &str) -> Result<(), HarnessError> {
-        self.call("subscribe", json!({ "user": user, "channel": channel }))
-            .await
-            .map(drop)
+        self.call("subscribe", json!({ "user": user, "channel": channel })).await.map(drop)
     }
 
     /// The history of `channel`: `{"publications": [...], "offset", "epoch"}`.
     ///
     /// `limit` 0 returns only the stream position, -1 every kept publication.
     pub async fn history(&self, channel: &str, limit: i32) -> Result<Value, HarnessError> {
-        self.call("history", json!({ "channel": channel, "limit": limit }))
-            .await
+        self.call("history", json!({ "channel": channel, "limit": limit })).await
     }
 
     /// `(num_clients, num_users)` present in `channel`.
@@ -144,10 +125,6 @@ fn api_error(error: &Value) -> HarnessError {
     let code = error.get("code").and_then(Value::as_u64).unwrap_or(0);
     HarnessError::Api {
         code: u32::try_from(code).unwrap_or(u32::MAX),
-        message: error
-            .get("message")
-            .and_then(Value::as_str)
-            .unwrap_or_default()
-            .to_owned(),
+        message: error.get("message").and_then(Value::as_str).unwrap_or_default().to_owned(),
     }
 }

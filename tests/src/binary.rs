@@ -20,9 +20,5 @@ pub(crate) fn centrifugo_binary() -> Result<PathBuf, HarnessError> {
         Some(value) if !value.is_empty() => PathBuf::from(value),
         _ => workspace_root().join(".tools").join("bin").join("centrifugo"),
     };
-    if path.is_file() {
-        Ok(path)
-    } else {
-        Err(HarnessError::BinaryMissing { path })
-    }
+    if path.is_file() { Ok(path) } else { Err(HarnessError::BinaryMissing { path }) }
 }

@@ -71,9 +71,7 @@ impl ServerOptions {
         let mut config: Value = serde_json::from_str(BASE_CONFIG)
             .map_err(|e| HarnessError::Setup(format!("tests/centrifugo.json is not valid JSON: {e}")))?;
         if !config.is_object() {
-            return Err(HarnessError::Setup(
-                "tests/centrifugo.json must hold a JSON object".into(),
-            ));
+            return Err(HarnessError::Setup("tests/centrifugo.json must hold a JSON object".into()));
         }
         match &self.overrides {
             Value::Null => {}
@@ -121,13 +119,9 @@ fn upsert_namespace(config: &mut Value, namespace: Value) -> Result<(), HarnessE
     let Some(root) = config.as_object_mut() else {
         return Err(HarnessError::Setup("the config is not a JSON object".into()));
     };
-    let namespaces = root
-        .entry("namespaces")
-        .or_insert_with(|| Value::Array(Vec::new()));
+    let namespaces = root.entry("namespaces").or_insert_with(|| Value::Array(Vec::new()));
     let Value::Array(list) = namespaces else {
-        return Err(HarnessError::Setup(
-            "config key \"namespaces\" is not an array".into(),
-        ));
+        return Err(HarnessError::Setup("config key \"namespaces\" is not an array".into()));
     };
     list.retain(|existing| existing.get("name").and_then(Value::as_str) != Some(name.as_str()));
     list.push(namespace);
@@ -136,10 +130,7 @@ fn upsert_namespace(config: &mut Value, namespace: Value) -> Result<(), HarnessE
 
 /// Reads a string setting, treating a missing key or an empty string as absent.
 pub(crate) fn non_empty_str<'a>(config: &'a Value, key: &str) -> Option<&'a str> {
-    config
-        .get(key)
-        .and_then(Value::as_str)
-        .filter(|value| !value.is_empty())
+    config.get(key).and_then(Value::as_str).filter(|value| !value.is_empty())
 }
 
 #[cfg(test)]
@@ -151,14 +142,8 @@ mod tests {
     #[test]
     fn merge_follows_json_merge_patch() {
         let mut target = json!({"a": {"b": 1, "c": 2}, "list": [1, 2], "gone": true});
-        merge(
-            &mut target,
-            json!({"a": {"c": 3, "d": 4}, "list": [9], "gone": null, "new": "x"}),
-        );
-        assert_eq!(
-            target,
-            json!({"a": {"b": 1, "c": 3, "d": 4}, "list": [9], "new": "x"})
-        );
+        merge(&mut target, json!({"a": {"c": 3, "d": 4}, "list": [9], "gone": null, "new": "x"}));
+        assert_eq!(target, json!({"a": {"b": 1, "c": 3, "d": 4}, "list": [9], "new": "x"}));
     }
 
     #[test]

@@ -11,9 +11,7 @@ use crate::HarnessError;
 pub(crate) fn free_port() -> Result<u16, HarnessError> {
     let listener = TcpListener::bind((Ipv4Addr::LOCALHOST, 0))
         .map_err(|e| HarnessError::Setup(format!("binding 127.0.0.1:0 to find a free port: {e}")))?;
-    let port = listener
-        .local_addr()
-        .map_err(|e| HarnessError::Setup(format!("reading the free port: {e}")))?
-        .port();
+    let port =
+        listener.local_addr().map_err(|e| HarnessError::Setup(format!("reading the free port: {e}")))?.port();
     Ok(port)
 }

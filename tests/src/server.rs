@@ -68,11 +68,7 @@ impl Centrifugo {
             .prefix("ceaseless-centrifugo-")
             .tempdir()
             .map_err(|e| HarnessError::Setup(format!("creating a temporary directory: {e}")))?;
-        let ca_pem = if opts.tls {
-            Some(write_certificates(dir.path())?)
-        } else {
-            None
-        };
+        let ca_pem = if opts.tls { Some(write_certificates(dir.path())?) } else { None };
 
         let mut server = Centrifugo {
             child: None,
@@ -87,11 +83,7 @@ impl Centrifugo {
         };
         // Retrying helps when a free port was taken meanwhile; a fixed port stays taken, except
         // that with TLS the internal port is picked afresh each time.
-        let attempts = if opts.port.is_some() && !opts.tls {
-            1
-        } else {
-            PORT_ATTEMPTS
-        };
+        let attempts = if opts.port.is_some() && !opts.tls { 1 } else { PORT_ATTEMPTS };
         let mut attempt = 0;
         loop {
             attempt += 1;
@@ -106,11 +98,7 @@ impl Centrifugo {
                 Err(HarnessError::StartFailed { log_tail, .. })
                     if attempt < attempts && log_tail.contains(PORT_TAKEN) =>
                 {
-                    tracing::info!(
-                        port,
-                        api_port,
-                        "a port was taken before Centrifugo bound it; retrying"
-                    );
+                    tracing::info!(port, api_port, "a port was taken before Centrifugo bound it; retrying");
                 }
                 Err(error) => return Err(error),
             }
@@ -194,10 +182,7 @@ impl Centrifugo {
             Ok(Err(e)) => Err(HarnessError::Stop(format!("waiting for the process: {e}"))),
             Err(_) => {
                 tracing::warn!(port = self.port, "Centrifugo ignored SIGTERM for 5 s; killing it");
-                child
-                    .kill()
-                    .await
-                    .map_err(|e| HarnessError::Stop(format!("SIGKILL: {e}")))
+                child.kill().await.map_err(|e| HarnessError::Stop(format!("SIGKILL: {e}")))
             }
         }
     }
@@ -232,9 +217,7 @@ impl Centrifugo {
 
     /// The log's length in bytes, to tell one run's lines from earlier ones.
     fn log_len(&self) -> u64 {
-        std::fs::metadata(self.log_path())
-            .map(|meta| meta.len())
-            .unwrap_or(0)
+        std::fs::metadata(self.log_path()).map(|meta| meta.len()).unwrap_or(0)
     }
 
     /// The log from byte `start` on.
@@ -261,9 +244,8 @@ impl Centrifugo {
     async fn launch(&mut self) -> Result<(), HarnessError> {
         let log_start = self.log_len();
         let log = open_log(&self.log_path())?;
-        let log_err = log
-            .try_clone()
-            .map_err(|e| HarnessError::Setup(format!("cloning the log handle: {e}")))?;
+        let log_err =
+            log.try_clone().map_err(|e| HarnessError::Setup(format!("cloning the log handle: {e}")))?;
 
         let mut command = Command::new(&self.binary);
         command
@@ -275,11 +257,7 @@ impl Centrifugo {
             .stderr(Stdio::from(log_err))
             .kill_on_drop(true);
         for (name, _) in std::env::vars_os() {
-            if name
-                .to_string_lossy()
-                .to_ascii_uppercase()
-                .starts_with(ENV_PREFIX)
-            {
+            if name.to_string_lossy().to_ascii_uppercase().starts_with(ENV_PREFIX) {
                 command.env_remove(name);
             }
         }
@@ -297,10 +275,7 @@ impl Centrifugo {
                 if let Some(mut child) = self.child.take() {
                     let _ = child.kill().await;
                 }
-                Err(HarnessError::StartFailed {
-                    reason,
-                    log_tail: tail(&self.log_since(log_start)),
-                })
+                Err(HarnessError::StartFailed { reason, log_tail: tail(&self.log_since(log_start)) })
             }
         }
     }
@@ -338,15 +313,9 @@ impl Centrifugo {
             }
             ready = healthy && (self.api_port == self.port || port_accepts(self.port).await);
             if !ready && Instant::now() >= deadline {
-                let what = if healthy {
-                    "the main port to accept connections"
-                } else {
-                    "GET /health → 200"
-                };
-                return Err(format!(
-                    "no {what} within {} s ({health_url})",
-                    START_TIMEOUT.as_secs()
-                ));
+                let what =
+                    if healthy { "the main port to accept connections" } else { "GET /health → 200" };
+                return Err(format!("no {what} within {} s ({health_url})", START_TIMEOUT.as_secs()));
             }
             sleep(POLL_INTERVAL).await;
         }
@@ -426,10 +395,7 @@ fn distinct_free_port(taken: u16) -> Result<u16, HarnessError> {
 
 /// Whether something accepts TCP connections on `127.0.0.1:port`.
 async fn port_accepts(port: u16) -> bool {
-    matches!(
-        timeout(Duration::from_secs(1), TcpStream::connect(("127.0.0.1", port))).await,
-        Ok(Ok(_))
-    )
+    matches!(timeout(Duration::from_secs(1), TcpStream::connect(("127.0.0.1", port))).await, Ok(Ok(_)))
 }
 
 fn open_log(path: &Path) -> Result<File, HarnessError> {

@@ -27,30 +27,22 @@ pub(crate) fn generate() -> Result<TestCertificates, HarnessError> {
 
     let mut ca_params = CertificateParams::new(Vec::<String>::new()).map_err(|e| fail("CA", e))?;
     ca_params.is_ca = IsCa::Ca(BasicConstraints::Unconstrained);
-    ca_params
-        .distinguished_name
-        .push(DnType::CommonName, "ceaseless test CA");
-    ca_params.key_usages = vec![
-        KeyUsagePurpose::KeyCertSign,
-        KeyUsagePurpose::CrlSign,
-        KeyUsagePurpose::DigitalSignature,
-    ];
+    ca_params.distinguished_name.push(DnType::CommonName, "ceaseless test CA");
+    ca_params.key_usages =
+        vec![KeyUsagePurpose::KeyCertSign, KeyUsagePurpose::CrlSign, KeyUsagePurpose::DigitalSignature];
     let ca_key = KeyPair::generate().map_err(|e| fail("CA key", e))?;
     let ca_cert = ca_params.self_signed(&ca_key).map_err(|e| fail("CA", e))?;
     let issuer = Issuer::new(ca_params, ca_key);
 
     let names: Vec<String> = SERVER_NAMES.iter().map(|name| (*name).to_owned()).collect();
     let mut server_params = CertificateParams::new(names).map_err(|e| fail("server certificate", e))?;
-    server_params
-        .distinguished_name
-        .push(DnType::CommonName, "localhost");
+    server_params.distinguished_name.push(DnType::CommonName, "localhost");
     server_params.use_authority_key_identifier_extension = true;
     server_params.key_usages = vec![KeyUsagePurpose::DigitalSignature];
     server_params.extended_key_usages = vec![ExtendedKeyUsagePurpose::ServerAuth];
     let server_key = KeyPair::generate().map_err(|e| fail("server key", e))?;
-    let server_cert = server_params
-        .signed_by(&server_key, &issuer)
-        .map_err(|e| fail("server certificate", e))?;
+    let server_cert =
+        server_params.signed_by(&server_key, &issuer).map_err(|e| fail("server certificate", e))?;
 
     Ok(TestCertificates {
         ca_pem: ca_cert.pem(),

@@ -20,21 +20,14 @@ pub(crate) struct TokenSecrets {
 impl TokenSecrets {
     /// The secrets of a server running `config`.
     pub(crate) fn from_config(config: &Value) -> Self {
-        let connection = non_empty_str(config, "token_hmac_secret_key")
-            .unwrap_or_default()
-            .to_owned();
-        let separate = config
-            .get("separate_subscription_token_config")
-            .and_then(Value::as_bool)
-            == Some(true);
+        let connection = non_empty_str(config, "token_hmac_secret_key").unwrap_or_default().to_owned();
+        let separate =
+            config.get("separate_subscription_token_config").and_then(Value::as_bool) == Some(true);
         let subscription = match non_empty_str(config, "subscription_token_hmac_secret_key") {
             Some(secret) if separate => secret.to_owned(),
             _ => connection.clone(),
         };
-        Self {
-            connection,
-            subscription,
-        }
+        Self { connection, subscription }
     }
 
     /// A connection token with `sub: user` and, with a `ttl`, `exp` that far ahead.
@@ -76,14 +69,10 @@ fn expiry(ttl: Duration) -> u64 {
 
 /// Signs `claims` with HS256 and `secret`.
 fn sign(secret: &str, claims: &Value) -> String {
-    jsonwebtoken::encode(
-        &Header::new(Algorithm::HS256),
-        claims,
-        &EncodingKey::from_secret(secret.as_bytes()),
-    )
-    // HMAC signing of an in-memory JSON value has no failure path; a failure here is a
-    // broken jsonwebtoken build, not bad input.
-    .expect("HS256 signing of JSON claims cannot fail")
+    jsonwebtoken::encode(&Header::new(Algorithm::HS256), claims, &EncodingKey::from_secret(secret.as_bytes()))
+        // HMAC signing of an in-memory JSON value has no failure path; a failure here is a
+        // broken jsonwebtoken build, not bad input.
+        .expect("HS256 signing of JSON claims cannot fail")
 }
 
 #[cfg(test)]
@@ -105,18 +94,12 @@ mod tests {
 
     #[test]
     fn connection_token_has_sub_and_rounded_up_exp() {
-        let before = SystemTime::now()
-            .duration_since(UNIX_EPOCH)
-            .expect("clock after 1970")
-            .as_secs();
+        let before = SystemTime::now().duration_since(UNIX_EPOCH).expect("clock after 1970").as_secs();
         let token = secrets().connection_token("alice", Some(Duration::from_millis(1500)));
         let claims = decode(&token, "s3cret").expect("token verifies with the server secret");
         assert_eq!(claims["sub"], "alice");
         let exp = claims["exp"].as_u64().expect("exp is a number");
-        assert!(
-            exp >= before + 2 && exp <= before + 3,
-            "exp {exp} vs now {before}"
-        );
+        assert!(exp >= before + 2 && exp <= before + 3, "exp {exp} vs now {before}");
     }
 
     #[test]

@@ -14,42 +14,21 @@ fn json(s: &str) -> Payload {
 async fn subscribe_publish_receive() {
     ceaseless_tests::init_tracing();
     let server = Centrifugo::start().await.expect("server");
-    let client = Client::builder(&server.ws_url())
-        .token(server.token("alice", None))
-        .build()
-        .expect("client");
-    let sub = client
-        .new_subscription("test:basics")
-        .build()
-        .expect("subscription");
+    let client =
+        Client::builder(&server.ws_url()).token(server.token("alice", None)).build().expect("client");
+    let sub = client.new_subscription("test:basics").build().expect("subscription");
     let mut events = sub.events();
     client.connect();
     sub.subscribe();
-    tokio::time::timeout(Duration::from_secs(5), sub.ready())
-        .await
-        .expect("in time")
-        .expect("subscribed");
+    tokio::time::timeout(Duration::from_secs(5), sub.ready()).await.expect("in time").expect("subscribed");
     assert_eq!(client.state(), ClientState::Connected);
-    client
-        .publish("test:basics", json(r#"{"n":1}"#))
-        .await
-        .expect("publish");
-    server
-        .api()
-        .publish("test:basics", serde_json::json!({"n": 2}))
-        .await
-        .expect("api publish");
+    client.publish("test:basics", json(r#"{"n":1}"#)).await.expect("publish");
+    server.api().publish("test:basics", serde_json::json!({"n": 2})).await.expect("api publish");
     let mut got = Vec::new();
     while got.len() < 2 {
-        let event = tokio::time::timeout(Duration::from_secs(5), events.next())
-            .await
-            .expect("event in time");
+        let event = tokio::time::timeout(Duration::from_secs(5), events.next()).await.expect("event in time");
         if let Some(SubscriptionEvent::Publication(p)) = event {
-            got.push(
-                p.data.json::<serde_json::Value>().expect("json")["n"]
-                    .as_u64()
-                    .expect("n"),
-            );
+            got.push(p.data.json::<serde_json::Value>().expect("json")["n"].as_u64().expect("n"));
         }
     }
     assert_eq!(got, vec![1, 2]);

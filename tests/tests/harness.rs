@@ -24,10 +24,7 @@ async fn publish_then_history_and_presence() {
     let server = Centrifugo::start().await.expect("Centrifugo starts");
     let api = server.api();
 
-    let pos = api
-        .publish("test:smoke", json!({"hello": "world"}))
-        .await
-        .expect("publish succeeds");
+    let pos = api.publish("test:smoke", json!({"hello": "world"})).await.expect("publish succeeds");
     assert_eq!(pos.offset, 1, "first publication into a fresh channel");
     assert!(!pos.epoch.is_empty(), "history channels have an epoch");
 
@@ -39,29 +36,15 @@ async fn publish_then_history_and_presence() {
     assert_eq!(history["offset"], 1);
     assert_eq!(history["epoch"], pos.epoch.as_str());
 
-    assert_eq!(
-        api.presence_stats("test:smoke")
-            .await
-            .expect("presence_stats succeeds"),
-        (0, 0)
-    );
+    assert_eq!(api.presence_stats("test:smoke").await.expect("presence_stats succeeds"), (0, 0));
 
     // Server-side calls for users without connections succeed as no-ops.
-    api.subscribe("nobody", "test:smoke")
-        .await
-        .expect("subscribe succeeds");
-    api.unsubscribe("nobody", "test:smoke")
-        .await
-        .expect("unsubscribe succeeds");
-    api.disconnect("nobody", 4000, "bye")
-        .await
-        .expect("disconnect succeeds");
+    api.subscribe("nobody", "test:smoke").await.expect("subscribe succeeds");
+    api.unsubscribe("nobody", "test:smoke").await.expect("unsubscribe succeeds");
+    api.disconnect("nobody", 4000, "bye").await.expect("disconnect succeeds");
 
     // Channels without a namespace have history too; unknown namespaces are API errors.
-    let plain = api
-        .publish("smoke", json!(1))
-        .await
-        .expect("publish without namespace");
+    let plain = api.publish("smoke", json!(1)).await.expect("publish without namespace");
     assert_eq!(plain.offset, 1);
     match api.publish("nope:x", json!(1)).await {
         Err(HarnessError::Api { code, .. }) => assert_eq!(code, 102, "unknown channel"),
@@ -71,11 +54,7 @@ async fn publish_then_history_and_presence() {
     let info = api.call("info", json!({})).await.expect("generic call succeeds");
     assert!(info["nodes"].is_array(), "info: {info}");
 
-    assert!(
-        server.logs().contains("serving"),
-        "log captured: {}",
-        server.logs()
-    );
+    assert!(server.logs().contains("serving"), "log captured: {}", server.logs());
 }
 
 #[tokio::test]
@@ -85,10 +64,7 @@ async fn small_namespace_keeps_five_publications() {
     let api = server.api();
     let mut last = StreamPos::default();
     for n in 0..8 {
-        last = api
-            .publish("small:gap", json!({"n": n}))
-            .await
-            .expect("publish succeeds");
+        last = api.publish("small:gap", json!({"n": n})).await.expect("publish succeeds");
     }
     assert_eq!(last.offset, 8);
     let history = api.history("small:gap", -1).await.expect("history succeeds");
@@ -102,37 +78,19 @@ async fn stop_and_start_again_on_the_same_port() {
     init_tracing();
     let mut server = Centrifugo::start().await.expect("Centrifugo starts");
     let port = server.port();
-    assert_eq!(
-        health_status(&server.http_url()).await.expect("health answers"),
-        200
-    );
+    assert_eq!(health_status(&server.http_url()).await.expect("health answers"), 200);
 
     server.stop().await.expect("stop succeeds");
-    assert!(
-        health_status(&server.http_url()).await.is_err(),
-        "nothing listens after stop"
-    );
+    assert!(health_status(&server.http_url()).await.is_err(), "nothing listens after stop");
     server.stop().await.expect("a second stop is a no-op");
 
     server.start_again().await.expect("start_again succeeds");
     assert_eq!(server.port(), port);
-    assert_eq!(
-        health_status(&server.http_url())
-            .await
-            .expect("health answers again"),
-        200
-    );
-    assert!(matches!(
-        server.start_again().await,
-        Err(HarnessError::AlreadyRunning)
-    ));
+    assert_eq!(health_status(&server.http_url()).await.expect("health answers again"), 200);
+    assert!(matches!(server.start_again().await, Err(HarnessError::AlreadyRunning)));
 
     // The memory engine forgets history on restart; the API works on the new process.
-    let pos = server
-        .api()
-        .publish("test:after-restart", json!({}))
-        .await
-        .expect("publish after restart");
+    let pos = server.api().publish("test:after-restart", json!({})).await.expect("publish after restart");
     assert_eq!(pos.offset, 1);
 }
 
@@ -142,16 +100,10 @@ async fn config_overrides_reach_the_server() {
     let opts = ServerOptions::new()
         .config(json!({ "api_key": "another-key", "ping_interval": "3s", "pong_timeout": "1s" }))
         .namespace(json!({ "name": "bare" }));
-    let server = Centrifugo::start_with(opts)
-        .await
-        .expect("Centrifugo starts with overrides");
+    let server = Centrifugo::start_with(opts).await.expect("Centrifugo starts with overrides");
     assert_eq!(server.config()["api_key"], "another-key");
     // The `bare` namespace has no history, so the position is empty.
-    let pos = server
-        .api()
-        .publish("bare:x", json!({}))
-        .await
-        .expect("api uses the overridden key");
+    let pos = server.api().publish("bare:x", json!({})).await.expect("api uses the overridden key");
     assert_eq!(pos, StreamPos::default());
 }
 
@@ -185,23 +137,13 @@ async fn a_taken_fixed_port_fails_with_the_log() {
 #[tokio::test]
 async fn tls_server_serves_wss_with_the_generated_ca() {
     init_tracing();
-    let server = Centrifugo::start_with(ServerOptions::new().tls())
-        .await
-        .expect("TLS Centrifugo starts");
-    assert!(
-        server.ws_url().starts_with("wss://127.0.0.1:"),
-        "{}",
-        server.ws_url()
-    );
+    let server = Centrifugo::start_with(ServerOptions::new().tls()).await.expect("TLS Centrifugo starts");
+    assert!(server.ws_url().starts_with("wss://127.0.0.1:"), "{}", server.ws_url());
     assert!(server.http_url().starts_with("https://"), "{}", server.http_url());
     let ca_pem = server.ca_pem().expect("a CA with tls()");
 
     // The API stays on plain HTTP.
-    server
-        .api()
-        .publish("test:tls", json!({}))
-        .await
-        .expect("API works with TLS on");
+    server.api().publish("test:tls", json!({})).await.expect("API works with TLS on");
 
     // A WebSocket handshake that trusts only the generated CA succeeds.
     let ca_der = CertificateDer::from_pem_slice(ca_pem.as_bytes()).expect("CA PEM parses");
@@ -231,10 +173,7 @@ async fn exchange(url: &str, commands: &[serde_json::Value]) -> Vec<String> {
     let (mut socket, _) = tokio_tungstenite::connect_async(url).await.expect("ws connects");
     let mut replies = Vec::new();
     for command in commands {
-        socket
-            .send(command.to_string().into())
-            .await
-            .expect("send command");
+        socket.send(command.to_string().into()).await.expect("send command");
         let frame = tokio::time::timeout(Duration::from_secs(5), socket.next()).await;
         replies.push(format!("{frame:?}"));
     }
@@ -248,31 +187,14 @@ async fn tokens_are_accepted_and_rejected_by_the_server() {
     let url = server.ws_url();
     let connect = |token: String| json!({"id": 1, "connect": {"token": token}});
 
-    let valid = exchange(
-        &url,
-        &[connect(server.token("alice", Some(Duration::from_secs(60))))],
-    )
-    .await;
-    assert!(
-        valid[0].contains(r#"\"client\""#),
-        "a valid token connects: {valid:?}"
-    );
+    let valid = exchange(&url, &[connect(server.token("alice", Some(Duration::from_secs(60))))]).await;
+    assert!(valid[0].contains(r#"\"client\""#), "a valid token connects: {valid:?}");
 
     let wrong = exchange(&url, &[connect(server.token_signed_with_wrong_key("mallory"))]).await;
-    assert!(
-        wrong[0].contains("3500"),
-        "wrong key is an invalid token: {wrong:?}"
-    );
+    assert!(wrong[0].contains("3500"), "wrong key is an invalid token: {wrong:?}");
 
-    let expired = exchange(
-        &url,
-        &[connect(server.token_with_claims(json!({"sub": "old", "exp": 1})))],
-    )
-    .await;
-    assert!(
-        expired[0].contains("109"),
-        "an expired token gets error 109: {expired:?}"
-    );
+    let expired = exchange(&url, &[connect(server.token_with_claims(json!({"sub": "old", "exp": 1})))]).await;
+    assert!(expired[0].contains("109"), "an expired token gets error 109: {expired:?}");
 
     let subscribe = |id: u32, token: Option<String>| {
         let mut sub = json!({"channel": "secure:room"});
@@ -284,19 +206,9 @@ async fn tokens_are_accepted_and_rejected_by_the_server() {
     let sub_token = server.subscription_token("bob", "secure:room", Some(Duration::from_secs(60)));
     let replies = exchange(
         &url,
-        &[
-            connect(server.token("bob", None)),
-            subscribe(2, None),
-            subscribe(3, Some(sub_token)),
-        ],
+        &[connect(server.token("bob", None)), subscribe(2, None), subscribe(3, Some(sub_token))],
     )
     .await;
-    assert!(
-        replies[1].contains("103"),
-        "secure: needs a subscription token: {replies:?}"
-    );
-    assert!(
-        replies[2].contains(r#"\"id\":3,\"subscribe\""#),
-        "the sub token works: {replies:?}"
-    );
+    assert!(replies[1].contains("103"), "secure: needs a subscription token: {replies:?}");
+    assert!(replies[2].contains(r#"\"id\":3,\"subscribe\""#), "the sub token works: {replies:?}");
 }

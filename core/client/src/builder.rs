@@ -6,6 +6,7 @@ use ceaseless_proto::backoff::Backoff;
 use ceaseless_proto::{Config, Duration, Error, Payload};
 
 use crate::client::Client;
+use crate::positions::{MemoryPositionStore, PositionStore};
 use crate::runtime::Runtime;
 use crate::token::{ConnectionTokenProvider, SubscriptionTokenProvider};
 use crate::transport::{FrameFormat, Transport};
@@ -21,6 +22,8 @@ pub struct ClientBuilder {
     #[cfg(feature = "native")]
     pub(crate) tls: crate::tls::TlsConfig,
     pub(crate) seed: Option<u64>,
+    pub(crate) fallback_urls: Vec<String>,
+    pub(crate) positions: Arc<dyn PositionStore>,
 }
 
 impl std::fmt::Debug for ClientBuilder {
@@ -44,6 +47,8 @@ impl ClientBuilder {
             #[cfg(feature = "native")]
             tls: crate::tls::TlsConfig::default(),
             seed: None,
+            fallback_urls: Vec::new(),
+            positions: Arc::new(MemoryPositionStore::new()),
         }
     }
 
@@ -128,6 +133,44 @@ impl ClientBuilder {
         self
     }
 
+    /// Adds another endpoint (for example a second Centrifugo node). When an attempt fails before the
+    /// server accepts it, the next one goes to the next endpoint, round-robin.
+    pub fn endpoint(mut self, url: &str) -> Self {
+        self.fallback_urls.push(url.to_owned());
+        self
+    }
+
+    /// Where subscription positions are kept (default: in memory). With a
+    /// [`crate::positions::FilePositionStore`], a restarted process resumes every channel where the
+    /// previous one stopped.
+    pub fn position_store(mut self, store: impl PositionStore) -> Self {
+        self.positions = Arc::new(store);
+        self
+    }
+
+    /// Bounds for calls made during an outage: at most `limit` wait for the connection, each at most
+    /// `timeout` (defaults 1000 and 10 s). They are sent once when the connection is back.
+    pub fn offline_queue(mut self, limit: usize, timeout: Duration) -> Self {
+        self.config.offline_queue_limit = limit;
+        self.config.offline_queue_timeout = timeout;
+        self
+    }
+
+    /// After this long without a connection the client reports `Suspended`, fails calls fast and retries
+    /// at `retry_min`..`retry_max` (defaults 2 min, 15–60 s).
+    pub fn suspend_after(mut self, after: Duration, retry_min: Duration, retry_max: Duration) -> Self {
+        self.config.suspend_after = after;
+        self.config.suspended_retry = Backoff::new(retry_min, retry_max);
+        self
+    }
+
+    /// How long the app may stay in the background before the client lets go of the connection
+    /// (default 30 s; `None` ignores the app state).
+    pub fn background_grace(mut self, grace: Option<Duration>) -> Self {
+        self.config.background_grace = grace;
+        self
+    }
+
     /// Seeds the backoff jitter (for reproducible tests); random by default.
     pub fn seed(mut self, seed: u64) -> Self {
         self.seed = Some(seed);
@@ -145,9 +188,7 @@ impl ClientBuilder {
         let runtime = crate::runtime::TokioRuntime::current()
             .map_err(|_| Error::Config("Client::build must be called inside a tokio runtime".to_owned()))?;
         let transport = self.transport.clone().unwrap_or_else(|| {
-            Arc::new(crate::transport::websocket::WebSocketTransport::new(
-                self.tls.clone(),
-            ))
+            Arc::new(crate::transport::websocket::WebSocketTransport::new(self.tls.clone()))
         });
         self.build_with(runtime, transport)
     }
@@ -157,14 +198,17 @@ impl ClientBuilder {
     /// # Errors
     /// As [`ClientBuilder::build`].
     pub fn build_with<R: Runtime>(self, runtime: R, transport: Arc<dyn Transport>) -> Result<Client, Error> {
-        let url = parse_endpoint(&self.url)?;
+        let mut urls = vec![parse_endpoint(&self.url)?];
+        for extra in &self.fallback_urls {
+            urls.push(parse_endpoint(extra)?);
+        }
         if self.config.timeout.is_zero() {
             return Err(Error::Config("timeout must be greater than zero".to_owned()));
         }
         if self.config.max_message_size < 64 {
             return Err(Error::Config("max_message_size is too small".to_owned()));
         }
-        Ok(Client::start(self, runtime, transport, url, FrameFormat::Json))
+        Ok(Client::start(self, runtime, transport, urls, FrameFormat::Json))
     }
 }
 

@@ -11,6 +11,7 @@ use futures::channel::mpsc::{UnboundedSender, unbounded};
 use futures::channel::oneshot;
 
 use crate::builder::ClientBuilder;
+pub use ceaseless_proto::engine::AppState;
 use crate::driver::{self, Call, StateCell};
 use crate::events::EventStream;
 use crate::runtime::Runtime;
@@ -43,9 +44,7 @@ pub(crate) struct Inner {
 
 impl std::fmt::Debug for Client {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("Client")
-            .field("state", &self.state())
-            .finish_non_exhaustive()
+        f.debug_struct("Client").field("state", &self.state()).finish_non_exhaustive()
     }
 }
 
@@ -60,10 +59,11 @@ impl Client {
         builder: ClientBuilder,
         runtime: R,
         transport: Arc<dyn Transport>,
-        url: url::Url,
+        urls: Vec<url::Url>,
         format: FrameFormat,
     ) -> Client {
         let mut config = builder.config;
+        config.endpoints = urls.len();
         config.has_token_provider = builder.token_provider.is_some();
         let seed = builder.seed.unwrap_or_else(|| runtime.seed());
         let engine = Engine::new(config, seed, runtime.now());
@@ -72,20 +72,15 @@ impl Client {
         let parts = driver::DriverParts {
             runtime: runtime.clone(),
             transport,
-            url,
+            urls,
+            positions: builder.positions,
             format,
             token_provider: builder.token_provider,
             subscription_token_provider: builder.subscription_token_provider,
             client_state: state.clone(),
         };
         runtime.spawn(Box::pin(driver::run(parts, engine, calls_rx)));
-        Client {
-            inner: Arc::new(Inner {
-                calls,
-                state,
-                channels: Mutex::new(HashSet::new()),
-            }),
-        }
+        Client { inner: Arc::new(Inner { calls, state, channels: Mutex::new(HashSet::new()) }) }
     }
 
     pub(crate) fn call(&self, call: Call) {
@@ -133,6 +128,19 @@ impl Client {
         let (tx, rx) = unbounded();
         self.call(Call::ClientEvents(tx));
         EventStream::new(rx)
+    }
+
+    /// Tells the client whether the device has a network. When it comes back, the client reconnects at
+    /// once instead of waiting out its backoff; while it is down, no attempts are made.
+    pub fn network_changed(&self, available: bool) {
+        self.call(Call::NetworkChanged(available));
+    }
+
+    /// Tells the client whether the app is in the foreground. In the background the client lets go of
+    /// the connection after the configured grace period (see [`ClientBuilder::background_grace`]) and
+    /// makes no attempts; back in the foreground it reconnects and every subscription recovers.
+    pub fn set_app_state(&self, state: AppState) {
+        self.call(Call::AppState(state));
     }
 
     /// Replaces the connection token for the next connect attempt.
@@ -191,13 +199,7 @@ impl Client {
     /// the reply (it is not resent), [`Error::Timeout`], [`Error::Disconnected`], and input errors
     /// ([`Error::InvalidChannel`], [`Error::MessageTooLarge`]).
     pub async fn publish(&self, channel: &str, data: Payload) -> Result<(), Error> {
-        match self
-            .request(Request::Publish {
-                channel: channel.to_owned(),
-                data,
-            })
-            .await?
-        {
+        match self.request(Request::Publish { channel: channel.to_owned(), data }).await? {
             Response::Published => Ok(()),
             other => Err(unexpected(other)),
         }
@@ -218,20 +220,8 @@ impl Client {
     /// As [`Client::publish`]; the server answers 108 when the channel has no history and 112 when
     /// `since` is in another epoch.
     pub async fn history(&self, channel: &str, options: HistoryOptions) -> Result<HistoryResult, Error> {
-        let HistoryOptions {
-            limit,
-            since,
-            reverse,
-        } = options;
-        match self
-            .request(Request::History {
-                channel: channel.to_owned(),
-                limit,
-                since,
-                reverse,
-            })
-            .await?
-        {
+        let HistoryOptions { limit, since, reverse } = options;
+        match self.request(Request::History { channel: channel.to_owned(), limit, since, reverse }).await? {
             Response::History(h) => Ok(h),
             other => Err(unexpected(other)),
         }
@@ -242,12 +232,7 @@ impl Client {
     /// # Errors
     /// As [`Client::publish`].
     pub async fn presence(&self, channel: &str) -> Result<PresenceResult, Error> {
-        match self
-            .request(Request::Presence {
-                channel: channel.to_owned(),
-            })
-            .await?
-        {
+        match self.request(Request::Presence { channel: channel.to_owned() }).await? {
             Response::Presence(p) => Ok(p),
             other => Err(unexpected(other)),
         }
@@ -258,12 +243,7 @@ impl Client {
     /// # Errors
     /// As [`Client::publish`].
     pub async fn presence_stats(&self, channel: &str) -> Result<PresenceStatsResult, Error> {
-        match self
-            .request(Request::PresenceStats {
-                channel: channel.to_owned(),
-            })
-            .await?
-        {
+        match self.request(Request::PresenceStats { channel: channel.to_owned() }).await? {
             Response::PresenceStats(p) => Ok(p),
             other => Err(unexpected(other)),
         }
@@ -274,13 +254,7 @@ impl Client {
     /// # Errors
     /// As [`Client::publish`]; Centrifugo answers 108 without an RPC proxy.
     pub async fn rpc(&self, method: &str, data: Payload) -> Result<Option<Payload>, Error> {
-        match self
-            .request(Request::Rpc {
-                method: method.to_owned(),
-                data,
-            })
-            .await?
-        {
+        match self.request(Request::Rpc { method: method.to_owned(), data }).await? {
             Response::Rpc(data) => Ok(data),
             other => Err(unexpected(other)),
         }

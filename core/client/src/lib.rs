@@ -42,6 +42,7 @@ mod client;
 mod driver;
 mod events;
 pub mod maybe_send;
+pub mod positions;
 pub mod runtime;
 mod subscription;
 pub mod tls;
@@ -54,9 +55,9 @@ pub use ceaseless_proto::wire::{
 };
 pub use ceaseless_proto::{
     ClientEvent, ClientState, Duration, Error, Payload, SubscriptionEvent, SubscriptionState, codes,
-    event::SubscribedInfo,
+    event::{Gap, SubscribedInfo},
 };
-pub use client::{Client, HistoryOptions};
+pub use client::{AppState, Client, HistoryOptions};
 pub use events::EventStream;
 pub use subscription::{Subscription, SubscriptionBuilder};
 pub use token::{ConnectionTokenProvider, SubscriptionTokenProvider, TokenError};

@@ -33,9 +33,7 @@ impl TokioRuntime {
     /// # Errors
     /// Returns an error when called outside a tokio runtime.
     pub fn current() -> Result<Self, tokio::runtime::TryCurrentError> {
-        Ok(Self {
-            handle: tokio::runtime::Handle::try_current()?,
-        })
+        Ok(Self { handle: tokio::runtime::Handle::try_current()? })
     }
 
     /// Uses the given tokio runtime handle.

@@ -36,12 +36,7 @@ impl std::fmt::Debug for SubscriptionBuilder {
 
 impl SubscriptionBuilder {
     pub(crate) fn new(client: Client, channel: &str) -> Self {
-        Self {
-            client,
-            channel: channel.to_owned(),
-            config: SubscriptionConfig::default(),
-            provider: None,
-        }
+        Self { client, channel: channel.to_owned(), config: SubscriptionConfig::default(), provider: None }
     }
 
     /// The initial subscription token (for channels that require one).
@@ -98,8 +93,7 @@ impl SubscriptionBuilder {
     /// [`Error::InvalidChannel`] (empty or over 255 bytes), [`Error::DuplicateSubscription`],
     /// [`Error::Closed`].
     pub fn build(self) -> Result<Subscription, Error> {
-        self.client
-            .register_subscription(&self.channel, self.config, self.provider)
+        self.client.register_subscription(&self.channel, self.config, self.provider)
     }
 }
 
@@ -113,20 +107,13 @@ pub struct Subscription {
 
 impl std::fmt::Debug for Subscription {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("Subscription")
-            .field("channel", &self.channel)
-            .field("state", &self.state())
-            .finish()
+        f.debug_struct("Subscription").field("channel", &self.channel).field("state", &self.state()).finish()
     }
 }
 
 impl Subscription {
     pub(crate) fn new(client: Client, channel: &str, state: Arc<StateCell>) -> Self {
-        Self {
-            client,
-            channel: channel.into(),
-            state,
-        }
+        Self { client, channel: channel.into(), state }
     }
 
     /// The channel.
@@ -151,8 +138,7 @@ impl Subscription {
     /// [`Error::Unsubscribed`] if it is (or becomes) unsubscribed first; [`Error::Closed`].
     pub async fn ready(&self) -> Result<(), Error> {
         let (tx, rx) = oneshot::channel();
-        self.client
-            .call(Call::WaitSubscribed(self.channel.to_string(), tx));
+        self.client.call(Call::WaitSubscribed(self.channel.to_string(), tx));
         rx.await.unwrap_or(Err(Error::Closed))
     }
 
@@ -170,8 +156,7 @@ impl Subscription {
     /// everything.
     pub fn events(&self) -> EventStream<SubscriptionEvent> {
         let (tx, rx) = unbounded();
-        self.client
-            .call(Call::SubscriptionEvents(self.channel.to_string(), tx));
+        self.client.call(Call::SubscriptionEvents(self.channel.to_string(), tx));
         EventStream::new(rx)
     }
 

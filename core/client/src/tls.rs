@@ -87,29 +87,15 @@ impl TlsConfig {
         extra_roots: Vec<CertificateDer<'static>>,
         first_new: usize,
     ) -> Result<Self, TlsConfigError> {
-        let mut roots = if mozilla_roots {
-            mozilla_root_store()
-        } else {
-            RootCertStore::empty()
-        };
+        let mut roots = if mozilla_roots { mozilla_root_store() } else { RootCertStore::empty() };
         for (index, cert) in extra_roots.iter().enumerate() {
-            roots
-                .add(cert.clone())
-                .map_err(|err| TlsConfigError::BadCertificate {
-                    index: index.saturating_sub(first_new),
-                    reason: err.to_string(),
-                })?;
+            roots.add(cert.clone()).map_err(|err| TlsConfigError::BadCertificate {
+                index: index.saturating_sub(first_new),
+                reason: err.to_string(),
+            })?;
         }
-        tracing::debug!(
-            mozilla_roots,
-            extra_roots = extra_roots.len(),
-            "built TLS client configuration"
-        );
-        Ok(Self {
-            mozilla_roots,
-            extra_roots,
-            client: Arc::new(client_config(roots)),
-        })
+        tracing::debug!(mozilla_roots, extra_roots = extra_roots.len(), "built TLS client configuration");
+        Ok(Self { mozilla_roots, extra_roots, client: Arc::new(client_config(roots)) })
     }
 }
 
@@ -135,9 +121,7 @@ impl std::fmt::Debug for TlsConfig {
 
 /// The Mozilla root program, as bundled by `webpki-roots`.
 fn mozilla_root_store() -> RootCertStore {
-    RootCertStore {
-        roots: webpki_roots::TLS_SERVER_ROOTS.to_vec(),
-    }
+    RootCertStore { roots: webpki_roots::TLS_SERVER_ROOTS.to_vec() }
 }
 
 /// Builds the rustls client configuration: ring provider, safe default versions, the given roots.
@@ -171,18 +155,12 @@ mod tests {
     fn default_trusts_mozilla_roots() {
         let config = TlsConfig::default();
         assert!(config.mozilla_roots);
-        assert_eq!(
-            format!("{config:?}"),
-            "TlsConfig { mozilla_roots: true, extra_roots: 0, .. }"
-        );
+        assert_eq!(format!("{config:?}"), "TlsConfig { mozilla_roots: true, extra_roots: 0, .. }");
     }
 
     #[test]
     fn empty_pem_is_rejected() {
-        assert_eq!(
-            TlsConfig::only_root_ca_pem(b"").unwrap_err(),
-            TlsConfigError::NoCertificate
-        );
+        assert_eq!(TlsConfig::only_root_ca_pem(b"").unwrap_err(), TlsConfigError::NoCertificate);
         let key_only = b"-----BEGIN PRIVATE KEY-----\nAAAA\n-----END PRIVATE KEY-----\n";
         assert_eq!(
             TlsConfig::default().add_root_ca_pem(key_only).unwrap_err(),
@@ -194,10 +172,7 @@ mod tests {
     fn garbage_certificate_is_rejected() {
         let pem = b"-----BEGIN CERTIFICATE-----\nAAAA\n-----END CERTIFICATE-----\n";
         let err = TlsConfig::only_root_ca_pem(pem).unwrap_err();
-        assert!(
-            matches!(err, TlsConfigError::BadCertificate { index: 0, .. }),
-            "{err:?}"
-        );
+        assert!(matches!(err, TlsConfigError::BadCertificate { index: 0, .. }), "{err:?}");
     }
 
     #[test]

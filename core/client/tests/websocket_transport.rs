@@ -47,10 +47,7 @@ enum Script {
 #[derive(Debug)]
 enum Seen {
     /// The upgrade request's interesting headers.
-    Upgrade {
-        protocol: Option<String>,
-        origin: Option<String>,
-    },
+    Upgrade { protocol: Option<String>, origin: Option<String> },
     /// A message the client sent.
     Message(Message),
 }
@@ -82,9 +79,7 @@ impl Server {
 }
 
 async fn within<F: Future>(fut: F) -> F::Output {
-    tokio::time::timeout(Duration::from_secs(10), fut)
-        .await
-        .expect("timed out")
+    tokio::time::timeout(Duration::from_secs(10), fut).await.expect("timed out")
 }
 
 /// Starts a plain server (`tls: None`) or a TLS one that runs `script` on every connection.
@@ -124,22 +119,15 @@ where
     let upgrade_report = report.clone();
     let callback = move |request: &Request, mut response: Response| {
         let header = |name: &str| {
-            request
-                .headers()
-                .get(name)
-                .map(|value| value.to_str().unwrap_or("<binary>").to_owned())
+            request.headers().get(name).map(|value| value.to_str().unwrap_or("<binary>").to_owned())
         };
         let protocol = header("sec-websocket-protocol");
         if protocol.as_deref() == Some("centrifuge-protobuf") {
-            response.headers_mut().insert(
-                "sec-websocket-protocol",
-                HeaderValue::from_static("centrifuge-protobuf"),
-            );
+            response
+                .headers_mut()
+                .insert("sec-websocket-protocol", HeaderValue::from_static("centrifuge-protobuf"));
         }
-        let _ = upgrade_report.send(Seen::Upgrade {
-            protocol,
-            origin: header("origin"),
-        });
+        let _ = upgrade_report.send(Seen::Upgrade { protocol, origin: header("origin") });
         Ok(response)
     };
     let Ok(mut ws) = tokio_tungstenite::accept_hdr_async(stream, callback).await else {
@@ -155,10 +143,7 @@ where
             }
         }
         Script::Close4000 => {
-            let frame = CloseFrame {
-                code: CloseCode::from(4000),
-                reason: "bye".into(),
-            };
+            let frame = CloseFrame { code: CloseCode::from(4000), reason: "bye".into() };
             let _ = ws.send(Message::Close(Some(frame))).await;
             // Read until the client's close reply arrives, then drop the socket.
             while let Some(Ok(message)) = ws.next().await {
@@ -166,9 +151,7 @@ where
             }
         }
         Script::PingPong => {
-            ws.send(Message::Ping(Bytes::from_static(b"are you there")))
-                .await
-                .unwrap();
+            ws.send(Message::Ping(Bytes::from_static(b"are you there"))).await.unwrap();
             while let Some(Ok(message)) = ws.next().await {
                 let pong = matches!(&message, Message::Pong(payload) if payload.as_ref() == b"are you there");
                 let _ = report.send(Seen::Message(message));
@@ -223,17 +206,13 @@ fn pki_for(names: &[&str]) -> Pki {
     // A distinct name per CA, so a foreign CA is an unknown issuer rather than a bad signature.
     static SERIAL: AtomicUsize = AtomicUsize::new(0);
     let serial = SERIAL.fetch_add(1, Ordering::Relaxed);
-    ca_params
-        .distinguished_name
-        .push(DnType::CommonName, format!("ceaseless test CA {serial}"));
+    ca_params.distinguished_name.push(DnType::CommonName, format!("ceaseless test CA {serial}"));
     let ca = CertifiedIssuer::self_signed(ca_params, KeyPair::generate().unwrap()).unwrap();
 
     let leaf_key = KeyPair::generate().unwrap();
     let mut leaf_params =
         CertificateParams::new(names.iter().map(|name| (*name).to_owned()).collect::<Vec<_>>()).unwrap();
-    leaf_params
-        .distinguished_name
-        .push(DnType::CommonName, "localhost");
+    leaf_params.distinguished_name.push(DnType::CommonName, "localhost");
     let leaf = leaf_params.signed_by(&leaf_key, &*ca).unwrap();
 
     let key = PrivateKeyDer::Pkcs8(PrivatePkcs8KeyDer::from(leaf_key.serialize_der()));
@@ -244,17 +223,11 @@ fn pki_for(names: &[&str]) -> Pki {
             .with_no_client_auth()
             .with_single_cert(vec![leaf.der().clone()], key)
             .unwrap();
-    Pki {
-        ca_pem: ca.pem(),
-        acceptor: TlsAcceptor::from(Arc::new(config)),
-    }
+    Pki { ca_pem: ca.pem(), acceptor: TlsAcceptor::from(Arc::new(config)) }
 }
 
 fn request(url: String, format: FrameFormat) -> OpenRequest {
-    OpenRequest {
-        url: url::Url::parse(&url).unwrap(),
-        format,
-    }
+    OpenRequest { url: url::Url::parse(&url).unwrap(), format }
 }
 
 async fn open(transport: &WebSocketTransport, url: String, format: FrameFormat) -> Connection {
@@ -274,10 +247,7 @@ async fn expect_closed(connection: &mut Connection) -> CloseInfo {
         Some(Incoming::Closed(info)) => info,
         other => panic!("expected Closed, got {other:?}"),
     };
-    assert!(
-        within(connection.incoming.next()).await.is_none(),
-        "the stream must end after Closed"
-    );
+    assert!(within(connection.incoming.next()).await.is_none(), "the stream must end after Closed");
     info
 }
 
@@ -294,31 +264,18 @@ async fn json_frames_round_trip_as_text() {
     let transport = WebSocketTransport::default();
     let url = format!("ws://{}/connection/websocket?{SECRET_QUERY}", server.addr);
     let mut connection = open(&transport, url, FrameFormat::Json).await;
-    assert_eq!(
-        server.upgrade().await,
-        (None, None),
-        "JSON offers no subprotocol and sends no Origin"
-    );
+    assert_eq!(server.upgrade().await, (None, None), "JSON offers no subprotocol and sends no Origin");
 
     let big = format!("{{\"data\":\"{}\"}}", "x".repeat(300_000));
-    let frames = [
-        r#"{"id":1,"connect":{}}"#.to_owned(),
-        r#"{"id":2,"subscribe":{"channel":"a"}}"#.to_owned(),
-        big,
-    ];
+    let frames =
+        [r#"{"id":1,"connect":{}}"#.to_owned(), r#"{"id":2,"subscribe":{"channel":"a"}}"#.to_owned(), big];
     for frame in &frames {
-        connection
-            .outgoing
-            .unbounded_send(Outgoing::Frame(Bytes::from(frame.clone())))
-            .unwrap();
+        connection.outgoing.unbounded_send(Outgoing::Frame(Bytes::from(frame.clone()))).unwrap();
     }
     // The emulation-only item is ignored.
     connection
         .outgoing
-        .unbounded_send(Outgoing::Session {
-            session: "s".to_owned(),
-            node: "n".to_owned(),
-        })
+        .unbounded_send(Outgoing::Session { session: "s".to_owned(), node: "n".to_owned() })
         .unwrap();
     for frame in &frames {
         assert_eq!(next_frame(&mut connection).await, frame.as_bytes());
@@ -329,10 +286,7 @@ async fn json_frames_round_trip_as_text() {
     }
 
     // Dropping the sender closes with 1000.
-    let Connection {
-        outgoing,
-        mut incoming,
-    } = connection;
+    let Connection { outgoing, mut incoming } = connection;
     drop(outgoing);
     match server.message().await {
         Message::Close(Some(frame)) => assert_eq!(u16::from(frame.code), 1000),
@@ -349,23 +303,12 @@ async fn json_frames_round_trip_as_text() {
 async fn protobuf_offers_subprotocol_and_uses_binary() {
     let mut server = start_server(Script::Echo, None).await;
     let transport = WebSocketTransport::default();
-    let mut connection = open(
-        &transport,
-        format!("ws://{}/ws", server.addr),
-        FrameFormat::Protobuf,
-    )
-    .await;
-    assert_eq!(
-        server.upgrade().await,
-        (Some("centrifuge-protobuf".to_owned()), None)
-    );
+    let mut connection = open(&transport, format!("ws://{}/ws", server.addr), FrameFormat::Protobuf).await;
+    assert_eq!(server.upgrade().await, (Some("centrifuge-protobuf".to_owned()), None));
 
     // Not UTF-8: fine for Protobuf.
     let frame = Bytes::from_static(&[0x08, 0x96, 0x01, 0xff]);
-    connection
-        .outgoing
-        .unbounded_send(Outgoing::Frame(frame.clone()))
-        .unwrap();
+    connection.outgoing.unbounded_send(Outgoing::Frame(frame.clone())).unwrap();
     assert_eq!(next_frame(&mut connection).await, frame);
     assert!(matches!(server.message().await, Message::Binary(bytes) if bytes == frame));
 }
@@ -373,18 +316,11 @@ async fn protobuf_offers_subprotocol_and_uses_binary() {
 #[tokio::test]
 async fn server_close_code_and_reason_are_reported_exactly() {
     let mut server = start_server(Script::Close4000, None).await;
-    let mut connection = open(
-        &WebSocketTransport::default(),
-        format!("ws://{}/", server.addr),
-        FrameFormat::Json,
-    )
-    .await;
+    let mut connection =
+        open(&WebSocketTransport::default(), format!("ws://{}/", server.addr), FrameFormat::Json).await;
     assert_eq!(
         expect_closed(&mut connection).await,
-        CloseInfo {
-            code: Some(4000),
-            reason: "bye".to_owned()
-        }
+        CloseInfo { code: Some(4000), reason: "bye".to_owned() }
     );
     let _ = server.upgrade().await;
     // The close handshake is completed: the server receives the client's close reply.
@@ -397,19 +333,12 @@ async fn server_close_code_and_reason_are_reported_exactly() {
 #[tokio::test]
 async fn client_close_sends_code_and_reason() {
     let mut server = start_server(Script::Echo, None).await;
-    let mut connection = open(
-        &WebSocketTransport::default(),
-        format!("ws://{}/", server.addr),
-        FrameFormat::Json,
-    )
-    .await;
+    let mut connection =
+        open(&WebSocketTransport::default(), format!("ws://{}/", server.addr), FrameFormat::Json).await;
     let _ = server.upgrade().await;
     connection
         .outgoing
-        .unbounded_send(Outgoing::Close {
-            code: 3500,
-            reason: "going away".to_owned(),
-        })
+        .unbounded_send(Outgoing::Close { code: 3500, reason: "going away".to_owned() })
         .unwrap();
     match server.message().await {
         Message::Close(Some(frame)) => {
@@ -425,17 +354,10 @@ async fn client_close_sends_code_and_reason() {
 #[tokio::test]
 async fn invalid_utf8_json_frame_closes_instead_of_panicking() {
     let mut server = start_server(Script::Echo, None).await;
-    let mut connection = open(
-        &WebSocketTransport::default(),
-        format!("ws://{}/", server.addr),
-        FrameFormat::Json,
-    )
-    .await;
+    let mut connection =
+        open(&WebSocketTransport::default(), format!("ws://{}/", server.addr), FrameFormat::Json).await;
     let _ = server.upgrade().await;
-    connection
-        .outgoing
-        .unbounded_send(Outgoing::Frame(Bytes::from_static(b"{\"x\":\"\xff\"}")))
-        .unwrap();
+    connection.outgoing.unbounded_send(Outgoing::Frame(Bytes::from_static(b"{\"x\":\"\xff\"}"))).unwrap();
     match server.message().await {
         Message::Close(Some(frame)) => assert_eq!(u16::from(frame.code), 1007),
         other => panic!("expected a close frame, got {other:?}"),
@@ -446,12 +368,8 @@ async fn invalid_utf8_json_frame_closes_instead_of_panicking() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn pings_are_answered_while_only_the_incoming_side_is_polled() {
     let mut server = start_server(Script::PingPong, None).await;
-    let mut connection = open(
-        &WebSocketTransport::default(),
-        format!("ws://{}/", server.addr),
-        FrameFormat::Json,
-    )
-    .await;
+    let mut connection =
+        open(&WebSocketTransport::default(), format!("ws://{}/", server.addr), FrameFormat::Json).await;
     // The writer task is idle; only the incoming stream is polled.
     assert_eq!(next_frame(&mut connection).await, "pong seen".as_bytes());
     let _ = server.upgrade().await;
@@ -461,12 +379,8 @@ async fn pings_are_answered_while_only_the_incoming_side_is_polled() {
 #[tokio::test]
 async fn eof_without_close_frame_reports_no_code() {
     let server = start_server(Script::DropSocket, None).await;
-    let mut connection = open(
-        &WebSocketTransport::default(),
-        format!("ws://{}/", server.addr),
-        FrameFormat::Json,
-    )
-    .await;
+    let mut connection =
+        open(&WebSocketTransport::default(), format!("ws://{}/", server.addr), FrameFormat::Json).await;
     let info = expect_closed(&mut connection).await;
     assert_eq!(info.code, None);
     assert!(!info.reason.is_empty());
@@ -476,20 +390,12 @@ async fn eof_without_close_frame_reports_no_code() {
 async fn wss_works_with_an_added_root_ca() {
     let ours = pki();
     let mut server = start_server(Script::Echo, Some(ours.acceptor.clone())).await;
-    let tls = TlsConfig::default()
-        .add_root_ca_pem(ours.ca_pem.as_bytes())
-        .unwrap();
+    let tls = TlsConfig::default().add_root_ca_pem(ours.ca_pem.as_bytes()).unwrap();
     let transport = WebSocketTransport::new(tls);
-    let url = format!(
-        "wss://localhost:{}/connection/websocket?{SECRET_QUERY}",
-        server.addr.port()
-    );
+    let url = format!("wss://localhost:{}/connection/websocket?{SECRET_QUERY}", server.addr.port());
     let mut connection = open(&transport, url, FrameFormat::Json).await;
     assert_eq!(server.upgrade().await, (None, None));
-    connection
-        .outgoing
-        .unbounded_send(Outgoing::Frame(Bytes::from_static(b"{}")))
-        .unwrap();
+    connection.outgoing.unbounded_send(Outgoing::Frame(Bytes::from_static(b"{}"))).unwrap();
     assert_eq!(next_frame(&mut connection).await, "{}".as_bytes());
 }
 
@@ -498,16 +404,9 @@ async fn wss_works_with_only_the_given_root_ca_and_an_ip_address() {
     let ours = pki();
     let server = start_server(Script::Echo, Some(ours.acceptor.clone())).await;
     let tls = TlsConfig::only_root_ca_pem(ours.ca_pem.as_bytes()).unwrap();
-    let mut connection = open(
-        &WebSocketTransport::new(tls),
-        format!("wss://{}/", server.addr),
-        FrameFormat::Protobuf,
-    )
-    .await;
-    connection
-        .outgoing
-        .unbounded_send(Outgoing::Frame(Bytes::from_static(&[1, 2, 3])))
-        .unwrap();
+    let mut connection =
+        open(&WebSocketTransport::new(tls), format!("wss://{}/", server.addr), FrameFormat::Protobuf).await;
+    connection.outgoing.unbounded_send(Outgoing::Frame(Bytes::from_static(&[1, 2, 3]))).unwrap();
     assert_eq!(next_frame(&mut connection).await, [1u8, 2, 3].as_slice());
 }
 
@@ -515,13 +414,8 @@ async fn wss_works_with_only_the_given_root_ca_and_an_ip_address() {
 async fn wss_with_an_unknown_ca_fails_with_a_tls_error() {
     let ours = pki();
     let server = start_server(Script::Echo, Some(ours.acceptor.clone())).await;
-    let url = format!(
-        "wss://localhost:{}/connection/websocket?{SECRET_QUERY}",
-        server.addr.port()
-    );
-    let err = within(WebSocketTransport::default().open(request(url, FrameFormat::Json)))
-        .await
-        .unwrap_err();
+    let url = format!("wss://localhost:{}/connection/websocket?{SECRET_QUERY}", server.addr.port());
+    let err = within(WebSocketTransport::default().open(request(url, FrameFormat::Json))).await.unwrap_err();
     assert_eq!(err.kind, TransportErrorKind::Tls, "{err}");
     assert_eq!(err.message, "invalid peer certificate: UnknownIssuer");
     assert!(!err.to_string().contains("secret"), "{err}");
@@ -544,9 +438,7 @@ async fn wss_with_a_certificate_for_another_name_fails_with_a_tls_error() {
     let server = start_server(Script::Echo, Some(ours.acceptor.clone())).await;
     let tls = TlsConfig::only_root_ca_pem(ours.ca_pem.as_bytes()).unwrap();
     let url = format!("wss://{}/", server.addr);
-    let err = within(WebSocketTransport::new(tls).open(request(url, FrameFormat::Json)))
-        .await
-        .unwrap_err();
+    let err = within(WebSocketTransport::new(tls).open(request(url, FrameFormat::Json))).await.unwrap_err();
     assert_eq!(err.kind, TransportErrorKind::Tls, "{err}");
     assert!(err.message.starts_with("invalid peer certificate: "), "{err}");
     assert!(err.message.contains("not valid for name"), "{err}");
@@ -558,9 +450,7 @@ async fn connection_refused_is_an_io_error() {
     let addr = listener.local_addr().unwrap();
     drop(listener);
     let url = format!("ws://{addr}/connection/websocket?{SECRET_QUERY}");
-    let err = within(WebSocketTransport::default().open(request(url, FrameFormat::Json)))
-        .await
-        .unwrap_err();
+    let err = within(WebSocketTransport::default().open(request(url, FrameFormat::Json))).await.unwrap_err();
     assert_eq!(err.kind, TransportErrorKind::Io, "{err}");
     assert!(!err.to_string().contains("secret"), "{err}");
 }
@@ -569,9 +459,7 @@ async fn connection_refused_is_an_io_error() {
 async fn http_status_on_upgrade_is_reported() {
     let addr = start_forbidden_server().await;
     let url = format!("ws://{addr}/connection/websocket?{SECRET_QUERY}");
-    let err = within(WebSocketTransport::default().open(request(url, FrameFormat::Json)))
-        .await
-        .unwrap_err();
+    let err = within(WebSocketTransport::default().open(request(url, FrameFormat::Json))).await.unwrap_err();
     assert_eq!(err.kind, TransportErrorKind::Http(403), "{err}");
     assert!(err.message.contains("403"), "{err}");
     assert!(!err.to_string().contains("secret"), "{err}");
@@ -589,20 +477,14 @@ async fn unsupported_scheme_is_rejected() {
 
 #[test]
 fn pem_errors_are_typed() {
-    assert_eq!(
-        TlsConfig::only_root_ca_pem(b"not a pem").unwrap_err(),
-        TlsConfigError::NoCertificate
-    );
+    assert_eq!(TlsConfig::only_root_ca_pem(b"not a pem").unwrap_err(), TlsConfigError::NoCertificate);
     let bad = b"-----BEGIN CERTIFICATE-----\nAAAA\n-----END CERTIFICATE-----\n";
     assert!(matches!(
         TlsConfig::default().add_root_ca_pem(bad).unwrap_err(),
         TlsConfigError::BadCertificate { index: 0, .. }
     ));
     let ours = pki();
-    let debug = format!(
-        "{:?}",
-        TlsConfig::only_root_ca_pem(ours.ca_pem.as_bytes()).unwrap()
-    );
+    let debug = format!("{:?}", TlsConfig::only_root_ca_pem(ours.ca_pem.as_bytes()).unwrap());
     assert_eq!(debug, "TlsConfig { mozilla_roots: false, extra_roots: 1, .. }");
 }
 

@@ -27,6 +27,9 @@ pub mod disconnected {
     pub const BAD_PROTOCOL: u32 = 2;
     /// The server closed with 1009: a message exceeded its size limit.
     pub const MESSAGE_SIZE_LIMIT: u32 = 3;
+    /// The app went to the background and the client let go of the connection; it reconnects when
+    /// the app returns to the foreground.
+    pub const BACKGROUNDED: u32 = 10;
 }
 
 /// Subscription `subscribing` event codes.

@@ -31,6 +31,20 @@ pub struct Config {
     pub refresh_ahead: Duration,
     /// The largest frame the server accepts (Centrifugo's `websocket.message_size_limit`).
     pub max_message_size: usize,
+    /// How many calls (publish, history, ...) may wait for the connection while it is down.
+    pub offline_queue_limit: usize,
+    /// How long a call may wait for the connection before failing with a timeout.
+    pub offline_queue_timeout: Duration,
+    /// After this long without a connection, the client reports itself suspended and retries at the
+    /// slower `suspended_retry` cadence.
+    pub suspend_after: Duration,
+    /// Retry cadence while suspended.
+    pub suspended_retry: Backoff,
+    /// How long the app may stay in the background before the client lets go of the connection
+    /// (`None`: never).
+    pub background_grace: Option<Duration>,
+    /// How many endpoints the driver can open (the engine rotates through them on failed attempts).
+    pub endpoints: usize,
 }
 
 impl Default for Config {
@@ -46,6 +60,12 @@ impl Default for Config {
             max_server_ping_delay: Duration::from_secs(10),
             refresh_ahead: Duration::from_secs(10),
             max_message_size: 65_536,
+            offline_queue_limit: 1_000,
+            offline_queue_timeout: Duration::from_secs(10),
+            suspend_after: Duration::from_secs(120),
+            suspended_retry: Backoff::new(Duration::from_secs(15), Duration::from_secs(60)),
+            background_grace: Some(Duration::from_secs(30)),
+            endpoints: 1,
         }
     }
 }
@@ -62,6 +82,11 @@ impl fmt::Debug for Config {
             .field("max_server_ping_delay", &self.max_server_ping_delay)
             .field("refresh_ahead", &self.refresh_ahead)
             .field("max_message_size", &self.max_message_size)
+            .field("offline_queue_limit", &self.offline_queue_limit)
+            .field("offline_queue_timeout", &self.offline_queue_timeout)
+            .field("suspend_after", &self.suspend_after)
+            .field("background_grace", &self.background_grace)
+            .field("endpoints", &self.endpoints)
             .finish_non_exhaustive()
     }
 }

@@ -70,6 +70,15 @@ pub enum Error {
     /// The server sent something this client cannot decode.
     #[error("protocol violation: {0}")]
     Protocol(String),
+    /// Too many calls are already waiting for the connection.
+    #[error("{limit} calls are already waiting for the connection")]
+    QueueFull {
+        /// The configured limit.
+        limit: usize,
+    },
+    /// The client has been offline longer than its suspend threshold; calls fail fast until it is back.
+    #[error("client is suspended after a long outage")]
+    Suspended,
 }
 
 impl Error {
@@ -92,6 +101,8 @@ impl Error {
             Error::MessageTooLarge { .. } => 16,
             Error::DuplicateSubscription(_) => 17,
             Error::Protocol(_) => 18,
+            Error::QueueFull { .. } => 19,
+            Error::Suspended => 20,
         }
     }
 
@@ -99,7 +110,12 @@ impl Error {
     pub fn is_temporary(&self) -> bool {
         match self {
             Error::Server { temporary, .. } => *temporary,
-            Error::Timeout | Error::Transport(_) | Error::Disconnected | Error::Token(_) => true,
+            Error::Timeout
+            | Error::Transport(_)
+            | Error::Disconnected
+            | Error::Token(_)
+            | Error::QueueFull { .. }
+            | Error::Suspended => true,
             _ => false,
         }
     }

@@ -61,6 +61,17 @@ impl From<&SubscribeResult> for SubscribedInfo {
     }
 }
 
+/// Continuity was lost: the server could not replay everything since the last delivered position
+/// (history trimmed or expired, or the stream was recreated with a new epoch). Publications between
+/// `last_delivered` and `resumed_from` are gone; reload the state this stream feeds.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct Gap {
+    /// The position of the last publication delivered before the gap (`None` if nothing was).
+    pub last_delivered: Option<StreamPosition>,
+    /// The stream position delivery resumes from (publications after it will arrive).
+    pub resumed_from: Option<StreamPosition>,
+}
+
 /// A client-level event.
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
@@ -130,6 +141,16 @@ pub enum ClientEvent {
         /// Who left.
         info: ClientInfo,
     },
+    /// The client has been offline longer than its suspend threshold. It keeps retrying, more slowly,
+    /// and calls fail fast with [`Error::Suspended`] until it is connected again.
+    Suspended,
+    /// A server-side subscription lost continuity (see [`Gap`]).
+    ServerGap {
+        /// The channel.
+        channel: String,
+        /// What was lost.
+        gap: Gap,
+    },
     /// The client was closed for good.
     Closed,
 }
@@ -160,6 +181,8 @@ pub enum SubscriptionEvent {
     Join(ClientInfo),
     /// Someone left the channel.
     Leave(ClientInfo),
+    /// Continuity was lost: reload state (see [`Gap`]). Follows the `Subscribed` event.
+    Gap(Gap),
     /// Something failed; the subscription keeps trying where it makes sense.
     Error(Error),
 }

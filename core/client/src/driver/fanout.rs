@@ -67,22 +67,13 @@ pub(crate) struct Fanout {
 
 impl SubListeners {
     pub(crate) fn new(state: Arc<StateCell>) -> Self {
-        Self {
-            state,
-            streams: Vec::new(),
-            waiters: Vec::new(),
-        }
+        Self { state, streams: Vec::new(), waiters: Vec::new() }
     }
 }
 
 impl Fanout {
     pub(crate) fn new(client_state: Arc<StateCell>) -> Self {
-        Self {
-            client_state,
-            client_streams: Vec::new(),
-            connect_waiters: Vec::new(),
-            subs: HashMap::new(),
-        }
+        Self { client_state, client_streams: Vec::new(), connect_waiters: Vec::new(), subs: HashMap::new() }
     }
 
     pub(crate) fn add_client_stream(&mut self, tx: UnboundedSender<ClientEvent>) {
@@ -141,8 +132,7 @@ impl Fanout {
                 let _ = waiter.send(result.clone());
             }
         }
-        self.client_streams
-            .retain(|tx| tx.unbounded_send(event.clone()).is_ok());
+        self.client_streams.retain(|tx| tx.unbounded_send(event.clone()).is_ok());
     }
 
     pub(crate) fn sub_event(&mut self, channel: &str, event: SubscriptionEvent) {
@@ -176,9 +166,7 @@ impl Fanout {
                     listeners.streams.clear();
                 }
             }
-            _ => listeners
-                .streams
-                .retain(|tx| tx.unbounded_send(event.clone()).is_ok()),
+            _ => listeners.streams.retain(|tx| tx.unbounded_send(event.clone()).is_ok()),
         }
     }
 

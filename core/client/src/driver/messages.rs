@@ -35,6 +35,8 @@ pub(crate) enum Call {
     WaitConnected(oneshot::Sender<Result<(), Error>>),
     WaitSubscribed(String, oneshot::Sender<Result<(), Error>>),
     Position(String, oneshot::Sender<Option<StreamPosition>>),
+    NetworkChanged(bool),
+    AppState(ceaseless_proto::engine::AppState),
 }
 
 /// A result from one of the driver's tasks.

@@ -29,6 +29,7 @@ pub(crate) use messages::Call;
 use messages::Internal;
 
 use crate::maybe_send::BoxFuture;
+use crate::positions::PositionStore;
 use crate::runtime::Runtime;
 use crate::token::{ConnectionTokenProvider, SubscriptionTokenProvider, TokenError};
 use crate::transport::{FrameFormat, Incoming, OpenRequest, Outgoing, Transport};
@@ -37,7 +38,8 @@ use crate::transport::{FrameFormat, Incoming, OpenRequest, Outgoing, Transport};
 pub(crate) struct DriverParts<R: Runtime> {
     pub(crate) runtime: R,
     pub(crate) transport: Arc<dyn Transport>,
-    pub(crate) url: url::Url,
+        pub(crate) urls: Vec<url::Url>,
+    pub(crate) positions: Arc<dyn PositionStore>,
     pub(crate) format: FrameFormat,
     pub(crate) token_provider: Option<Arc<dyn ConnectionTokenProvider>>,
     pub(crate) subscription_token_provider: Option<Arc<dyn SubscriptionTokenProvider>>,
@@ -115,6 +117,7 @@ pub(crate) async fn run<R: Runtime>(
     let now = driver.parts.runtime.now();
     driver.engine.close(now);
     driver.drain();
+    driver.parts.positions.flush();
     driver.fanout.shut_down();
 }
 
@@ -128,12 +131,10 @@ impl<R: Runtime> Driver<R> {
                 self.close_waiters.push(done);
             }
             Call::SetToken(token) => self.engine.set_token(token),
-            Call::NewSubscription {
-                channel,
-                mut config,
-                provider,
-                state,
-            } => {
+            Call::NewSubscription { channel, mut config, provider, state } => {
+                if config.since.is_none() {
+                    config.since = self.parts.positions.load(&channel);
+                }
                 let provider = provider.or_else(|| self.parts.subscription_token_provider.clone());
                 config.has_token_provider = provider.is_some();
                 match self.engine.new_subscription(&channel, config) {
@@ -148,8 +149,7 @@ impl<R: Runtime> Driver<R> {
             }
             Call::Subscribe(channel) => {
                 if let Err(e) = self.engine.subscribe(&channel, now) {
-                    self.fanout
-                        .sub_event(&channel, ceaseless_proto::SubscriptionEvent::Error(e));
+                    self.fanout.sub_event(&channel, ceaseless_proto::SubscriptionEvent::Error(e));
                 }
             }
             Call::Unsubscribe(channel) => self.engine.unsubscribe(&channel, now),
@@ -171,9 +171,11 @@ impl<R: Runtime> Driver<R> {
             Call::SubscriptionEvents(channel, tx) => self.fanout.add_sub_stream(&channel, tx),
             Call::WaitConnected(tx) => self.fanout.add_connect_waiter(tx),
             Call::WaitSubscribed(channel, tx) => self.fanout.add_sub_waiter(&channel, tx),
-            Call::Position(channel, tx) => {
+                        Call::Position(channel, tx) => {
                 let _ = tx.send(self.engine.subscription_position(&channel));
             }
+            Call::NetworkChanged(available) => self.engine.network_changed(available, now),
+            Call::AppState(state) => self.engine.set_app_state(state, now),
         }
     }
 
@@ -184,8 +186,7 @@ impl<R: Runtime> Driver<R> {
                     return;
                 }
                 self.attach(id, connection);
-                self.engine
-                    .handle_opened(id, self.parts.transport.optimistic_subscribe(), now);
+                self.engine.handle_opened(id, self.parts.transport.optimistic_subscribe(), now);
             }
             Internal::Opened(id, Err(e)) => {
                 tracing::debug!(transport = id.0, error = %e, "transport failed to open");
@@ -204,10 +205,7 @@ impl<R: Runtime> Driver<R> {
 
     /// Keeps the writer of a freshly opened connection and forwards its incoming side to the loop.
     fn attach(&mut self, id: TransportId, connection: crate::transport::Connection) {
-        let crate::transport::Connection {
-            outgoing,
-            mut incoming,
-        } = connection;
+        let crate::transport::Connection { outgoing, mut incoming } = connection;
         self.connection = Some((id, outgoing));
         let tx = self.internal_tx.clone();
         self.parts.runtime.spawn(Box::pin(async move {
@@ -223,7 +221,8 @@ impl<R: Runtime> Driver<R> {
         while let Some(output) = self.engine.poll_output() {
             self.on_output(output);
         }
-        if self.engine.state() == ceaseless_proto::ClientState::Closed {
+        if self.engine.state() == ceaseless_proto::ClientState::Closed && !self.close_waiters.is_empty() {
+            self.parts.positions.flush();
             for done in self.close_waiters.drain(..) {
                 let _ = done.send(());
             }
@@ -232,7 +231,8 @@ impl<R: Runtime> Driver<R> {
 
     fn on_output(&mut self, output: Output) {
         match output {
-            Output::OpenTransport { id } => self.open(id),
+            Output::OpenTransport { id, endpoint } => self.open(id, endpoint),
+            Output::SavePosition { channel, position } => self.parts.positions.save(&channel, &position),
             Output::Transmit { id, frame } => self.to_connection(id, Outgoing::Frame(frame)),
             Output::Session { id, session, node } => {
                 self.to_connection(id, Outgoing::Session { session, node })
@@ -262,16 +262,12 @@ impl<R: Runtime> Driver<R> {
         }
     }
 
-    fn open(&mut self, id: TransportId) {
-        tracing::debug!(
-            transport = id.0,
-            transport_kind = self.parts.transport.name(),
-            "opening transport"
-        );
-        let request = OpenRequest {
-            url: self.parts.url.clone(),
-            format: self.parts.format,
+        fn open(&mut self, id: TransportId, endpoint: usize) {
+        tracing::debug!(transport = id.0, transport_kind = self.parts.transport.name(), "opening transport");
+        let Some(url) = self.parts.urls.get(endpoint).or_else(|| self.parts.urls.first()).cloned() else {
+            return;
         };
+        let request = OpenRequest { url, format: self.parts.format };
         let open = self.parts.transport.open(request);
         let tx = self.internal_tx.clone();
         self.parts.runtime.spawn(Box::pin(async move {
@@ -284,10 +280,9 @@ impl<R: Runtime> Driver<R> {
         let TokenRequest { id, kind } = request;
         let fetch: Option<BoxFuture<'static, Result<String, TokenError>>> = match &kind {
             TokenKind::Connection => self.parts.token_provider.as_ref().map(|p| p.connection_token()),
-            TokenKind::Subscription { channel } => self
-                .sub_providers
-                .get(channel)
-                .map(|p| p.subscription_token(channel)),
+            TokenKind::Subscription { channel } => {
+                self.sub_providers.get(channel).map(|p| p.subscription_token(channel))
+            }
         };
         let tx = self.internal_tx.clone();
         match fetch {
@@ -296,10 +291,8 @@ impl<R: Runtime> Driver<R> {
                 let _ = tx.unbounded_send(Internal::Token(id, result));
             })),
             None => {
-                let _ = tx.unbounded_send(Internal::Token(
-                    id,
-                    Err(TokenError::Failed("no token provider".into())),
-                ));
+                let _ = tx
+                    .unbounded_send(Internal::Token(id, Err(TokenError::Failed("no token provider".into()))));
             }
         }
     }

@@ -102,15 +102,9 @@ async fn open(request: OpenRequest, tls: Arc<rustls::ClientConfig>) -> Result<Co
         }
     };
 
-    let mut upgrade = url
-        .as_str()
-        .into_client_request()
-        .map_err(|err| target.error(err))?;
+    let mut upgrade = url.as_str().into_client_request().map_err(|err| target.error(err))?;
     if format == FrameFormat::Protobuf {
-        upgrade.headers_mut().insert(
-            SEC_WEBSOCKET_PROTOCOL,
-            HeaderValue::from_static(PROTOBUF_SUBPROTOCOL),
-        );
+        upgrade.headers_mut().insert(SEC_WEBSOCKET_PROTOCOL, HeaderValue::from_static(PROTOBUF_SUBPROTOCOL));
     }
     let config = WebSocketConfig::default()
         .max_message_size(Some(MAX_INCOMING_MESSAGE))
@@ -126,10 +120,7 @@ async fn open(request: OpenRequest, tls: Arc<rustls::ClientConfig>) -> Result<Co
     let (sink, stream) = socket.split();
     let (outgoing, queue) = futures::channel::mpsc::unbounded();
     runtime.spawn(write_loop(sink, queue, format));
-    Ok(Connection {
-        outgoing,
-        incoming: incoming(stream, runtime),
-    })
+    Ok(Connection { outgoing, incoming: incoming(stream, runtime) })
 }
 
 /// The writer task: sends queued items until a close is asked for or the sender is dropped.
@@ -193,13 +184,7 @@ async fn send_close(sink: &mut SplitSink<Socket, Message>, code: u16, reason: &s
     }
     let reason = Utf8Bytes::from(truncate(reason, MAX_CLOSE_REASON));
     tracing::debug!(code = u16::from(close_code), reason = %reason, "closing WebSocket");
-    if let Err(err) = sink
-        .send(Message::Close(Some(CloseFrame {
-            code: close_code,
-            reason,
-        })))
-        .await
-    {
+    if let Err(err) = sink.send(Message::Close(Some(CloseFrame { code: close_code, reason }))).await {
         tracing::debug!(error = %err, "could not send the close frame");
     }
 }
@@ -255,14 +240,10 @@ fn incoming(stream: SplitStream<Socket>, runtime: tokio::runtime::Handle) -> Box
 /// browsers do.
 fn close_info(frame: Option<CloseFrame>) -> CloseInfo {
     match frame {
-        Some(frame) => CloseInfo {
-            code: Some(u16::from(frame.code)),
-            reason: frame.reason.as_str().to_owned(),
-        },
-        None => CloseInfo {
-            code: Some(u16::from(CloseCode::Status)),
-            reason: String::new(),
-        },
+        Some(frame) => {
+            CloseInfo { code: Some(u16::from(frame.code)), reason: frame.reason.as_str().to_owned() }
+        }
+        None => CloseInfo { code: Some(u16::from(CloseCode::Status)), reason: String::new() },
     }
 }
 
@@ -296,11 +277,8 @@ impl SafeUrl {
             .collect();
         // Query values on their own too (decoded), when long enough to be credentials rather than
         // flags such as `format=json`.
-        secrets.extend(
-            url.query_pairs()
-                .map(|(_, value)| value.into_owned())
-                .filter(|value| value.len() >= 8),
-        );
+        secrets
+            .extend(url.query_pairs().map(|(_, value)| value.into_owned()).filter(|value| value.len() >= 8));
         Self { shown, secrets }
     }
 
@@ -327,18 +305,14 @@ impl SafeUrl {
                 let status = response.status();
                 (
                     TransportErrorKind::Http(status.as_u16()),
-                    format!(
-                        "the server refused the WebSocket upgrade at {} with HTTP {status}",
-                        self.shown
-                    ),
+                    format!("the server refused the WebSocket upgrade at {} with HTTP {status}", self.shown),
                 )
             }
             WsError::Url(err) => (TransportErrorKind::Other, format!("invalid WebSocket URL: {err}")),
             WsError::HttpFormat(err) => (TransportErrorKind::Other, format!("invalid WebSocket URL: {err}")),
-            other => (
-                TransportErrorKind::Other,
-                format!("WebSocket upgrade at {} failed: {other}", self.shown),
-            ),
+            other => {
+                (TransportErrorKind::Other, format!("WebSocket upgrade at {} failed: {other}", self.shown))
+            }
         };
         let message = self.scrub(message);
         tracing::debug!(%kind, %message, "WebSocket open failed");
@@ -354,9 +328,8 @@ impl std::fmt::Display for SafeUrl {
 
 /// The rustls error inside an I/O error, if the failure came from the TLS handshake.
 fn rustls_cause(err: &std::io::Error) -> Option<&rustls::Error> {
-    let mut cause: Option<&(dyn std::error::Error + 'static)> = err
-        .get_ref()
-        .map(|inner| inner as &(dyn std::error::Error + 'static));
+    let mut cause: Option<&(dyn std::error::Error + 'static)> =
+        err.get_ref().map(|inner| inner as &(dyn std::error::Error + 'static));
     while let Some(current) = cause {
         if let Some(tls) = current.downcast_ref::<rustls::Error>() {
             return Some(tls);
@@ -378,25 +351,16 @@ mod tests {
                 .unwrap();
         let safe = SafeUrl::new(&url);
         assert_eq!(safe.to_string(), "wss://example.com:8443/connection/websocket");
-        assert_eq!(
-            safe.scrub("x token=abc.def y hunter2".to_owned()),
-            "x <redacted> y <redacted>"
-        );
+        assert_eq!(safe.scrub("x token=abc.def y hunter2".to_owned()), "x <redacted> y <redacted>");
         let url = url::Url::parse("ws://example.com/ws?format=json&token=secret%2Etoken").unwrap();
-        assert_eq!(
-            SafeUrl::new(&url).scrub("bad secret.token".to_owned()),
-            "bad <redacted>"
-        );
+        assert_eq!(SafeUrl::new(&url).scrub("bad secret.token".to_owned()), "bad <redacted>");
     }
 
     #[test]
     fn truncate_respects_char_boundaries() {
         assert_eq!(truncate("abc", 5), "abc");
         assert_eq!(truncate("aé", 2), "a");
-        assert_eq!(
-            truncate(&"x".repeat(200), MAX_CLOSE_REASON).len(),
-            MAX_CLOSE_REASON
-        );
+        assert_eq!(truncate(&"x".repeat(200), MAX_CLOSE_REASON).len(), MAX_CLOSE_REASON);
     }
 
     #[test]
@@ -411,12 +375,6 @@ mod tests {
 
     #[test]
     fn close_without_status_reports_1005() {
-        assert_eq!(
-            close_info(None),
-            CloseInfo {
-                code: Some(1005),
-                reason: String::new()
-            }
-        );
+        assert_eq!(close_info(None), CloseInfo { code: Some(1005), reason: String::new() });
     }
 }

@@ -44,16 +44,22 @@ impl Codec for JsonCodec {
     }
 
     fn decode(&self, frame: &Bytes) -> Result<Vec<Reply>, CodecError> {
+        // One UTF-8 check for the whole frame spares serde_json one per string and payload.
+        let text = std::str::from_utf8(frame).map_err(|e| {
+            let index = frame[..e.valid_up_to()].iter().filter(|&&b| b == b'\n').count();
+            let line = frame.split(|&b| b == b'\n').nth(index).unwrap_or_default();
+            CodecError::malformed(index + 1, line, "invalid UTF-8")
+        })?;
         let mut replies = Vec::new();
-        for (index, line) in frame.split(|&b| b == b'\n').enumerate() {
+        for (index, line) in text.split('\n').enumerate() {
             let line = line.trim_ascii();
-            let Some(&first) = line.first() else { continue };
-            let raw = match first {
+            let raw = match line.as_bytes().first() {
+                None => continue,
                 // serde would also read a struct from an array, but a message is always an object.
-                b'{' => serde_json::from_slice::<RawReply<'_>>(line),
-                _ => Err(serde::de::Error::custom("expected a JSON object")),
+                Some(b'{') => serde_json::from_str::<RawReply<'_>>(line),
+                Some(_) => Err(serde::de::Error::custom("expected a JSON object")),
             };
-            let raw = raw.map_err(|e| CodecError::malformed(index + 1, line, e))?;
+            let raw = raw.map_err(|e| CodecError::malformed(index + 1, line.as_bytes(), e))?;
             replies.push(raw.into_wire(frame));
         }
         Ok(replies)
@@ -96,6 +102,13 @@ impl<T: IntoWire> IntoWire for Option<T> {
     }
 }
 
+impl<T: IntoWire> IntoWire for Box<T> {
+    type Wire = T::Wire;
+    fn into_wire(self, frame: &Bytes) -> Self::Wire {
+        (*self).into_wire(frame)
+    }
+}
+
 impl<T: IntoWire> IntoWire for Vec<T> {
     type Wire = Vec<T::Wire>;
     fn into_wire(self, frame: &Bytes) -> Self::Wire {
@@ -129,24 +142,24 @@ impl IntoWire for Data<'_> {
     }
 }
 
-#[derive(Deserialize, Default)]
-#[serde(default)]
+#[derive(Deserialize)]
 struct RawReply<'a> {
+    #[serde(default)]
     id: u32,
     error: Option<ErrorReply>,
     #[serde(borrow)]
     push: Option<RawPush<'a>>,
     #[serde(borrow)]
-    connect: Option<RawConnectResult<'a>>,
+    connect: Option<Box<RawConnectResult<'a>>>,
     #[serde(borrow)]
-    subscribe: Option<RawSubscribeResult<'a>>,
+    subscribe: Option<Box<RawSubscribeResult<'a>>>,
     unsubscribe: Option<IgnoredAny>,
     publish: Option<IgnoredAny>,
     #[serde(borrow)]
     presence: Option<RawPresenceResult<'a>>,
     presence_stats: Option<PresenceStatsResult>,
     #[serde(borrow)]
-    history: Option<RawHistoryResult<'a>>,
+    history: Option<Box<RawHistoryResult<'a>>>,
     #[serde(borrow)]
     rpc: Option<RawData<'a>>,
     refresh: Option<RefreshResult>,
@@ -183,31 +196,27 @@ impl RawReply<'_> {
         } else {
             ReplyBody::Empty
         };
-        Reply {
-            id: self.id,
-            error: self.error,
-            body,
-        }
+        Reply { id: self.id, error: self.error, body }
     }
 }
 
-#[derive(Deserialize, Default)]
-#[serde(default)]
+#[derive(Deserialize)]
 struct RawPush<'a> {
+    #[serde(default)]
     channel: String,
     #[serde(borrow, rename = "pub")]
     publication: Option<RawPublication<'a>>,
     #[serde(borrow)]
-    join: Option<RawJoinLeave<'a>>,
+    join: Option<Box<RawJoinLeave<'a>>>,
     #[serde(borrow)]
-    leave: Option<RawJoinLeave<'a>>,
+    leave: Option<Box<RawJoinLeave<'a>>>,
     unsubscribe: Option<RawCodeReason>,
     #[serde(borrow)]
     message: Option<RawData<'a>>,
     #[serde(borrow)]
-    subscribe: Option<RawSubscribePush<'a>>,
+    subscribe: Option<Box<RawSubscribePush<'a>>>,
     #[serde(borrow)]
-    connect: Option<RawConnectResult<'a>>,
+    connect: Option<Box<RawConnectResult<'a>>>,
     disconnect: Option<RawCodeReason>,
     refresh: Option<SubRefreshResult>,
 }
@@ -221,10 +230,7 @@ impl RawPush<'_> {
         } else if let Some(l) = self.leave {
             PushBody::Leave(l.info.into_wire(f).unwrap_or_default())
         } else if let Some(u) = self.unsubscribe {
-            PushBody::Unsubscribe {
-                code: u.code,
-                reason: u.reason,
-            }
+            PushBody::Unsubscribe { code: u.code, reason: u.reason }
         } else if let Some(m) = self.message {
             PushBody::Message(m.data.into_wire(f).unwrap_or_default())
         } else if let Some(s) = self.subscribe {
@@ -234,22 +240,13 @@ impl RawPush<'_> {
         } else if let Some(c) = self.connect {
             PushBody::Connect(c.into_wire(f))
         } else if let Some(d) = self.disconnect {
-            PushBody::Disconnect {
-                code: d.code,
-                reason: d.reason,
-            }
+            PushBody::Disconnect { code: d.code, reason: d.reason }
         } else if let Some(r) = self.refresh {
-            PushBody::Refresh {
-                expires: r.expires,
-                ttl: r.ttl,
-            }
+            PushBody::Refresh { expires: r.expires, ttl: r.ttl }
         } else {
             PushBody::Unknown
         };
-        Push {
-            channel: self.channel,
-            body,
-        }
+        Push { channel: self.channel, body }
     }
 }
 

@@ -32,11 +32,7 @@ fn decode_one(frame: &str) -> Reply {
 
 fn push_of(frame: &str) -> Push {
     match decode_one(frame) {
-        Reply {
-            id: 0,
-            error: None,
-            body: ReplyBody::Push(p),
-        } => p,
+        Reply { id: 0, error: None, body: ReplyBody::Push(p) } => p,
         other => panic!("not a push: {other:?}"),
     }
 }
@@ -50,11 +46,7 @@ fn map<V>(pairs: impl IntoIterator<Item = (&'static str, V)>) -> BTreeMap<String
 }
 
 fn info(user: &str, client: &str) -> ClientInfo {
-    ClientInfo {
-        user: user.into(),
-        client: client.into(),
-        ..Default::default()
-    }
+    ClientInfo { user: user.into(), client: client.into(), ..Default::default() }
 }
 
 // ---- commands -------------------------------------------------------------------------------
@@ -75,14 +67,8 @@ fn session_connect_and_subscribe_share_one_frame() {
         ..Default::default()
     };
     let frame = encode(&[
-        Command {
-            id: 1,
-            body: CommandBody::Connect(connect),
-        },
-        Command {
-            id: 2,
-            body: CommandBody::Subscribe(subscribe),
-        },
+        Command { id: 1, body: CommandBody::Connect(connect) },
+        Command { id: 2, body: CommandBody::Subscribe(subscribe) },
     ]);
     assert_eq!(
         frame,
@@ -94,55 +80,31 @@ fn session_connect_and_subscribe_share_one_frame() {
 #[test]
 fn session_pong_publish_refresh() {
     assert_eq!(encode_one(0, CommandBody::Pong), "{}");
-    assert_eq!(
-        encode_one(7, CommandBody::Pong),
-        "{}",
-        "a pong never carries an id"
-    );
-    let publish = PublishRequest {
-        channel: "chat:1".into(),
-        data: json(r#"{"t":"c"}"#),
-    };
+    assert_eq!(encode_one(7, CommandBody::Pong), "{}", "a pong never carries an id");
+    let publish = PublishRequest { channel: "chat:1".into(), data: json(r#"{"t":"c"}"#) };
     assert_eq!(
         encode_one(3, CommandBody::Publish(publish)),
         r#"{"id":3,"publish":{"channel":"chat:1","data":{"t":"c"}}}"#
     );
-    let refresh = RefreshRequest {
-        token: "eyJ…new".into(),
-    };
-    assert_eq!(
-        encode_one(4, CommandBody::Refresh(refresh)),
-        r#"{"id":4,"refresh":{"token":"eyJ…new"}}"#
-    );
+    let refresh = RefreshRequest { token: "eyJ…new".into() };
+    assert_eq!(encode_one(4, CommandBody::Refresh(refresh)), r#"{"id":4,"refresh":{"token":"eyJ…new"}}"#);
 }
 
 #[test]
 fn every_other_command() {
     let cases: Vec<(Command, &str)> = vec![
         (
-            Command {
-                id: 5,
-                body: CommandBody::Unsubscribe(UnsubscribeRequest {
-                    channel: "news".into(),
-                }),
-            },
+            Command { id: 5, body: CommandBody::Unsubscribe(UnsubscribeRequest { channel: "news".into() }) },
             r#"{"id":5,"unsubscribe":{"channel":"news"}}"#,
         ),
         (
-            Command {
-                id: 6,
-                body: CommandBody::Presence(PresenceRequest {
-                    channel: "news".into(),
-                }),
-            },
+            Command { id: 6, body: CommandBody::Presence(PresenceRequest { channel: "news".into() }) },
             r#"{"id":6,"presence":{"channel":"news"}}"#,
         ),
         (
             Command {
                 id: 7,
-                body: CommandBody::PresenceStats(PresenceStatsRequest {
-                    channel: "news".into(),
-                }),
+                body: CommandBody::PresenceStats(PresenceStatsRequest { channel: "news".into() }),
             },
             r#"{"id":7,"presence_stats":{"channel":"news"}}"#,
         ),
@@ -152,10 +114,7 @@ fn every_other_command() {
                 body: CommandBody::History(HistoryRequest {
                     channel: "c".into(),
                     limit: 10,
-                    since: Some(StreamPosition {
-                        offset: 5,
-                        epoch: "e".into(),
-                    }),
+                    since: Some(StreamPosition { offset: 5, epoch: "e".into() }),
                     reverse: false,
                 }),
             },
@@ -174,21 +133,13 @@ fn every_other_command() {
             r#"{"id":9,"history":{"channel":"c","limit":-1,"reverse":true}}"#,
         ),
         (
-            Command {
-                id: 0,
-                body: CommandBody::Send(SendRequest {
-                    data: json(r#"["hi"]"#),
-                }),
-            },
+            Command { id: 0, body: CommandBody::Send(SendRequest { data: json(r#"["hi"]"#) }) },
             r#"{"send":{"data":["hi"]}}"#,
         ),
         (
             Command {
                 id: 10,
-                body: CommandBody::Rpc(RpcRequest {
-                    method: "sum".into(),
-                    data: json("[1,2]"),
-                }),
+                body: CommandBody::Rpc(RpcRequest { method: "sum".into(), data: json("[1,2]") }),
             },
             r#"{"id":10,"rpc":{"method":"sum","data":[1,2]}}"#,
         ),
@@ -203,10 +154,7 @@ fn every_other_command() {
             r#"{"id":11,"sub_refresh":{"channel":"$private","token":"t\"q"}}"#,
         ),
         (
-            Command {
-                id: 12,
-                body: CommandBody::Subscribe(SubscribeRequest::default()),
-            },
+            Command { id: 12, body: CommandBody::Subscribe(SubscribeRequest::default()) },
             r#"{"id":12,"subscribe":{}}"#,
         ),
     ];
@@ -220,12 +168,7 @@ fn every_other_command() {
 
 #[test]
 fn full_connect_and_subscribe() {
-    let sub = SubscribeRequest {
-        recover: true,
-        offset: 3,
-        epoch: "x".into(),
-        ..Default::default()
-    };
+    let sub = SubscribeRequest { recover: true, offset: 3, epoch: "x".into(), ..Default::default() };
     let connect = ConnectRequest {
         token: "t".into(),
         data: Some(json(r#"{"a":1}"#)),
@@ -258,22 +201,10 @@ fn full_connect_and_subscribe() {
 
 #[test]
 fn empty_payloads_are_left_out() {
-    let connect = ConnectRequest {
-        data: Some(Payload::default()),
-        ..Default::default()
-    };
-    assert_eq!(
-        encode_one(1, CommandBody::Connect(connect)),
-        r#"{"id":1,"connect":{}}"#
-    );
-    let publish = PublishRequest {
-        channel: "c".into(),
-        data: Payload::default(),
-    };
-    assert_eq!(
-        encode_one(2, CommandBody::Publish(publish)),
-        r#"{"id":2,"publish":{"channel":"c"}}"#
-    );
+    let connect = ConnectRequest { data: Some(Payload::default()), ..Default::default() };
+    assert_eq!(encode_one(1, CommandBody::Connect(connect)), r#"{"id":1,"connect":{}}"#);
+    let publish = PublishRequest { channel: "c".into(), data: Payload::default() };
+    assert_eq!(encode_one(2, CommandBody::Publish(publish)), r#"{"id":2,"publish":{"channel":"c"}}"#);
 }
 
 #[test]
@@ -284,23 +215,9 @@ fn encode_appends_and_never_emits_blank_lines() {
     // A payload built without validation from pretty JSON is compacted on the way out.
     let pretty = Payload::from_raw(Bytes::from_static(b"{\n  \"a\": [1,\r\n 2]\n}"));
     let commands = [
-        Command {
-            id: 1,
-            body: CommandBody::Publish(PublishRequest {
-                channel: "c".into(),
-                data: pretty,
-            }),
-        },
-        Command {
-            id: 0,
-            body: CommandBody::Pong,
-        },
-        Command {
-            id: 2,
-            body: CommandBody::Unsubscribe(UnsubscribeRequest {
-                channel: "c\nd".into(),
-            }),
-        },
+        Command { id: 1, body: CommandBody::Publish(PublishRequest { channel: "c".into(), data: pretty }) },
+        Command { id: 0, body: CommandBody::Pong },
+        Command { id: 2, body: CommandBody::Unsubscribe(UnsubscribeRequest { channel: "c\nd".into() }) },
     ];
     let frame = encode(&commands);
     assert_eq!(
@@ -314,19 +231,11 @@ fn encode_appends_and_never_emits_blank_lines() {
 fn encode_rejects_non_json_payload_and_leaves_output_untouched() {
     for bad in [&b"not json"[..], b"{\"a\":", b"\xff\xfe", b"1 2"] {
         let mut out = b"keep".to_vec();
-        let publish = PublishRequest {
-            channel: "c".into(),
-            data: Payload::from_raw(Bytes::copy_from_slice(bad)),
-        };
+        let publish =
+            PublishRequest { channel: "c".into(), data: Payload::from_raw(Bytes::copy_from_slice(bad)) };
         let commands = [
-            Command {
-                id: 1,
-                body: CommandBody::Pong,
-            },
-            Command {
-                id: 2,
-                body: CommandBody::Publish(publish),
-            },
+            Command { id: 1, body: CommandBody::Pong },
+            Command { id: 2, body: CommandBody::Publish(publish) },
         ];
         let err = JsonCodec.encode(&commands, &mut out).unwrap_err();
         assert!(matches!(err, CodecError::Encode(_)), "{err:?}");
@@ -350,14 +259,7 @@ fn session_replies() {
         pong: true,
         ..Default::default()
     };
-    assert_eq!(
-        connect,
-        Reply {
-            id: 1,
-            error: None,
-            body: ReplyBody::Connect(expected)
-        }
-    );
+    assert_eq!(connect, Reply { id: 1, error: None, body: ReplyBody::Connect(expected) });
 
     let subscribe = decode_one(
         r#"{"id":2,"subscribe":{"recoverable":true,"epoch":"KfXq","offset":41,"positioned":true,"was_recovering":true,"recovered":true,"publications":[{"data":{"t":"a"},"offset":42}]}}"#,
@@ -369,50 +271,18 @@ fn session_replies() {
         positioned: true,
         was_recovering: true,
         recovered: true,
-        publications: vec![Publication {
-            data: json(r#"{"t":"a"}"#),
-            offset: 42,
-            ..Default::default()
-        }],
+        publications: vec![Publication { data: json(r#"{"t":"a"}"#), offset: 42, ..Default::default() }],
         ..Default::default()
     };
-    assert_eq!(
-        subscribe,
-        Reply {
-            id: 2,
-            error: None,
-            body: ReplyBody::Subscribe(expected)
-        }
-    );
+    assert_eq!(subscribe, Reply { id: 2, error: None, body: ReplyBody::Subscribe(expected) });
 
     let push = push_of(r#"{"push":{"channel":"chat:1","pub":{"data":{"t":"b"},"offset":43}}}"#);
-    let publication = Publication {
-        data: json(r#"{"t":"b"}"#),
-        offset: 43,
-        ..Default::default()
-    };
-    assert_eq!(
-        push,
-        Push {
-            channel: "chat:1".into(),
-            body: PushBody::Publication(publication)
-        }
-    );
+    let publication = Publication { data: json(r#"{"t":"b"}"#), offset: 43, ..Default::default() };
+    assert_eq!(push, Push { channel: "chat:1".into(), body: PushBody::Publication(publication) });
 
-    assert_eq!(
-        decode_one("{}"),
-        Reply {
-            id: 0,
-            error: None,
-            body: ReplyBody::Ping
-        }
-    );
+    assert_eq!(decode_one("{}"), Reply { id: 0, error: None, body: ReplyBody::Ping });
     assert_eq!(decode_one(r#"{"id":3,"publish":{}}"#).body, ReplyBody::Publish);
-    let refresh = RefreshResult {
-        expires: true,
-        ttl: 600,
-        ..Default::default()
-    };
+    let refresh = RefreshResult { expires: true, ttl: 600, ..Default::default() };
     assert_eq!(
         decode_one(r#"{"id":4,"refresh":{"expires":true,"ttl":600}}"#).body,
         ReplyBody::Refresh(refresh)
@@ -423,39 +293,18 @@ fn session_replies() {
 fn empty_results_and_errors() {
     assert_eq!(
         decode_one(r#"{"id":5,"publish":{}}"#),
-        Reply {
-            id: 5,
-            error: None,
-            body: ReplyBody::Publish
-        }
+        Reply { id: 5, error: None, body: ReplyBody::Publish }
     );
-    assert_eq!(
-        decode_one(r#"{"id":6,"unsubscribe":{}}"#).body,
-        ReplyBody::Unsubscribe
-    );
+    assert_eq!(decode_one(r#"{"id":6,"unsubscribe":{}}"#).body, ReplyBody::Unsubscribe);
     let reply = decode_one(r#"{"id":7,"error":{"code":103,"message":"permission denied"}}"#);
-    let error = ErrorReply {
-        code: 103,
-        message: "permission denied".into(),
-        temporary: false,
-    };
-    assert_eq!(
-        reply,
-        Reply {
-            id: 7,
-            error: Some(error),
-            body: ReplyBody::Empty
-        }
-    );
+    let error = ErrorReply { code: 103, message: "permission denied".into(), temporary: false };
+    assert_eq!(reply, Reply { id: 7, error: Some(error), body: ReplyBody::Empty });
     let reply =
         decode_one(r#"{"id":8,"error":{"code":100,"message":"internal server error","temporary":true}}"#);
     assert!(reply.error.unwrap().temporary);
     // The result that comes with an error is kept too.
     let reply = decode_one(r#"{"error":{"code":111},"id":9,"publish":{}}"#);
-    assert_eq!(
-        (reply.id, reply.error.map(|e| e.code), reply.body),
-        (9, Some(111), ReplyBody::Publish)
-    );
+    assert_eq!((reply.id, reply.error.map(|e| e.code), reply.body), (9, Some(111), ReplyBody::Publish));
 }
 
 #[test]
@@ -463,24 +312,13 @@ fn other_results() {
     let presence = decode_one(
         r#"{"id":1,"presence":{"presence":{"c1":{"user":"u1","client":"c1","conn_info":{"n":1},"chan_info":[2]},"c2":{"user":"","client":"c2"}}}}"#,
     );
-    let c1 = ClientInfo {
-        conn_info: Some(json(r#"{"n":1}"#)),
-        chan_info: Some(json("[2]")),
-        ..info("u1", "c1")
-    };
-    let expected = PresenceResult {
-        presence: map([("c1", c1), ("c2", info("", "c2"))]),
-    };
+    let c1 =
+        ClientInfo { conn_info: Some(json(r#"{"n":1}"#)), chan_info: Some(json("[2]")), ..info("u1", "c1") };
+    let expected = PresenceResult { presence: map([("c1", c1), ("c2", info("", "c2"))]) };
     assert_eq!(presence.body, ReplyBody::Presence(expected));
 
     let stats = decode_one(r#"{"id":2,"presence_stats":{"num_clients":3,"num_users":2}}"#);
-    assert_eq!(
-        stats.body,
-        ReplyBody::PresenceStats(PresenceStatsResult {
-            num_clients: 3,
-            num_users: 2
-        })
-    );
+    assert_eq!(stats.body, ReplyBody::PresenceStats(PresenceStatsResult { num_clients: 3, num_users: 2 }));
 
     let history = decode_one(
         r#"{"id":3,"history":{"publications":[{"data":1,"offset":6,"time":1700000000000,"tags":{"k":"v"}},{"data":"x","offset":7,"info":{"user":"7","client":"c"}}],"epoch":"e","offset":7}}"#,
@@ -492,39 +330,17 @@ fn other_results() {
         tags: map([("k", "v".to_owned())]),
         ..Default::default()
     };
-    let second = Publication {
-        data: json(r#""x""#),
-        offset: 7,
-        info: Some(info("7", "c")),
-        ..Default::default()
-    };
-    let expected = HistoryResult {
-        publications: vec![first, second],
-        epoch: "e".into(),
-        offset: 7,
-    };
+    let second =
+        Publication { data: json(r#""x""#), offset: 7, info: Some(info("7", "c")), ..Default::default() };
+    let expected = HistoryResult { publications: vec![first, second], epoch: "e".into(), offset: 7 };
     assert_eq!(history.body, ReplyBody::History(expected));
 
     let rpc = decode_one(r#"{"id":4,"rpc":{"data":{"sum":3}}}"#);
-    assert_eq!(
-        rpc.body,
-        ReplyBody::Rpc(RpcResult {
-            data: Some(json(r#"{"sum":3}"#))
-        })
-    );
-    assert_eq!(
-        decode_one(r#"{"id":5,"rpc":{}}"#).body,
-        ReplyBody::Rpc(RpcResult { data: None })
-    );
+    assert_eq!(rpc.body, ReplyBody::Rpc(RpcResult { data: Some(json(r#"{"sum":3}"#)) }));
+    assert_eq!(decode_one(r#"{"id":5,"rpc":{}}"#).body, ReplyBody::Rpc(RpcResult { data: None }));
 
     let sub_refresh = decode_one(r#"{"id":6,"sub_refresh":{"expires":true,"ttl":60}}"#);
-    assert_eq!(
-        sub_refresh.body,
-        ReplyBody::SubRefresh(SubRefreshResult {
-            expires: true,
-            ttl: 60
-        })
-    );
+    assert_eq!(sub_refresh.body, ReplyBody::SubRefresh(SubRefreshResult { expires: true, ttl: 60 }));
 
     let connect = decode_one(
         r#"{"id":7,"connect":{"client":"c","data":{"d":1},"subs":{"user#1":{"recoverable":true,"epoch":"e","offset":4,"publications":[{"data":[],"offset":5}]}},"session":"s","node":"n","time":1}}"#,
@@ -533,11 +349,7 @@ fn other_results() {
         recoverable: true,
         epoch: "e".into(),
         offset: 4,
-        publications: vec![Publication {
-            data: json("[]"),
-            offset: 5,
-            ..Default::default()
-        }],
+        publications: vec![Publication { data: json("[]"), offset: 5, ..Default::default() }],
         ..Default::default()
     };
     let expected = ConnectResult {
@@ -562,54 +374,24 @@ fn every_push_example() {
     let expected = Publication {
         data: json(r#"{"text":"hi"}"#),
         offset: 42,
-        info: Some(ClientInfo {
-            conn_info: Some(json(r#"{"name":"Ann"}"#)),
-            ..info("7", "c0a…")
-        }),
+        info: Some(ClientInfo { conn_info: Some(json(r#"{"name":"Ann"}"#)), ..info("7", "c0a…") }),
         tags: map([("k", "v".to_owned())]),
         ..Default::default()
     };
-    assert_eq!(
-        publication,
-        Push {
-            channel: "chat:1".into(),
-            body: PushBody::Publication(expected)
-        }
-    );
+    assert_eq!(publication, Push { channel: "chat:1".into(), body: PushBody::Publication(expected) });
 
     let join = push_of(r#"{"push":{"channel":"chat:1","join":{"info":{"user":"7","client":"c0a…"}}}}"#);
-    assert_eq!(
-        join,
-        Push {
-            channel: "chat:1".into(),
-            body: PushBody::Join(info("7", "c0a…"))
-        }
-    );
+    assert_eq!(join, Push { channel: "chat:1".into(), body: PushBody::Join(info("7", "c0a…")) });
     let leave = push_of(r#"{"push":{"channel":"chat:1","leave":{"info":{"user":"7","client":"c0a…"}}}}"#);
     assert_eq!(leave.body, PushBody::Leave(info("7", "c0a…")));
 
     let unsubscribe =
         push_of(r#"{"push":{"channel":"chat:1","unsubscribe":{"code":2000,"reason":"server unsubscribe"}}}"#);
-    let expected = PushBody::Unsubscribe {
-        code: 2000,
-        reason: "server unsubscribe".into(),
-    };
-    assert_eq!(
-        unsubscribe,
-        Push {
-            channel: "chat:1".into(),
-            body: expected
-        }
-    );
+    let expected = PushBody::Unsubscribe { code: 2000, reason: "server unsubscribe".into() };
+    assert_eq!(unsubscribe, Push { channel: "chat:1".into(), body: expected });
 
     let message = push_of(r#"{"push":{"message":{"data":{"any":"json"}}}}"#);
-    assert_eq!(
-        message,
-        Push {
-            channel: String::new(),
-            body: PushBody::Message(json(r#"{"any":"json"}"#))
-        }
-    );
+    assert_eq!(message, Push { channel: String::new(), body: PushBody::Message(json(r#"{"any":"json"}"#)) });
 
     let subscribe = push_of(
         r#"{"push":{"channel":"user#42","subscribe":{"recoverable":true,"epoch":"xyz","offset":10,"positioned":true,"data":{}}}}"#,
@@ -621,31 +403,13 @@ fn every_push_example() {
         positioned: true,
         data: Some(json("{}")),
     };
-    assert_eq!(
-        subscribe,
-        Push {
-            channel: "user#42".into(),
-            body: PushBody::Subscribe(expected)
-        }
-    );
+    assert_eq!(subscribe, Push { channel: "user#42".into(), body: PushBody::Subscribe(expected) });
 
     let disconnect = push_of(r#"{"push":{"disconnect":{"code":3005,"reason":"connection expired"}}}"#);
-    assert_eq!(
-        disconnect.body,
-        PushBody::Disconnect {
-            code: 3005,
-            reason: "connection expired".into()
-        }
-    );
+    assert_eq!(disconnect.body, PushBody::Disconnect { code: 3005, reason: "connection expired".into() });
 
     let refresh = push_of(r#"{"push":{"refresh":{"expires":true,"ttl":3600}}}"#);
-    assert_eq!(
-        refresh.body,
-        PushBody::Refresh {
-            expires: true,
-            ttl: 3600
-        }
-    );
+    assert_eq!(refresh.body, PushBody::Refresh { expires: true, ttl: 3600 });
 
     let connect = push_of(r#"{"push":{"connect":{"client":"c","version":"6.9.1","ping":25,"pong":true}}}"#);
     let expected = ConnectResult {
@@ -662,9 +426,7 @@ fn every_push_example() {
 fn delta_publication_data_is_a_json_string() {
     let push =
         push_of(r#"{"push":{"channel":"c","pub":{"data":"5\n3@0,2:ab1Xw;","delta":true,"offset":9}}}"#);
-    let PushBody::Publication(publication) = push.body else {
-        panic!("{push:?}")
-    };
+    let PushBody::Publication(publication) = push.body else { panic!("{push:?}") };
     assert!(publication.delta);
     assert_eq!(publication.data.as_str(), Some(r#""5\n3@0,2:ab1Xw;""#));
     assert_eq!(publication.data.json::<String>().unwrap(), "5\n3@0,2:ab1Xw;");
@@ -695,22 +457,10 @@ fn payloads_point_into_the_frame() {
         br#"{"push":{"channel":"c","pub":{"data":{"big":"payload"},"info":{"user":"u","client":"c","conn_info":[1]}}}}"#,
     );
     let replies = JsonCodec.decode(&frame).unwrap();
-    let ReplyBody::Push(Push {
-        body: PushBody::Publication(p),
-        ..
-    }) = &replies[0].body
-    else {
-        panic!()
-    };
+    let ReplyBody::Push(Push { body: PushBody::Publication(p), .. }) = &replies[0].body else { panic!() };
     let range = frame.as_ptr_range();
-    for payload in [
-        &p.data,
-        p.info.as_ref().and_then(|i| i.conn_info.as_ref()).unwrap(),
-    ] {
-        assert!(
-            range.contains(&payload.as_bytes().as_ptr()),
-            "{payload:?} was copied"
-        );
+    for payload in [&p.data, p.info.as_ref().and_then(|i| i.conn_info.as_ref()).unwrap()] {
+        assert!(range.contains(&payload.as_bytes().as_ptr()), "{payload:?} was copied");
     }
     assert_eq!(p.data.as_str(), Some(r#"{"big":"payload"}"#));
 }
@@ -718,10 +468,7 @@ fn payloads_point_into_the_frame() {
 #[test]
 fn null_lists_maps_and_messages() {
     let history = decode_one(r#"{"id":1,"history":{"publications":null,"epoch":"e","offset":0}}"#);
-    let expected = HistoryResult {
-        epoch: "e".into(),
-        ..Default::default()
-    };
+    let expected = HistoryResult { epoch: "e".into(), ..Default::default() };
     assert_eq!(history.body, ReplyBody::History(expected));
     let subscribe = decode_one(r#"{"id":2,"subscribe":{"publications":null,"data":null}}"#);
     assert_eq!(subscribe.body, ReplyBody::Subscribe(SubscribeResult::default()));
@@ -734,13 +481,7 @@ fn null_lists_maps_and_messages() {
     let join = push_of(r#"{"push":{"channel":"c","join":{"info":null}}}"#);
     assert_eq!(join.body, PushBody::Join(ClientInfo::default()));
     // A `null` result or error counts as absent.
-    assert_eq!(
-        decode_one(r#"{"id":5,"error":null,"publish":null}"#),
-        Reply {
-            id: 5,
-            ..Default::default()
-        }
-    );
+    assert_eq!(decode_one(r#"{"id":5,"error":null,"publish":null}"#), Reply { id: 5, ..Default::default() });
     assert_eq!(decode_one(r#"{"id":0,"push":null}"#).body, ReplyBody::Ping);
 }
 
@@ -749,32 +490,17 @@ fn unknown_keys_and_kinds_are_tolerated() {
     let reply = decode_one(
         r#"{"id":1,"future":{"x":[1,{"y":null}]},"subscribe":{"id":77,"type":1,"state":{"a":1},"publish_debounce":5,"epoch":"e"}}"#,
     );
-    let expected = SubscribeResult {
-        epoch: "e".into(),
-        ..Default::default()
-    };
+    let expected = SubscribeResult { epoch: "e".into(), ..Default::default() };
     assert_eq!(reply.body, ReplyBody::Subscribe(expected));
     let push = push_of(
         r#"{"push":{"id":12,"channel":"c","pub":{"data":1,"key":"k","removed":true,"score":-3,"epoch":"x","version":2,"prev_data":{}}}}"#,
     );
-    assert_eq!(
-        push.body,
-        PushBody::Publication(Publication {
-            data: json("1"),
-            ..Default::default()
-        })
-    );
-    assert_eq!(
-        push_of(r#"{"push":{"channel":"c","brand_new":{"a":1}}}"#).body,
-        PushBody::Unknown
-    );
+    assert_eq!(push.body, PushBody::Publication(Publication { data: json("1"), ..Default::default() }));
+    assert_eq!(push_of(r#"{"push":{"channel":"c","brand_new":{"a":1}}}"#).body, PushBody::Unknown);
     assert_eq!(push_of(r#"{"push":{}}"#), Push::default());
     // A result the crate does not know (here the rejected `ping` command).
     let reply = decode_one(r#"{"id":9,"ping":{},"error":{"code":108,"message":"not available"}}"#);
-    assert_eq!(
-        (reply.body, reply.error.map(|e| e.code)),
-        (ReplyBody::Empty, Some(108))
-    );
+    assert_eq!((reply.body, reply.error.map(|e| e.code)), (ReplyBody::Empty, Some(108)));
     assert_eq!(decode_one(r#"{"id":10}"#).body, ReplyBody::Empty);
 }
 
@@ -800,18 +526,11 @@ fn malformed_lines_are_errors() {
     ];
     for case in cases {
         let err = JsonCodec.decode(&Bytes::from(case.to_owned())).unwrap_err();
-        let CodecError::Malformed(message) = &err else {
-            panic!("{err:?}")
-        };
+        let CodecError::Malformed(message) = &err else { panic!("{err:?}") };
         assert!(message.len() < 300, "message too long: {message}");
     }
-    let err = JsonCodec
-        .decode(&Bytes::from_static(b"{\"id\":1}\n\n{\"id\":\xff}"))
-        .unwrap_err();
-    assert!(
-        err.to_string().starts_with("malformed frame: message 3:"),
-        "{err}"
-    );
+    let err = JsonCodec.decode(&Bytes::from_static(b"{\"id\":1}\n\n{\"id\":\xff}")).unwrap_err();
+    assert!(err.to_string().starts_with("malformed frame: message 3:"), "{err}");
 }
 
 #[test]
@@ -836,9 +555,7 @@ fn garbage_never_panics() {
     let deep = format!("{}{}", "[".repeat(100_000), "]".repeat(100_000));
     // Deeply nested input must not overflow the stack.
     assert!(JsonCodec.decode(&Bytes::from(deep.clone())).is_err());
-    let _ = JsonCodec.decode(&Bytes::from(format!(
-        "{{\"push\":{{\"message\":{{\"data\":{deep}}}}}}}"
-    )));
+    let _ = JsonCodec.decode(&Bytes::from(format!("{{\"push\":{{\"message\":{{\"data\":{deep}}}}}}}")));
     let nested_objects = format!("{}{}", "{\"push\":".repeat(50_000), "}".repeat(50_000));
     assert!(JsonCodec.decode(&Bytes::from(nested_objects)).is_err());
 }

@@ -95,13 +95,20 @@ impl Request {
 }
 
 impl Engine {
-    /// Starts an app request. The outcome arrives as [`Output::Reply`] with the returned id: at once when
-    /// connected, after the connection comes up when connecting (failing with [`Error::Timeout`] after the
-    /// configured timeout), and with [`Error::Disconnected`] when disconnected.
+    /// Starts an app request. The outcome arrives as [`Output::Reply`] with the returned id:
+    /// - connected: the command is sent at once;
+    /// - connecting (an outage): it waits for the connection, at most `offline_queue_timeout`
+    ///   ([`Error::Timeout`]), and is then sent once; while suspended it fails with [`Error::Suspended`];
+    /// - disconnected: [`Error::Disconnected`].
+    ///
+    /// A command whose connection is lost after sending and before the reply fails with
+    /// [`Error::OutcomeUnknown`] and is never resent: the protocol has no idempotency key, so a resend
+    /// could publish twice.
     ///
     /// # Errors
     /// Input that can never succeed is refused at once: [`Error::InvalidChannel`],
-    /// [`Error::MessageTooLarge`], [`Error::Closed`].
+    /// [`Error::MessageTooLarge`], [`Error::Closed`]; [`Error::QueueFull`] when `offline_queue_limit`
+    /// calls already wait.
     pub fn request(&mut self, request: Request, now: Instant) -> Result<RequestId, Error> {
         if let Some(err) = self.is_closed_error() {
             return Err(err);
@@ -124,15 +131,19 @@ impl Engine {
         let id = RequestId(self.next_request_id);
         match self.state {
             ClientState::Connected => self.send_request(id, request, now),
-            ClientState::Connecting => self.waiting.push_back(Waiting {
-                id,
-                request,
-                deadline: now + self.config.timeout,
-            }),
-            ClientState::Disconnected | ClientState::Closed => self.emit(Output::Reply {
-                id,
-                result: Err(Error::Disconnected),
-            }),
+            ClientState::Connecting if self.suspended => {
+                self.emit(Output::Reply { id, result: Err(Error::Suspended) })
+            }
+            ClientState::Connecting => {
+                if self.waiting.len() >= self.config.offline_queue_limit {
+                    return Err(Error::QueueFull { limit: self.config.offline_queue_limit });
+                }
+                let deadline = now + self.config.offline_queue_timeout;
+                self.waiting.push_back(Waiting { id, request, deadline });
+            }
+            ClientState::Disconnected | ClientState::Closed => {
+                self.emit(Output::Reply { id, result: Err(Error::Disconnected) })
+            }
         }
         self.flush();
         Ok(id)
@@ -303,6 +314,7 @@ impl Engine {
 
     /// Encodes queued commands into frames no larger than the message size limit.
     pub(super) fn flush(&mut self) {
+        self.flush_positions();
         if self.tx_queue.is_empty() {
             return;
         }
@@ -337,6 +349,16 @@ impl Engine {
                 id,
                 frame: Bytes::from(frame),
             });
+        }
+    }
+}
+
+impl Engine {
+    fn flush_positions(&mut self) {
+        while let Some(channel) = self.dirty_positions.pop_first() {
+            if let Some(position) = self.subs.get(&channel).and_then(|s| s.recovery.position().cloned()) {
+                self.emit(Output::SavePosition { channel, position });
+            }
         }
     }
 }

@@ -46,6 +46,9 @@ impl Engine {
             return;
         }
         self.state = ClientState::Connecting;
+        self.parked = false;
+        self.offline_since = Some(now);
+        self.suspended = false;
         self.client_event(ClientEvent::Connecting {
             code: codes::connecting::CONNECT_CALLED,
             reason: "connect called".to_owned(),
@@ -59,8 +62,10 @@ impl Engine {
     /// positions and resume on the next connect.
     pub fn disconnect(&mut self, now: Instant) {
         if matches!(self.state, ClientState::Disconnected | ClientState::Closed) {
+            self.parked = false;
             return;
         }
+        self.parked = false;
         self.go_disconnected(codes::disconnected::DISCONNECT_CALLED, "disconnect called", now);
         self.flush();
     }
@@ -190,6 +195,8 @@ impl Engine {
         self.state = ClientState::Connected;
         self.reconnect.reset();
         self.reconnect_at = None;
+        self.offline_since = None;
+        self.suspended = false;
         self.session = Some(Session {
             ping: Duration::from_secs(u64::from(result.ping)),
             pong: result.pong,
@@ -260,7 +267,7 @@ impl Engine {
             id,
             opening_deadline: Some(now + self.config.timeout),
         });
-        self.emit(Output::OpenTransport { id });
+        self.emit(Output::OpenTransport { id, endpoint: self.endpoint });
     }
 
     pub(super) fn close_transport(&mut self, code: u16, reason: &str) {
@@ -273,8 +280,23 @@ impl Engine {
         }
     }
 
+    /// Schedules the next attempt: full-jitter backoff, the slower cadence while suspended, nothing while
+    /// the network is known to be down, and parking instead when the app is in the background.
     pub(super) fn schedule_reconnect(&mut self, now: Instant) {
-        let delay = self.reconnect.next_delay(&mut self.rng);
+        self.reconnect_at = None;
+        if self.network_down {
+            tracing::debug!("network is down: waiting for network_changed(true)");
+            return;
+        }
+        if self.app_state == super::AppState::Background && self.config.background_grace.is_some() {
+            self.park(now);
+            return;
+        }
+        let delay = if self.suspended {
+            self.config.suspended_retry.delay(self.reconnect.step(), &mut self.rng)
+        } else {
+            self.reconnect.next_delay(&mut self.rng)
+        };
         tracing::debug!(
             delay_ms = delay.as_millis() as u64,
             attempt = self.reconnect.step(),
@@ -289,6 +311,12 @@ impl Engine {
             return;
         }
         let was_connected = self.state == ClientState::Connected;
+        if was_connected {
+            self.offline_since = Some(now);
+        } else if self.config.endpoints > 1 && self.session.is_none() {
+            // This attempt failed before the server accepted it: try the next endpoint.
+            self.endpoint = (self.endpoint + 1) % self.config.endpoints;
+        }
         self.leave_connection(3000, reason);
         self.state = ClientState::Connecting;
         if was_connected {

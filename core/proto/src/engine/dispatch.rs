@@ -89,6 +89,9 @@ impl Engine {
                 return;
             }
             if sub.recovery.accept(publication.offset) {
+                if publication.offset > 0 {
+                    self.position_moved(channel);
+                }
                 self.sub_event(channel, SubscriptionEvent::Publication(publication));
             } else {
                 tracing::debug!(
@@ -97,13 +100,10 @@ impl Engine {
                     "dropping a duplicate publication"
                 );
             }
-        } else if let Some(sub) = self.server_subs.get_mut(channel) {
-            if sub.recovery.accept(publication.offset) {
-                self.client_event(ClientEvent::ServerPublication {
-                    channel: channel.to_owned(),
-                    publication,
-                });
-            }
+        } else if let Some(sub) = self.server_subs.get_mut(channel)
+            && sub.recovery.accept(publication.offset)
+        {
+            self.client_event(ClientEvent::ServerPublication { channel: channel.to_owned(), publication });
         }
     }
 }

@@ -18,6 +18,7 @@
 mod commands;
 mod connection;
 mod dispatch;
+mod lifecycle;
 mod server_subs;
 mod subscriptions;
 mod tokens;
@@ -26,11 +27,12 @@ mod types;
 #[cfg(test)]
 mod tests;
 
-use std::collections::{BTreeMap, HashMap, VecDeque};
+use std::collections::{BTreeMap, BTreeSet, HashMap, VecDeque};
 
 use web_time::Instant;
 
 pub use commands::{MAX_CHANNEL_LEN, validate_channel};
+pub use lifecycle::AppState;
 pub use types::{Output, Request, RequestId, Response, TokenKind, TokenRequest, TokenRequestId, TransportId};
 
 use crate::backoff::Attempts;
@@ -55,6 +57,13 @@ pub struct Engine {
 
     transport: Option<TransportSlot>,
     next_transport_id: u64,
+    endpoint: usize,
+    network_down: bool,
+    app_state: AppState,
+    background_at: Option<Instant>,
+    parked: bool,
+    offline_since: Option<Instant>,
+    suspended: bool,
     session: Option<Session>,
     reconnect: Attempts,
     reconnect_at: Option<Instant>,
@@ -75,6 +84,7 @@ pub struct Engine {
     subs: BTreeMap<String, Sub>,
     server_subs: BTreeMap<String, ServerSub>,
 
+    dirty_positions: BTreeSet<String>,
     tx_queue: Vec<Command>,
     outputs: VecDeque<Output>,
 }
@@ -92,6 +102,13 @@ impl Engine {
             state: ClientState::Disconnected,
             transport: None,
             next_transport_id: 0,
+            endpoint: 0,
+            network_down: false,
+            app_state: AppState::Foreground,
+            background_at: None,
+            parked: false,
+            offline_since: None,
+            suspended: false,
             session: None,
             reconnect,
             reconnect_at: None,
@@ -108,6 +125,7 @@ impl Engine {
             next_request_id: 0,
             subs: BTreeMap::new(),
             server_subs: BTreeMap::new(),
+            dirty_positions: BTreeSet::new(),
             tx_queue: Vec::new(),
             outputs: VecDeque::new(),
         }
@@ -153,6 +171,8 @@ impl Engine {
             self.ping_deadline,
             self.refresh_at,
             self.transport.as_ref().and_then(TransportSlot::open_deadline),
+            self.suspend_at(),
+            self.background_at,
         ];
         let commands = self.inflight.values().map(|i| i.deadline);
         let waiting = self.waiting.iter().map(|w| w.deadline);
@@ -167,6 +187,7 @@ impl Engine {
 
     /// Does whatever is due at `now`: retries, heartbeat checks, command timeouts, token refreshes.
     pub fn handle_timeout(&mut self, now: Instant) {
+        self.lifecycle_timeouts(now);
         self.connection_timeouts(now);
         self.command_timeouts(now);
         self.subscription_timeouts(now);
@@ -184,6 +205,18 @@ impl Engine {
     pub fn handle_token(&mut self, id: TokenRequestId, result: Result<String, TokenError>, now: Instant) {
         self.on_token(id, result, now);
         self.flush();
+    }
+
+    /// Whether the client is suspended (offline longer than [`Config::suspend_after`]).
+    pub fn is_suspended(&self) -> bool {
+        self.suspended
+    }
+
+    /// Remembers that `channel`'s position moved, to emit one [`Output::SavePosition`] at the flush.
+    fn position_moved(&mut self, channel: &str) {
+        if !self.dirty_positions.contains(channel) {
+            self.dirty_positions.insert(channel.to_owned());
+        }
     }
 
     fn emit(&mut self, output: Output) {

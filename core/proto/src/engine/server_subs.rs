@@ -32,12 +32,14 @@ impl Engine {
         }
         for (channel, result) in subs {
             let sub = self.server_subs.entry(channel.clone()).or_default();
+            let last_delivered = sub.recovery.position().cloned();
             sub.recovery.on_subscribed(&result);
             let info = SubscribedInfo::from(&result);
-            self.client_event(ClientEvent::ServerSubscribed {
-                channel: channel.clone(),
-                info,
-            });
+            let gap = super::subscriptions::gap(last_delivered, &info);
+            self.client_event(ClientEvent::ServerSubscribed { channel: channel.clone(), info });
+            if let Some(gap) = gap {
+                self.client_event(ClientEvent::ServerGap { channel: channel.clone(), gap });
+            }
             for publication in result.publications {
                 let accepted = self
                     .server_subs

@@ -9,9 +9,17 @@ use crate::backoff::Attempts;
 use crate::codes;
 use crate::config::SubscriptionConfig;
 use crate::error::Error;
-use crate::event::{ClientState, SubscribedInfo, SubscriptionEvent, SubscriptionState};
+use crate::event::{ClientState, Gap, SubscribedInfo, SubscriptionEvent, SubscriptionState};
 use crate::recovery::Recovery;
-use crate::wire::{CommandBody, ErrorReply, ReplyBody, SubscribeRequest, UnsubscribeRequest};
+use crate::wire::{CommandBody, ErrorReply, ReplyBody, StreamPosition, SubscribeRequest, UnsubscribeRequest};
+
+/// The gap a (re)subscribe reveals: it asked to recover and the server could not replay everything.
+pub(super) fn gap(last_delivered: Option<StreamPosition>, info: &SubscribedInfo) -> Option<Gap> {
+    (info.was_recovering && !info.recovered).then(|| Gap {
+        last_delivered: last_delivered.filter(|p| p.epoch != crate::recovery::INVALIDATED_EPOCH),
+        resumed_from: info.position.clone(),
+    })
+}
 
 /// One client-side subscription.
 #[derive(Debug)]
@@ -258,10 +266,17 @@ impl Engine {
         sub.state = SubscriptionState::Subscribed;
         sub.resubscribe.reset();
         sub.resubscribe_at = None;
+        let last_delivered = sub.recovery.position().cloned();
         sub.recovery.on_subscribed(&result);
         let info = SubscribedInfo::from(&result);
         self.schedule_sub_refresh(channel, result.expires, result.ttl, now);
-        self.sub_event(channel, SubscriptionEvent::Subscribed(info));
+        self.sub_event(channel, SubscriptionEvent::Subscribed(info.clone()));
+        if let Some(gap) = gap(last_delivered, &info) {
+            self.sub_event(channel, SubscriptionEvent::Gap(gap));
+        }
+        if info.position.is_some() {
+            self.position_moved(channel);
+        }
         for publication in result.publications {
             let accepted = self
                 .subs
@@ -297,10 +312,11 @@ impl Engine {
             }
             sub.config.has_token_provider
         };
-        if code == codes::server_unsubscribe::SUBSCRIPTION_EXPIRED && has_provider {
-            if let Some(sub) = self.subs.get_mut(channel) {
-                sub.token_required = true;
-            }
+        if code == codes::server_unsubscribe::SUBSCRIPTION_EXPIRED
+            && has_provider
+            && let Some(sub) = self.subs.get_mut(channel)
+        {
+            sub.token_required = true;
         }
         self.sub_event(
             channel,

@@ -110,6 +110,8 @@ pub enum Output {
     OpenTransport {
         /// The new transport's identity.
         id: TransportId,
+        /// Which of the configured endpoints to use (0-based; see [`crate::Config::endpoints`]).
+        endpoint: usize,
     },
     /// Send one frame on the transport.
     Transmit {
@@ -135,6 +137,14 @@ pub enum Output {
         code: u16,
         /// Close reason.
         reason: String,
+    },
+    /// The last delivered position of a subscription moved: persist it if positions should survive
+    /// the process. Emitted at most once per channel per input.
+    SavePosition {
+        /// The channel.
+        channel: String,
+        /// The position to resume from.
+        position: StreamPosition,
     },
     /// Fetch a token and answer with `handle_token`.
     FetchToken(TokenRequest),

@@ -1,1 +1,0 @@
-//! Deterministic tests of the engine (filled in below).
