@@ -1,13 +1,48 @@
-//! tmp
+//! # ceaseless-py: the native half of the `ceaseless` Python package
+//!
+//! This crate wraps the Rust client ([`ceaseless`]) for Python with pyo3. It is deliberately thin: the
+//! idiomatic API (`async with Client(...)`, `async for pub in sub.publications()`, the exception
+//! hierarchy, the event dataclasses) lives in the pure-Python layer `python/python/ceaseless`, which
+//! calls the classes here.
+//!
+//! ## How it crosses the boundary
+//!
+//! - Commands (`publish`, `history`, ...) become asyncio awaitables with
+//!   [`pyo3_async_runtimes::tokio::future_into_py`]. Cancelling the Python task drops the Rust future.
+//! - Event streams ([`stream::NativeStream`]) are read in batches: a background task moves events
+//!   from the client into a queue, `take()` hands every queued item to Python in one call (decoding all
+//!   JSON payloads of the batch with one `json.loads`), and `wait()` is awaited only when the queue is
+//!   empty.
+//! - Token providers are Python coroutine functions, run on the event loop that created the client
+//!   ([`tokens`]).
+//! - `tracing` events go to the Python logger `"ceaseless"` ([`logging`]).
+//! - Errors become instances of the exception classes in `ceaseless.errors` ([`errors`]). Nothing here
+//!   panics on input from Python or the server.
+
+mod awaitable;
+mod client;
+mod convert;
+mod errors;
+mod events;
+mod logging;
+mod stream;
+mod subscription;
+mod tokens;
+
 use pyo3::prelude::*;
-/// x
-#[pyfunction]
-fn hello() -> u32 {
-    1
-}
-/// m
+
+/// The native module `ceaseless._ceaseless`.
 #[pymodule]
 fn _ceaseless(m: &Bound<'_, PyModule>) -> PyResult<()> {
-    m.add_function(wrap_pyfunction!(hello, m)?)?;
+    logging::install(m.py());
+    m.add("__version__", env!("CARGO_PKG_VERSION"))?;
+    m.add_class::<client::NativeClient>()?;
+    m.add_class::<subscription::NativeSubscription>()?;
+    m.add_class::<stream::NativeStream>()?;
+    m.add_class::<convert::Publication>()?;
+    m.add_class::<convert::ClientInfo>()?;
+    m.add_class::<convert::HistoryResult>()?;
+    m.add_class::<convert::PresenceStats>()?;
+    m.add_function(wrap_pyfunction!(logging::refresh_log_level, m)?)?;
     Ok(())
 }

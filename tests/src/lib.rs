@@ -27,6 +27,8 @@ mod binary;
 mod config;
 mod error;
 mod ports;
+pub mod proxy;
+pub mod redis;
 mod server;
 mod tls;
 mod tokens;
@@ -35,6 +37,8 @@ mod tracing_init;
 pub use api::{ServerApi, StreamPos};
 pub use config::ServerOptions;
 pub use error::HarnessError;
+pub use proxy::FaultProxy;
+pub use redis::RedisServer;
 pub use server::Centrifugo;
 pub use tracing_init::init_tracing;
 

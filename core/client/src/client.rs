@@ -11,12 +11,12 @@ use futures::channel::mpsc::{UnboundedSender, unbounded};
 use futures::channel::oneshot;
 
 use crate::builder::ClientBuilder;
-pub use ceaseless_proto::engine::AppState;
 use crate::driver::{self, Call, StateCell};
 use crate::events::EventStream;
 use crate::runtime::Runtime;
 use crate::subscription::{Subscription, SubscriptionBuilder};
 use crate::transport::{FrameFormat, Transport};
+pub use ceaseless_proto::engine::AppState;
 
 /// Options for [`Client::history`].
 #[derive(Debug, Clone, Default, PartialEq)]

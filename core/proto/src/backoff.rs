@@ -19,19 +19,14 @@ pub struct Backoff {
 impl Backoff {
     /// Bounds from `min` and `max`. If `max < min`, `max` is raised to `min`.
     pub fn new(min: Duration, max: Duration) -> Self {
-        Self {
-            min,
-            max: max.max(min),
-        }
+        Self { min, max: max.max(min) }
     }
 
     /// The delay before attempt number `step` (0 for the first retry), drawn from `rng`.
     pub fn delay(&self, step: u32, rng: &mut fastrand::Rng) -> Duration {
         let min = self.min.as_millis().min(u128::from(u64::MAX)) as u64;
         let max = self.max.as_millis().min(u128::from(u64::MAX)) as u64;
-        let window = min
-            .saturating_mul(1u64.checked_shl(step.min(31)).unwrap_or(u64::MAX))
-            .min(max);
+        let window = min.saturating_mul(1u64.checked_shl(step.min(31)).unwrap_or(u64::MAX)).min(max);
         let jitter = rng.u64(0..=window);
         Duration::from_millis(min.saturating_add(jitter).min(max))
     }

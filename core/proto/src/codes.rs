@@ -129,14 +129,8 @@ mod tests {
 
     #[test]
     fn disconnect_code_ranges() {
-        for code in [
-            0, 1000, 1001, 1006, 2999, 3000, 3001, 3005, 3012, 3014, 3499, 4000, 4499, 5000, 65535,
-        ] {
-            assert_eq!(
-                disconnect_action(code),
-                DisconnectAction::Reconnect,
-                "code {code}"
-            );
+        for code in [0, 1000, 1001, 1006, 2999, 3000, 3001, 3005, 3012, 3014, 3499, 4000, 4499, 5000, 65535] {
+            assert_eq!(disconnect_action(code), DisconnectAction::Reconnect, "code {code}");
         }
         for code in [1009, 3500, 3501, 3502, 3503, 3999, 4500, 4999] {
             assert_eq!(disconnect_action(code), DisconnectAction::Stop, "code {code}");

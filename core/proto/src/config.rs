@@ -143,9 +143,5 @@ impl fmt::Debug for SubscriptionConfig {
 
 /// How a secret shows in logs and debug output: whether it is set, never what it is.
 pub fn redacted(secret: &str) -> &'static str {
-    if secret.is_empty() {
-        "<empty>"
-    } else {
-        "<redacted>"
-    }
+    if secret.is_empty() { "<empty>" } else { "<redacted>" }
 }

@@ -140,20 +140,9 @@ mod tests {
     fn codes_are_stable() {
         assert_eq!(Error::Timeout.code(), 1);
         assert_eq!(Error::OutcomeUnknown.code(), 11);
-        let server = Error::Server {
-            code: 103,
-            message: "permission denied".into(),
-            temporary: false,
-        };
+        let server = Error::Server { code: 103, message: "permission denied".into(), temporary: false };
         assert_eq!(server.code(), 103);
         assert!(!server.is_temporary());
-        assert!(
-            Error::Server {
-                code: 100,
-                message: String::new(),
-                temporary: true
-            }
-            .is_temporary()
-        );
+        assert!(Error::Server { code: 100, message: String::new(), temporary: true }.is_temporary());
     }
 }

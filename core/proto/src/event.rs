@@ -50,10 +50,8 @@ impl From<&SubscribeResult> for SubscribedInfo {
         Self {
             recoverable: result.recoverable,
             positioned: result.positioned,
-            position: (result.recoverable || result.positioned).then(|| StreamPosition {
-                offset: result.offset,
-                epoch: result.epoch.clone(),
-            }),
+            position: (result.recoverable || result.positioned)
+                .then(|| StreamPosition { offset: result.offset, epoch: result.epoch.clone() }),
             was_recovering: result.was_recovering,
             recovered: result.recovered,
             data: result.data.clone(),

@@ -24,10 +24,7 @@ impl Recovery {
     /// Bookkeeping that starts from `since` (recovering from it on the first subscribe), or from nothing.
     pub fn new(since: Option<StreamPosition>) -> Self {
         let recover = since.is_some();
-        Self {
-            position: since,
-            recover,
-        }
+        Self { position: since, recover }
     }
 
     /// The last delivered position, if any.
@@ -47,11 +44,17 @@ impl Recovery {
     /// recovered, `result.offset` is our own position and the replayed publications advance it as they
     /// pass [`Recovery::accept`]; otherwise it is the stream top.
     pub fn on_subscribed(&mut self, result: &SubscribeResult) {
+        let replaying_from_ours = result.recovered
+            && self.recover
+            && self.position.as_ref().is_some_and(|p| p.epoch == result.epoch);
+        if replaying_from_ours {
+            // The replay continues from our own position; older servers answered with the stream top
+            // here, which would make every replayed publication look like a duplicate.
+            self.recover = result.recoverable;
+            return;
+        }
         if result.recoverable || result.positioned {
-            self.position = Some(StreamPosition {
-                offset: result.offset,
-                epoch: result.epoch.clone(),
-            });
+            self.position = Some(StreamPosition { offset: result.offset, epoch: result.epoch.clone() });
             self.recover = result.recoverable;
         }
     }
@@ -59,10 +62,7 @@ impl Recovery {
     /// Applies a server-side subscription announcement (a `subscribe` push).
     pub fn on_server_subscribe(&mut self, recoverable: bool, positioned: bool, offset: u64, epoch: &str) {
         if recoverable || positioned {
-            self.position = Some(StreamPosition {
-                offset,
-                epoch: epoch.to_owned(),
-            });
+            self.position = Some(StreamPosition { offset, epoch: epoch.to_owned() });
             self.recover = recoverable;
         }
     }
@@ -86,10 +86,7 @@ impl Recovery {
     /// Forgets continuity on purpose: the next subscribe asks to recover from a position the server can
     /// never match, so it answers `recovered: false` and the app reloads.
     pub fn invalidate(&mut self) {
-        self.position = Some(StreamPosition {
-            offset: 0,
-            epoch: INVALIDATED_EPOCH.to_owned(),
-        });
+        self.position = Some(StreamPosition { offset: 0, epoch: INVALIDATED_EPOCH.to_owned() });
         self.recover = true;
     }
 }
@@ -117,10 +114,7 @@ mod tests {
 
     #[test]
     fn since_recovers_on_first_subscribe() {
-        let r = Recovery::new(Some(StreamPosition {
-            offset: 5,
-            epoch: "e".into(),
-        }));
+        let r = Recovery::new(Some(StreamPosition { offset: 5, epoch: "e".into() }));
         assert_eq!(r.subscribe_fields(), (true, 5, "e".to_owned()));
     }
 

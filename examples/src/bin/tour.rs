@@ -41,6 +41,8 @@ const MISSED: usize = 10;
 const DUPLICATE_GRACE: Duration = Duration::from_millis(500);
 /// The history page size.
 const PAGE: i32 = 2;
+/// A bound on history pages, in case the server kept returning full pages.
+const MAX_PAGES: u32 = 100;
 
 const USAGE: &str = "\
 A guided tour of ceaseless against a local Centrifugo.
@@ -203,7 +205,7 @@ async fn run(out: &Narrator) -> Result<RecoveryReport, BoxError> {
     let top = within("reading the stream top", sub.history(HistoryOptions::default())).await?;
     out.result(format!("stream top: offset {}, epoch {:?}", top.offset, top.epoch));
     let mut since: Option<StreamPosition> = None;
-    for page in 1.. {
+    for page in 1..=MAX_PAGES {
         let options = HistoryOptions { limit: PAGE, since: since.clone(), reverse: false };
         let history = within("reading a history page", sub.history(options)).await?;
         let after = since.as_ref().map_or_else(|| "the start".to_owned(), |p| format!("offset {}", p.offset));
@@ -218,7 +220,7 @@ async fn run(out: &Narrator) -> Result<RecoveryReport, BoxError> {
             break;
         };
         since = Some(StreamPosition { offset: last.offset, epoch: history.epoch.clone() });
-        if history.publications.len() < PAGE as usize || page >= 100 {
+        if history.publications.len() < PAGE as usize {
             break;
         }
     }
@@ -250,11 +252,7 @@ async fn run(out: &Narrator) -> Result<RecoveryReport, BoxError> {
     }
     let stats = within("reading presence stats", sub.presence_stats()).await?;
     out.result(format!("presence stats: {} client(s), {} user(s)", stats.num_clients, stats.num_users));
-    within("closing bob", async {
-        bob.close().await;
-        Ok::<_, BoxError>(())
-    })
-    .await?;
+    timeout(STEP_TIMEOUT, bob.close()).await.map_err(|_| "closing bob took too long")?;
     wait_presence_change(out, &mut sub_events, "bob to leave", false).await?;
 
     // ── 6. Recovery ─────────────────────────────────────────────────────────────────────────────────
@@ -310,17 +308,16 @@ async fn run(out: &Narrator) -> Result<RecoveryReport, BoxError> {
     ));
     let info = wait_subscribed(out, &mut sub_events).await?;
     out.event(format!("Subscribed: {}", describe_info(&info)));
-    let received = receive_missed(out, &mut sub_events, &expected).await?;
-    let report = RecoveryReport::new(&expected, &received, &info);
+    let (received, gap) = receive_missed(out, &mut sub_events, &expected).await?;
+    if let Some(position) = sub.position().await {
+        out.result(format!("the client's position is now offset {}", position.offset));
+    }
+    let report = RecoveryReport::new(&expected, &received, &info, gap);
 
     // ── 7. Close ────────────────────────────────────────────────────────────────────────────────────
     out.step(7, "close the client and stop the server");
     out.explain("`close` ends the client for good and waits until it has let go of the connection.");
-    within("closing the client", async {
-        client.close().await;
-        Ok::<_, BoxError>(())
-    })
-    .await?;
+    timeout(STEP_TIMEOUT, client.close()).await.map_err(|_| "closing the client took too long")?;
     out.result(format!("client state: {:?}", client.state()));
     server.lock().await.stop().await?;
     out.result("Centrifugo stopped");
@@ -445,14 +442,16 @@ async fn wait_presence_change(
 }
 
 /// Receives the recovered publications: until every expected offset arrived (or [`STEP_TIMEOUT`]
-/// passed), then for [`DUPLICATE_GRACE`] more to catch any duplicate.
+/// passed), then for [`DUPLICATE_GRACE`] more to catch any duplicate. Also says whether the client
+/// reported a [`Gap`](ceaseless::Gap) (continuity lost).
 async fn receive_missed(
     out: &Narrator,
     events: &mut EventStream<SubscriptionEvent>,
     expected: &[u64],
-) -> Result<Vec<Publication>, BoxError> {
+) -> Result<(Vec<Publication>, bool), BoxError> {
     let mut missing: BTreeSet<u64> = expected.iter().copied().collect();
     let mut received = Vec::new();
+    let mut gap = false;
     let mut deadline = Instant::now() + STEP_TIMEOUT;
     let mut lingering = false;
     loop {
@@ -471,6 +470,10 @@ async fn receive_missed(
                 out.event(format!("Publication {}", describe_publication(&publication)));
                 received.push(publication);
             }
+            SubscriptionEvent::Gap(lost) => {
+                gap = true;
+                out.event(format!("Gap: continuity lost ({lost:?})"));
+            }
             SubscriptionEvent::Join(who) | SubscriptionEvent::Leave(who) if who.user == USER => {}
             other => out.event(format!("{other:?}")),
         }
@@ -478,7 +481,7 @@ async fn receive_missed(
     if !lingering {
         out.result(format!("still missing after {} s: offsets {missing:?}", STEP_TIMEOUT.as_secs()));
     }
-    Ok(received)
+    Ok((received, gap))
 }
 
 // ── The verdict ─────────────────────────────────────────────────────────────────────────────────────
@@ -492,10 +495,11 @@ struct RecoveryReport {
     in_order: bool,
     was_recovering: bool,
     recovered_flag: bool,
+    gap: bool,
 }
 
 impl RecoveryReport {
-    fn new(expected: &[u64], received: &[Publication], info: &SubscribedInfo) -> Self {
+    fn new(expected: &[u64], received: &[Publication], info: &SubscribedInfo, gap: bool) -> Self {
         let wanted: BTreeSet<u64> = expected.iter().copied().collect();
         let mut seen = BTreeSet::new();
         let mut duplicates = 0;
@@ -515,6 +519,7 @@ impl RecoveryReport {
             in_order: received.windows(2).all(|pair| pair[0].offset < pair[1].offset),
             was_recovering: info.was_recovering,
             recovered_flag: info.recovered,
+            gap,
         }
     }
 
@@ -538,6 +543,9 @@ impl RecoveryReport {
                 "the resubscribe reported was_recovering={} recovered={} (expected both true)",
                 self.was_recovering, self.recovered_flag
             ));
+        }
+        if self.gap {
+            problems.push("the client reported a gap (continuity lost)".to_owned());
         }
         problems
     }

@@ -115,21 +115,28 @@ pub async fn connected(server: &Centrifugo, user: &str) -> (Client, EventStream<
     connect(builder_for(server, user)).await
 }
 
-/// Subscribes `client` to `channel` and waits for `Subscribed`. The event stream is opened before
-/// subscribing, so it holds everything from the `Subscribing` event on.
+/// Subscribes `client` to `channel` and waits for `Subscribed`. The returned stream holds every event
+/// after that `Subscribed`.
 pub async fn subscribed(client: &Client, channel: &str) -> (Subscription, EventStream<SubscriptionEvent>) {
     let sub = client.new_subscription(channel).build().expect("subscription builds");
     let events = subscribe(&sub).await;
     (sub, events)
 }
 
-/// Subscribes an already built `sub` and waits for `Subscribed`.
+/// Subscribes an already built `sub` and waits for `Subscribed`; the returned stream holds every
+/// event after it.
 pub async fn subscribe(sub: &Subscription) -> EventStream<SubscriptionEvent> {
-    let events = sub.events();
+    let mut events = sub.events();
     sub.subscribe();
-    within(STEP, "the subscription", sub.ready())
-        .await
-        .unwrap_or_else(|e| panic!("subscribing to {} failed: {e}", sub.channel()));
+    let outcome = next_matching(&mut events, STEP, |e| {
+        matches!(e, SubscriptionEvent::Subscribed(_) | SubscriptionEvent::Unsubscribed { .. })
+    })
+    .await;
+    assert!(
+        matches!(outcome, SubscriptionEvent::Subscribed(_)),
+        "subscribing to {} failed: {outcome:?}",
+        sub.channel()
+    );
     events
 }
 

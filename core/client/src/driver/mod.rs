@@ -38,7 +38,7 @@ use crate::transport::{FrameFormat, Incoming, OpenRequest, Outgoing, Transport};
 pub(crate) struct DriverParts<R: Runtime> {
     pub(crate) runtime: R,
     pub(crate) transport: Arc<dyn Transport>,
-        pub(crate) urls: Vec<url::Url>,
+    pub(crate) urls: Vec<url::Url>,
     pub(crate) positions: Arc<dyn PositionStore>,
     pub(crate) format: FrameFormat,
     pub(crate) token_provider: Option<Arc<dyn ConnectionTokenProvider>>,
@@ -171,7 +171,7 @@ impl<R: Runtime> Driver<R> {
             Call::SubscriptionEvents(channel, tx) => self.fanout.add_sub_stream(&channel, tx),
             Call::WaitConnected(tx) => self.fanout.add_connect_waiter(tx),
             Call::WaitSubscribed(channel, tx) => self.fanout.add_sub_waiter(&channel, tx),
-                        Call::Position(channel, tx) => {
+            Call::Position(channel, tx) => {
                 let _ = tx.send(self.engine.subscription_position(&channel));
             }
             Call::NetworkChanged(available) => self.engine.network_changed(available, now),
@@ -262,7 +262,7 @@ impl<R: Runtime> Driver<R> {
         }
     }
 
-        fn open(&mut self, id: TransportId, endpoint: usize) {
+    fn open(&mut self, id: TransportId, endpoint: usize) {
         tracing::debug!(transport = id.0, transport_kind = self.parts.transport.name(), "opening transport");
         let Some(url) = self.parts.urls.get(endpoint).or_else(|| self.parts.urls.first()).cloned() else {
             return;

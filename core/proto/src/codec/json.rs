@@ -48,7 +48,7 @@ impl Codec for JsonCodec {
         let text = std::str::from_utf8(frame).map_err(|e| {
             let index = frame[..e.valid_up_to()].iter().filter(|&&b| b == b'\n').count();
             let line = frame.split(|&b| b == b'\n').nth(index).unwrap_or_default();
-            CodecError::malformed(index + 1, line, "invalid UTF-8")
+            CodecError::malformed(format_args!("line {}", index + 1), line, "invalid UTF-8")
         })?;
         let mut replies = Vec::new();
         for (index, line) in text.split('\n').enumerate() {
@@ -59,7 +59,8 @@ impl Codec for JsonCodec {
                 Some(b'{') => serde_json::from_str::<RawReply<'_>>(line),
                 Some(_) => Err(serde::de::Error::custom("expected a JSON object")),
             };
-            let raw = raw.map_err(|e| CodecError::malformed(index + 1, line.as_bytes(), e))?;
+            let raw = raw
+                .map_err(|e| CodecError::malformed(format_args!("line {}", index + 1), line.as_bytes(), e))?;
             replies.push(raw.into_wire(frame));
         }
         Ok(replies)

@@ -50,16 +50,17 @@ pub enum CodecError {
 }
 
 impl CodecError {
-    /// The error for message number `index` (1-based) of a frame, quoting at most
+    /// The error for the message found `at` (e.g. "line 3") in a frame, quoting at most
     /// [`QUOTE_LIMIT`] bytes of `input` and of `reason` (parser messages may quote input too).
-    pub(crate) fn malformed(index: usize, input: &[u8], reason: impl Display) -> CodecError {
+    pub(crate) fn malformed(at: impl Display, input: &[u8], reason: impl Display) -> CodecError {
         let quote = String::from_utf8_lossy(&input[..input.len().min(QUOTE_LIMIT)]);
         let reason = reason.to_string();
         let mut cut = reason.len().min(QUOTE_LIMIT);
         while !reason.is_char_boundary(cut) {
             cut -= 1;
         }
+        let more = if cut < reason.len() { "..." } else { "" };
         let reason = &reason[..cut];
-        CodecError::Malformed(format!("message {index}: {reason} (starts with {quote:?})"))
+        CodecError::Malformed(format!("{at}: {reason}{more} (starts with {quote:?})"))
     }
 }

@@ -1,5 +1,6 @@
-//! Tests of the JSON codec against the examples of the protocol reference (PROTOCOL.md §2, §3,
-//! §7.4 and the session of §10.10).
+//! Tests of the JSON codec: the example session of PROTOCOL.md §10.10, the reply examples of §2,
+//! framing, tolerance (null, unknown keys) and malformed input. The JSON form of each request is
+//! tested in `wire::command`, the push examples of §3 in `wire::push`.
 
 #![allow(clippy::unwrap_used)]
 
@@ -88,123 +89,6 @@ fn session_pong_publish_refresh() {
     );
     let refresh = RefreshRequest { token: "eyJ…new".into() };
     assert_eq!(encode_one(4, CommandBody::Refresh(refresh)), r#"{"id":4,"refresh":{"token":"eyJ…new"}}"#);
-}
-
-#[test]
-fn every_other_command() {
-    let cases: Vec<(Command, &str)> = vec![
-        (
-            Command { id: 5, body: CommandBody::Unsubscribe(UnsubscribeRequest { channel: "news".into() }) },
-            r#"{"id":5,"unsubscribe":{"channel":"news"}}"#,
-        ),
-        (
-            Command { id: 6, body: CommandBody::Presence(PresenceRequest { channel: "news".into() }) },
-            r#"{"id":6,"presence":{"channel":"news"}}"#,
-        ),
-        (
-            Command {
-                id: 7,
-                body: CommandBody::PresenceStats(PresenceStatsRequest { channel: "news".into() }),
-            },
-            r#"{"id":7,"presence_stats":{"channel":"news"}}"#,
-        ),
-        (
-            Command {
-                id: 8,
-                body: CommandBody::History(HistoryRequest {
-                    channel: "c".into(),
-                    limit: 10,
-                    since: Some(StreamPosition { offset: 5, epoch: "e".into() }),
-                    reverse: false,
-                }),
-            },
-            r#"{"id":8,"history":{"channel":"c","limit":10,"since":{"offset":5,"epoch":"e"}}}"#,
-        ),
-        (
-            Command {
-                id: 9,
-                body: CommandBody::History(HistoryRequest {
-                    channel: "c".into(),
-                    limit: -1,
-                    since: None,
-                    reverse: true,
-                }),
-            },
-            r#"{"id":9,"history":{"channel":"c","limit":-1,"reverse":true}}"#,
-        ),
-        (
-            Command { id: 0, body: CommandBody::Send(SendRequest { data: json(r#"["hi"]"#) }) },
-            r#"{"send":{"data":["hi"]}}"#,
-        ),
-        (
-            Command {
-                id: 10,
-                body: CommandBody::Rpc(RpcRequest { method: "sum".into(), data: json("[1,2]") }),
-            },
-            r#"{"id":10,"rpc":{"method":"sum","data":[1,2]}}"#,
-        ),
-        (
-            Command {
-                id: 11,
-                body: CommandBody::SubRefresh(SubRefreshRequest {
-                    channel: "$private".into(),
-                    token: "t\"q".into(),
-                }),
-            },
-            r#"{"id":11,"sub_refresh":{"channel":"$private","token":"t\"q"}}"#,
-        ),
-        (
-            Command { id: 12, body: CommandBody::Subscribe(SubscribeRequest::default()) },
-            r#"{"id":12,"subscribe":{}}"#,
-        ),
-    ];
-    for (command, expected) in cases {
-        assert_eq!(encode(std::slice::from_ref(&command)), expected);
-        // The output is one valid JSON object.
-        let value: serde_json::Value = serde_json::from_str(expected).unwrap();
-        assert!(value.is_object());
-    }
-}
-
-#[test]
-fn full_connect_and_subscribe() {
-    let sub = SubscribeRequest { recover: true, offset: 3, epoch: "x".into(), ..Default::default() };
-    let connect = ConnectRequest {
-        token: "t".into(),
-        data: Some(json(r#"{"a":1}"#)),
-        subs: map([("user#1", sub)]),
-        name: "rust".into(),
-        version: "0.1".into(),
-        headers: map([("Authorization", "Bearer x".to_owned())]),
-    };
-    assert_eq!(
-        encode_one(1, CommandBody::Connect(connect)),
-        r#"{"id":1,"connect":{"token":"t","data":{"a":1},"subs":{"user#1":{"recover":true,"epoch":"x","offset":3}},"name":"rust","version":"0.1","headers":{"Authorization":"Bearer x"}}}"#
-    );
-    let subscribe = SubscribeRequest {
-        channel: "chat".into(),
-        token: "tok".into(),
-        recover: true,
-        epoch: "e".into(),
-        offset: u64::MAX,
-        data: Some(json(r#""s""#)),
-        positioned: true,
-        recoverable: true,
-        join_leave: true,
-        delta: "fossil".into(),
-    };
-    assert_eq!(
-        encode_one(2, CommandBody::Subscribe(subscribe)),
-        r#"{"id":2,"subscribe":{"channel":"chat","token":"tok","recover":true,"epoch":"e","offset":18446744073709551615,"data":"s","positioned":true,"recoverable":true,"join_leave":true,"delta":"fossil"}}"#
-    );
-}
-
-#[test]
-fn empty_payloads_are_left_out() {
-    let connect = ConnectRequest { data: Some(Payload::default()), ..Default::default() };
-    assert_eq!(encode_one(1, CommandBody::Connect(connect)), r#"{"id":1,"connect":{}}"#);
-    let publish = PublishRequest { channel: "c".into(), data: Payload::default() };
-    assert_eq!(encode_one(2, CommandBody::Publish(publish)), r#"{"id":2,"publish":{"channel":"c"}}"#);
 }
 
 #[test]
@@ -364,74 +248,6 @@ fn other_results() {
     assert_eq!(connect.body, ReplyBody::Connect(expected));
 }
 
-// ---- pushes ---------------------------------------------------------------------------------
-
-#[test]
-fn every_push_example() {
-    let publication = push_of(
-        r#"{"push":{"channel":"chat:1","pub":{"data":{"text":"hi"},"offset":42,"info":{"user":"7","client":"c0a…","conn_info":{"name":"Ann"}},"tags":{"k":"v"}}}}"#,
-    );
-    let expected = Publication {
-        data: json(r#"{"text":"hi"}"#),
-        offset: 42,
-        info: Some(ClientInfo { conn_info: Some(json(r#"{"name":"Ann"}"#)), ..info("7", "c0a…") }),
-        tags: map([("k", "v".to_owned())]),
-        ..Default::default()
-    };
-    assert_eq!(publication, Push { channel: "chat:1".into(), body: PushBody::Publication(expected) });
-
-    let join = push_of(r#"{"push":{"channel":"chat:1","join":{"info":{"user":"7","client":"c0a…"}}}}"#);
-    assert_eq!(join, Push { channel: "chat:1".into(), body: PushBody::Join(info("7", "c0a…")) });
-    let leave = push_of(r#"{"push":{"channel":"chat:1","leave":{"info":{"user":"7","client":"c0a…"}}}}"#);
-    assert_eq!(leave.body, PushBody::Leave(info("7", "c0a…")));
-
-    let unsubscribe =
-        push_of(r#"{"push":{"channel":"chat:1","unsubscribe":{"code":2000,"reason":"server unsubscribe"}}}"#);
-    let expected = PushBody::Unsubscribe { code: 2000, reason: "server unsubscribe".into() };
-    assert_eq!(unsubscribe, Push { channel: "chat:1".into(), body: expected });
-
-    let message = push_of(r#"{"push":{"message":{"data":{"any":"json"}}}}"#);
-    assert_eq!(message, Push { channel: String::new(), body: PushBody::Message(json(r#"{"any":"json"}"#)) });
-
-    let subscribe = push_of(
-        r#"{"push":{"channel":"user#42","subscribe":{"recoverable":true,"epoch":"xyz","offset":10,"positioned":true,"data":{}}}}"#,
-    );
-    let expected = SubscribePush {
-        recoverable: true,
-        epoch: "xyz".into(),
-        offset: 10,
-        positioned: true,
-        data: Some(json("{}")),
-    };
-    assert_eq!(subscribe, Push { channel: "user#42".into(), body: PushBody::Subscribe(expected) });
-
-    let disconnect = push_of(r#"{"push":{"disconnect":{"code":3005,"reason":"connection expired"}}}"#);
-    assert_eq!(disconnect.body, PushBody::Disconnect { code: 3005, reason: "connection expired".into() });
-
-    let refresh = push_of(r#"{"push":{"refresh":{"expires":true,"ttl":3600}}}"#);
-    assert_eq!(refresh.body, PushBody::Refresh { expires: true, ttl: 3600 });
-
-    let connect = push_of(r#"{"push":{"connect":{"client":"c","version":"6.9.1","ping":25,"pong":true}}}"#);
-    let expected = ConnectResult {
-        client: "c".into(),
-        version: "6.9.1".into(),
-        ping: 25,
-        pong: true,
-        ..Default::default()
-    };
-    assert_eq!(connect.body, PushBody::Connect(expected));
-}
-
-#[test]
-fn delta_publication_data_is_a_json_string() {
-    let push =
-        push_of(r#"{"push":{"channel":"c","pub":{"data":"5\n3@0,2:ab1Xw;","delta":true,"offset":9}}}"#);
-    let PushBody::Publication(publication) = push.body else { panic!("{push:?}") };
-    assert!(publication.delta);
-    assert_eq!(publication.data.as_str(), Some(r#""5\n3@0,2:ab1Xw;""#));
-    assert_eq!(publication.data.json::<String>().unwrap(), "5\n3@0,2:ab1Xw;");
-}
-
 // ---- framing, tolerance, errors -------------------------------------------------------------
 
 #[test]
@@ -530,7 +346,7 @@ fn malformed_lines_are_errors() {
         assert!(message.len() < 300, "message too long: {message}");
     }
     let err = JsonCodec.decode(&Bytes::from_static(b"{\"id\":1}\n\n{\"id\":\xff}")).unwrap_err();
-    assert!(err.to_string().starts_with("malformed frame: message 3:"), "{err}");
+    assert!(err.to_string().starts_with("malformed frame: line 3:"), "{err}");
 }
 
 #[test]

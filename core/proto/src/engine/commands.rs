@@ -73,17 +73,9 @@ impl Request {
     fn to_body(&self) -> CommandBody {
         match self.clone() {
             Request::Publish { channel, data } => CommandBody::Publish(PublishRequest { channel, data }),
-            Request::History {
-                channel,
-                limit,
-                since,
-                reverse,
-            } => CommandBody::History(HistoryRequest {
-                channel,
-                limit,
-                since,
-                reverse,
-            }),
+            Request::History { channel, limit, since, reverse } => {
+                CommandBody::History(HistoryRequest { channel, limit, since, reverse })
+            }
             Request::Presence { channel } => CommandBody::Presence(PresenceRequest { channel }),
             Request::PresenceStats { channel } => {
                 CommandBody::PresenceStats(PresenceStatsRequest { channel })
@@ -116,16 +108,10 @@ impl Engine {
         if let Some(channel) = request.channel() {
             validate_channel(channel)?;
         }
-        let probe = Command {
-            id: u32::MAX,
-            body: request.to_body(),
-        };
+        let probe = Command { id: u32::MAX, body: request.to_body() };
         let size = self.encoded_len(&probe)?;
         if size > self.config.max_message_size {
-            return Err(Error::MessageTooLarge {
-                size,
-                limit: self.config.max_message_size,
-            });
+            return Err(Error::MessageTooLarge { size, limit: self.config.max_message_size });
         }
         self.next_request_id += 1;
         let id = RequestId(self.next_request_id);
@@ -153,10 +139,7 @@ impl Engine {
         let body = request.to_body();
         if matches!(body, CommandBody::Send(_)) {
             self.tx_queue.push(Command { id: 0, body });
-            self.emit(Output::Reply {
-                id,
-                result: Ok(Response::Sent),
-            });
+            self.emit(Output::Reply { id, result: Ok(Response::Sent) });
         } else {
             self.send_command(body, InflightKind::Request(id), now);
         }
@@ -170,10 +153,7 @@ impl Engine {
 
     pub(super) fn fail_waiting(&mut self, error: Error) {
         while let Some(w) = self.waiting.pop_front() {
-            self.emit(Output::Reply {
-                id: w.id,
-                result: Err(error.clone()),
-            });
+            self.emit(Output::Reply { id: w.id, result: Err(error.clone()) });
         }
     }
 
@@ -181,13 +161,7 @@ impl Engine {
     pub(super) fn send_command(&mut self, body: CommandBody, kind: InflightKind, now: Instant) -> u32 {
         self.next_command_id = self.next_command_id.checked_add(1).unwrap_or(1);
         let id = self.next_command_id;
-        self.inflight.insert(
-            id,
-            Inflight {
-                kind,
-                deadline: now + self.config.timeout,
-            },
-        );
+        self.inflight.insert(id, Inflight { kind, deadline: now + self.config.timeout });
         self.tx_queue.push(Command { id, body });
         id
     }
@@ -199,10 +173,7 @@ impl Engine {
         inflight.sort_by_key(|(id, _)| *id);
         for (_, entry) in inflight {
             if let InflightKind::Request(id) = entry.kind {
-                self.emit(Output::Reply {
-                    id,
-                    result: Err(Error::OutcomeUnknown),
-                });
+                self.emit(Output::Reply { id, result: Err(Error::OutcomeUnknown) });
             }
         }
     }
@@ -235,20 +206,17 @@ impl Engine {
             InflightKind::SubRefresh { channel } => self.on_sub_refresh_reply(&channel, error, body, now),
             InflightKind::Request(request) => {
                 let result = match (error, body) {
-                    (Some(e), _) => Err(Error::Server {
-                        code: e.code,
-                        message: e.message,
-                        temporary: e.temporary,
-                    }),
+                    (Some(e), _) => {
+                        Err(Error::Server { code: e.code, message: e.message, temporary: e.temporary })
+                    }
                     (None, ReplyBody::Publish) => Ok(Response::Published),
                     (None, ReplyBody::History(h)) => Ok(Response::History(h)),
                     (None, ReplyBody::Presence(p)) => Ok(Response::Presence(p)),
                     (None, ReplyBody::PresenceStats(p)) => Ok(Response::PresenceStats(p)),
                     (None, ReplyBody::Rpc(r)) => Ok(Response::Rpc(r.data)),
-                    (None, other) => Err(Error::Protocol(format!(
-                        "unexpected reply body {}",
-                        body_name(&other)
-                    ))),
+                    (None, other) => {
+                        Err(Error::Protocol(format!("unexpected reply body {}", body_name(&other))))
+                    }
                 };
                 self.emit(Output::Reply { id: request, result });
             }
@@ -256,12 +224,8 @@ impl Engine {
     }
 
     pub(super) fn command_timeouts(&mut self, now: Instant) {
-        let mut expired: Vec<u32> = self
-            .inflight
-            .iter()
-            .filter(|(_, e)| e.deadline <= now)
-            .map(|(id, _)| *id)
-            .collect();
+        let mut expired: Vec<u32> =
+            self.inflight.iter().filter(|(_, e)| e.deadline <= now).map(|(id, _)| *id).collect();
         expired.sort_unstable();
         for id in expired {
             let Some(entry) = self.inflight.remove(&id) else {
@@ -280,18 +244,14 @@ impl Engine {
                 }
                 InflightKind::Refresh => self.retry_refresh_later(now),
                 InflightKind::SubRefresh { channel } => self.retry_sub_refresh_later(&channel, now),
-                InflightKind::Request(request) => self.emit(Output::Reply {
-                    id: request,
-                    result: Err(Error::Timeout),
-                }),
+                InflightKind::Request(request) => {
+                    self.emit(Output::Reply { id: request, result: Err(Error::Timeout) })
+                }
             }
         }
         while self.waiting.front().is_some_and(|w| w.deadline <= now) {
             if let Some(w) = self.waiting.pop_front() {
-                self.emit(Output::Reply {
-                    id: w.id,
-                    result: Err(Error::Timeout),
-                });
+                self.emit(Output::Reply { id: w.id, result: Err(Error::Timeout) });
             }
         }
         // Waiting entries are pushed in deadline order (same timeout for all), so the front check suffices.
@@ -334,10 +294,7 @@ impl Engine {
                 continue;
             }
             if !frame.is_empty() && frame.len() + 1 + one.len() > limit {
-                self.emit(Output::Transmit {
-                    id,
-                    frame: Bytes::from(std::mem::take(&mut frame)),
-                });
+                self.emit(Output::Transmit { id, frame: Bytes::from(std::mem::take(&mut frame)) });
             }
             if !frame.is_empty() {
                 frame.push(b'\n');
@@ -345,10 +302,7 @@ impl Engine {
             frame.extend_from_slice(&one);
         }
         if !frame.is_empty() {
-            self.emit(Output::Transmit {
-                id,
-                frame: Bytes::from(frame),
-            });
+            self.emit(Output::Transmit { id, frame: Bytes::from(frame) });
         }
     }
 }

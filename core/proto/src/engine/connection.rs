@@ -15,6 +15,8 @@ pub(super) struct TransportSlot {
     pub(super) id: TransportId,
     /// Set while opening: when to give up.
     opening_deadline: Option<Instant>,
+    /// What `handle_opened` said: `subscribe` may go out before the connect reply.
+    optimistic: bool,
 }
 
 impl TransportSlot {
@@ -24,6 +26,11 @@ impl TransportSlot {
 
     pub(super) fn is_open(&self) -> bool {
         self.opening_deadline.is_none()
+    }
+
+    /// Whether `subscribe` commands may be sent before the connect reply.
+    pub(super) fn is_optimistic(&self) -> bool {
+        self.is_open() && self.optimistic
     }
 }
 
@@ -39,10 +46,7 @@ pub(super) struct Session {
 impl Engine {
     /// Starts connecting (from `disconnected`); a no-op while connecting or connected.
     pub fn connect(&mut self, now: Instant) {
-        if matches!(
-            self.state,
-            ClientState::Connecting | ClientState::Connected | ClientState::Closed
-        ) {
+        if matches!(self.state, ClientState::Connecting | ClientState::Connected | ClientState::Closed) {
             return;
         }
         self.state = ClientState::Connecting;
@@ -80,13 +84,7 @@ impl Engine {
         }
         let channels: Vec<String> = self.subs.keys().cloned().collect();
         for channel in channels {
-            self.end_subscription(
-                &channel,
-                codes::unsubscribed::CLIENT_CLOSED,
-                "client closed",
-                false,
-                now,
-            );
+            self.end_subscription(&channel, codes::unsubscribed::CLIENT_CLOSED, "client closed", false, now);
         }
         self.state = ClientState::Closed;
         self.client_event(ClientEvent::Closed);
@@ -100,6 +98,7 @@ impl Engine {
             return;
         };
         slot.opening_deadline = None;
+        slot.optimistic = optimistic_subscribe;
         let subs = self
             .server_subs
             .iter()
@@ -164,11 +163,7 @@ impl Engine {
     /// A server disconnect: a WebSocket close code or a `disconnect` push.
     pub(super) fn on_server_disconnect(&mut self, code: u32, reason: &str, now: Instant) {
         if code == u32::from(codes::WS_MESSAGE_TOO_BIG) {
-            self.go_disconnected(
-                codes::disconnected::MESSAGE_SIZE_LIMIT,
-                "message size limit exceeded",
-                now,
-            );
+            self.go_disconnected(codes::disconnected::MESSAGE_SIZE_LIMIT, "message size limit exceeded", now);
             return;
         }
         if code == codes::server_disconnect::STATE_INVALIDATED {
@@ -197,18 +192,11 @@ impl Engine {
         self.reconnect_at = None;
         self.offline_since = None;
         self.suspended = false;
-        self.session = Some(Session {
-            ping: Duration::from_secs(u64::from(result.ping)),
-            pong: result.pong,
-        });
+        self.session = Some(Session { ping: Duration::from_secs(u64::from(result.ping)), pong: result.pong });
         self.ping_deadline = None;
         self.rearm_ping_watchdog(now);
         if !result.session.is_empty() {
-            self.emit(Output::Session {
-                id,
-                session: result.session.clone(),
-                node: result.node.clone(),
-            });
+            self.emit(Output::Session { id, session: result.session.clone(), node: result.node.clone() });
         }
         self.schedule_refresh(result.expires, result.ttl, now);
         self.client_event(ClientEvent::Connected {
@@ -223,11 +211,8 @@ impl Engine {
 
     /// An error reply to `connect` (PROTOCOL.md 4.5).
     pub(super) fn on_connect_error(&mut self, error: ErrorReply, now: Instant) {
-        let err = Error::Server {
-            code: error.code,
-            message: error.message.clone(),
-            temporary: error.temporary,
-        };
+        let err =
+            Error::Server { code: error.code, message: error.message.clone(), temporary: error.temporary };
         if error.code == codes::server_error::TOKEN_EXPIRED && !self.config.has_token_provider {
             self.client_event(ClientEvent::Error(Error::Config(
                 "the connection token expired and no token provider is configured".to_owned(),
@@ -263,20 +248,14 @@ impl Engine {
         self.close_transport(1000, "reconnecting");
         self.next_transport_id += 1;
         let id = TransportId(self.next_transport_id);
-        self.transport = Some(TransportSlot {
-            id,
-            opening_deadline: Some(now + self.config.timeout),
-        });
+        self.transport =
+            Some(TransportSlot { id, opening_deadline: Some(now + self.config.timeout), optimistic: false });
         self.emit(Output::OpenTransport { id, endpoint: self.endpoint });
     }
 
     pub(super) fn close_transport(&mut self, code: u16, reason: &str) {
         if let Some(slot) = self.transport.take() {
-            self.emit(Output::CloseTransport {
-                id: slot.id,
-                code,
-                reason: reason.to_owned(),
-            });
+            self.emit(Output::CloseTransport { id: slot.id, code, reason: reason.to_owned() });
         }
     }
 
@@ -320,10 +299,7 @@ impl Engine {
         self.leave_connection(3000, reason);
         self.state = ClientState::Connecting;
         if was_connected {
-            self.client_event(ClientEvent::Connecting {
-                code,
-                reason: reason.to_owned(),
-            });
+            self.client_event(ClientEvent::Connecting { code, reason: reason.to_owned() });
         }
         self.schedule_reconnect(now);
     }
@@ -338,10 +314,7 @@ impl Engine {
         self.conn_token_fetch = None;
         self.fail_waiting(Error::Disconnected);
         self.state = ClientState::Disconnected;
-        self.client_event(ClientEvent::Disconnected {
-            code,
-            reason: reason.to_owned(),
-        });
+        self.client_event(ClientEvent::Disconnected { code, reason: reason.to_owned() });
     }
 
     /// Everything tied to the current connection ends here: the transport, in-flight commands (their
@@ -404,30 +377,19 @@ impl Engine {
     /// A server ping: answer with exactly one pong when asked to.
     pub(super) fn on_ping(&mut self) {
         if self.session.as_ref().is_some_and(|s| s.pong) {
-            self.tx_queue.push(crate::wire::Command {
-                id: 0,
-                body: CommandBody::Pong,
-            });
+            self.tx_queue.push(crate::wire::Command { id: 0, body: CommandBody::Pong });
         }
     }
 
     pub(super) fn connection_timeouts(&mut self, now: Instant) {
-        if self
-            .transport
-            .as_ref()
-            .and_then(TransportSlot::open_deadline)
-            .is_some_and(|d| d <= now)
-        {
+        if self.transport.as_ref().and_then(TransportSlot::open_deadline).is_some_and(|d| d <= now) {
             self.client_event(ClientEvent::Error(Error::Transport(
                 "timed out opening the transport".to_owned(),
             )));
             self.go_connecting(codes::connecting::TRANSPORT_CLOSED, "transport open timeout", now);
         }
         if self.ping_deadline.is_some_and(|d| d <= now) {
-            let extended = self
-                .ping_window()
-                .map(|w| self.last_frame_at + w)
-                .filter(|d| *d > now);
+            let extended = self.ping_window().map(|w| self.last_frame_at + w).filter(|d| *d > now);
             if extended.is_some() {
                 self.ping_deadline = extended;
             } else {

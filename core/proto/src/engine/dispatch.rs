@@ -45,22 +45,14 @@ impl Engine {
         match body {
             PushBody::Publication(publication) => self.on_publication(&channel, publication),
             PushBody::Join(info) => {
-                if self
-                    .subs
-                    .get(&channel)
-                    .is_some_and(|s| s.state == SubscriptionState::Subscribed)
-                {
+                if self.subs.get(&channel).is_some_and(|s| s.state == SubscriptionState::Subscribed) {
                     self.sub_event(&channel, SubscriptionEvent::Join(info));
                 } else if self.server_subs.contains_key(&channel) {
                     self.client_event(ClientEvent::ServerJoin { channel, info });
                 }
             }
             PushBody::Leave(info) => {
-                if self
-                    .subs
-                    .get(&channel)
-                    .is_some_and(|s| s.state == SubscriptionState::Subscribed)
-                {
+                if self.subs.get(&channel).is_some_and(|s| s.state == SubscriptionState::Subscribed) {
                     self.sub_event(&channel, SubscriptionEvent::Leave(info));
                 } else if self.server_subs.contains_key(&channel) {
                     self.client_event(ClientEvent::ServerLeave { channel, info });
@@ -94,11 +86,7 @@ impl Engine {
                 }
                 self.sub_event(channel, SubscriptionEvent::Publication(publication));
             } else {
-                tracing::debug!(
-                    channel,
-                    offset = publication.offset,
-                    "dropping a duplicate publication"
-                );
+                tracing::debug!(channel, offset = publication.offset, "dropping a duplicate publication");
             }
         } else if let Some(sub) = self.server_subs.get_mut(channel)
             && sub.recovery.accept(publication.offset)

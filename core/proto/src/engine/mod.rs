@@ -148,9 +148,7 @@ impl Engine {
 
     /// The last delivered stream position of the subscription to `channel`, if known.
     pub fn subscription_position(&self, channel: &str) -> Option<crate::wire::StreamPosition> {
-        self.subs
-            .get(channel)
-            .and_then(|s| s.recovery.position().cloned())
+        self.subs.get(channel).and_then(|s| s.recovery.position().cloned())
     }
 
     /// The channels of the active server-side subscriptions.
@@ -177,12 +175,7 @@ impl Engine {
         let commands = self.inflight.values().map(|i| i.deadline);
         let waiting = self.waiting.iter().map(|w| w.deadline);
         let subs = self.subs.values().flat_map(Sub::deadlines);
-        conn.into_iter()
-            .flatten()
-            .chain(commands)
-            .chain(waiting)
-            .chain(subs)
-            .min()
+        conn.into_iter().flatten().chain(commands).chain(waiting).chain(subs).min()
     }
 
     /// Does whatever is due at `now`: retries, heartbeat checks, command timeouts, token refreshes.
@@ -228,10 +221,7 @@ impl Engine {
     }
 
     fn sub_event(&mut self, channel: &str, event: crate::event::SubscriptionEvent) {
-        self.emit(Output::Event(crate::event::Event::Subscription {
-            channel: channel.to_owned(),
-            event,
-        }));
+        self.emit(Output::Event(crate::event::Event::Subscription { channel: channel.to_owned(), event }));
     }
 
     fn is_closed_error(&self) -> Option<Error> {

@@ -145,18 +145,10 @@ impl Engine {
         sub.refresh_at = None;
         sub.token_fetch = None;
         if tell_server && server_may_know && connected {
-            let body = CommandBody::Unsubscribe(UnsubscribeRequest {
-                channel: channel.to_owned(),
-            });
+            let body = CommandBody::Unsubscribe(UnsubscribeRequest { channel: channel.to_owned() });
             self.send_command(body, InflightKind::Unsubscribe, now);
         }
-        self.sub_event(
-            channel,
-            SubscriptionEvent::Unsubscribed {
-                code,
-                reason: reason.to_owned(),
-            },
-        );
+        self.sub_event(channel, SubscriptionEvent::Unsubscribed { code, reason: reason.to_owned() });
     }
 
     /// Sends `subscribe` for every subscribing subscription that has nothing in flight.
@@ -179,8 +171,9 @@ impl Engine {
 
     /// Sends `subscribe` now if the connection can carry it, fetching a token first when needed.
     pub(super) fn try_subscribe(&mut self, channel: &str, now: Instant) {
+        let optimistic = self.transport.as_ref().is_some_and(|s| s.is_optimistic());
         let can_send = self.open_transport_id().is_some()
-            && (self.state == ClientState::Connected || self.inflight_connect());
+            && (self.state == ClientState::Connected || (optimistic && self.inflight_connect()));
         let Some(sub) = self.subs.get_mut(channel) else {
             return;
         };
@@ -209,9 +202,7 @@ impl Engine {
             join_leave: sub.config.join_leave,
             ..Default::default()
         };
-        let kind = InflightKind::Subscribe {
-            channel: channel.to_owned(),
-        };
+        let kind = InflightKind::Subscribe { channel: channel.to_owned() };
         let id = self.send_command(CommandBody::Subscribe(request), kind, now);
         if let Some(sub) = self.subs.get_mut(channel) {
             sub.inflight = Some(id);
@@ -219,9 +210,7 @@ impl Engine {
     }
 
     fn inflight_connect(&self) -> bool {
-        self.inflight
-            .values()
-            .any(|i| matches!(i.kind, InflightKind::Connect))
+        self.inflight.values().any(|i| matches!(i.kind, InflightKind::Connect))
     }
 
     pub(super) fn on_subscribe_reply(
@@ -241,11 +230,8 @@ impl Engine {
         }
         sub.inflight = None;
         if let Some(err) = error {
-            let error = Error::Server {
-                code: err.code,
-                message: err.message.clone(),
-                temporary: err.temporary,
-            };
+            let error =
+                Error::Server { code: err.code, message: err.message.clone(), temporary: err.temporary };
             if codes::subscribe_error_is_retryable(err.code, err.temporary) {
                 if err.code == codes::server_error::TOKEN_EXPIRED {
                     sub.token.clear();
@@ -278,10 +264,7 @@ impl Engine {
             self.position_moved(channel);
         }
         for publication in result.publications {
-            let accepted = self
-                .subs
-                .get_mut(channel)
-                .is_some_and(|s| s.recovery.accept(publication.offset));
+            let accepted = self.subs.get_mut(channel).is_some_and(|s| s.recovery.accept(publication.offset));
             if accepted {
                 self.sub_event(channel, SubscriptionEvent::Publication(publication));
             }
@@ -303,6 +286,11 @@ impl Engine {
             sub.state = SubscriptionState::Subscribing;
             sub.inflight = None;
             sub.refresh_at = None;
+            // A refresh fetch belonged to the subscription the server just ended: it would hold back
+            // the resubscribe, and its answer would be dropped anyway.
+            if matches!(sub.token_fetch, Some((_, SubTokenPurpose::Refresh))) {
+                sub.token_fetch = None;
+            }
             if code == codes::server_unsubscribe::STATE_INVALIDATED {
                 sub.recovery.invalidate();
                 if sub.config.has_token_provider {
@@ -318,13 +306,7 @@ impl Engine {
         {
             sub.token_required = true;
         }
-        self.sub_event(
-            channel,
-            SubscriptionEvent::Subscribing {
-                code,
-                reason: reason.to_owned(),
-            },
-        );
+        self.sub_event(channel, SubscriptionEvent::Subscribing { code, reason: reason.to_owned() });
         self.try_subscribe(channel, now);
     }
 

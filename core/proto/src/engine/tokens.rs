@@ -60,10 +60,7 @@ impl Engine {
     pub(super) fn fetch_connection_token(&mut self, purpose: ConnTokenPurpose) {
         let id = self.next_token_id();
         self.conn_token_fetch = Some(ConnTokenFetch { id, purpose });
-        self.emit(Output::FetchToken(TokenRequest {
-            id,
-            kind: TokenKind::Connection,
-        }));
+        self.emit(Output::FetchToken(TokenRequest { id, kind: TokenKind::Connection }));
     }
 
     pub(super) fn fetch_subscription_token(&mut self, channel: &str, purpose: SubTokenPurpose) {
@@ -72,9 +69,7 @@ impl Engine {
             return;
         };
         sub.token_fetch = Some((id, purpose));
-        let kind = TokenKind::Subscription {
-            channel: channel.to_owned(),
-        };
+        let kind = TokenKind::Subscription { channel: channel.to_owned() };
         self.emit(Output::FetchToken(TokenRequest { id, kind }));
     }
 
@@ -127,11 +122,7 @@ impl Engine {
                     return;
                 }
                 self.token = token.clone();
-                self.send_command(
-                    CommandBody::Refresh(RefreshRequest { token }),
-                    InflightKind::Refresh,
-                    now,
-                );
+                self.send_command(CommandBody::Refresh(RefreshRequest { token }), InflightKind::Refresh, now);
             }
             (ConnTokenPurpose::Refresh, Err(TokenError::Failed(reason))) => {
                 self.client_event(ClientEvent::Error(Error::Token(reason)));
@@ -165,17 +156,8 @@ impl Engine {
                     return;
                 }
                 sub.token = token.clone();
-                let body = CommandBody::SubRefresh(SubRefreshRequest {
-                    channel: channel.to_owned(),
-                    token,
-                });
-                self.send_command(
-                    body,
-                    InflightKind::SubRefresh {
-                        channel: channel.to_owned(),
-                    },
-                    now,
-                );
+                let body = CommandBody::SubRefresh(SubRefreshRequest { channel: channel.to_owned(), token });
+                self.send_command(body, InflightKind::SubRefresh { channel: channel.to_owned() }, now);
             }
             (SubTokenPurpose::Refresh, Err(TokenError::Failed(reason))) => {
                 self.sub_event(channel, SubscriptionEvent::Error(Error::Token(reason)));
@@ -185,13 +167,7 @@ impl Engine {
     }
 
     fn sub_unauthorized(&mut self, channel: &str, now: Instant) {
-        self.end_subscription(
-            channel,
-            codes::unsubscribed::UNAUTHORIZED,
-            "unauthorized",
-            true,
-            now,
-        );
+        self.end_subscription(channel, codes::unsubscribed::UNAUTHORIZED, "unauthorized", true, now);
     }
 
     /// Arms (or, with `expires == false`, disarms) the connection refresh timer.
@@ -240,11 +216,7 @@ impl Engine {
     ) {
         match (error, body) {
             (Some(e), _) if codes::refresh_error_is_retryable(e.code, e.temporary) => {
-                let err = Error::Server {
-                    code: e.code,
-                    message: e.message,
-                    temporary: true,
-                };
+                let err = Error::Server { code: e.code, message: e.message, temporary: true };
                 self.sub_event(channel, SubscriptionEvent::Error(err));
                 self.retry_sub_refresh_later(channel, now);
             }
@@ -259,11 +231,7 @@ impl Engine {
     /// A failed subscription refresh is retried after 10–20 s.
     pub(super) fn retry_sub_refresh_later(&mut self, channel: &str, now: Instant) {
         let delay = Duration::from_millis(self.rng.u64(10_000..=20_000));
-        if let Some(sub) = self
-            .subs
-            .get_mut(channel)
-            .filter(|s| s.state == SubscriptionState::Subscribed)
-        {
+        if let Some(sub) = self.subs.get_mut(channel).filter(|s| s.state == SubscriptionState::Subscribed) {
             sub.refresh_at = Some(now + delay);
         }
     }
@@ -276,14 +244,8 @@ mod tests {
     #[test]
     fn refresh_happens_ahead_of_expiry_but_not_too_early() {
         let ahead = Duration::from_secs(10);
-        assert_eq!(
-            refresh_delay(Duration::from_secs(600), ahead),
-            Duration::from_secs(590)
-        );
-        assert_eq!(
-            refresh_delay(Duration::from_secs(4), ahead),
-            Duration::from_secs(2)
-        );
+        assert_eq!(refresh_delay(Duration::from_secs(600), ahead), Duration::from_secs(590));
+        assert_eq!(refresh_delay(Duration::from_secs(4), ahead), Duration::from_secs(2));
         assert_eq!(refresh_delay(Duration::ZERO, ahead), Duration::ZERO);
     }
 }

@@ -221,10 +221,7 @@ mod tests {
     fn compacts_pretty_json_and_keeps_order() {
         let pretty = "{\r\n  \"z\": [1, 2],\n  \"a\": \"x y\\n\",\n  \"n\": 12345678901234567890\n}\n";
         let p = Payload::from_json_str(pretty).unwrap();
-        assert_eq!(
-            p.as_str(),
-            Some(r#"{"z":[1,2],"a":"x y\n","n":12345678901234567890}"#)
-        );
+        assert_eq!(p.as_str(), Some(r#"{"z":[1,2],"a":"x y\n","n":12345678901234567890}"#));
         let q = Payload::from_json_bytes(Bytes::from(pretty.to_owned())).unwrap();
         assert_eq!(p, q);
     }
