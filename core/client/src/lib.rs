@@ -64,3 +64,8 @@ pub use token::{ConnectionTokenProvider, SubscriptionTokenProvider, TokenError};
 
 /// The protocol engine, for drivers and tests that need it directly.
 pub use ceaseless_proto as proto;
+
+/// The README's code blocks, compiled as doctests so the quickstart stays true.
+#[cfg(doctest)]
+#[doc = include_str!("../../../README.md")]
+pub struct ReadmeDoctests;
