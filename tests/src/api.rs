@@ -42,6 +42,8 @@ impl ServerApi {
         // up; reqwest here has no TLS, so fall back to the default client in that unlikely case.
         let http = reqwest::Client::builder()
             .timeout(REQUEST_TIMEOUT)
+            // No idle keep-alive connection: Go's graceful shutdown waits seconds for one.
+            .pool_max_idle_per_host(0)
             .build()
             .unwrap_or_else(|_| reqwest::Client::new());
         Self { http, base, key }

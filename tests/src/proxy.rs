@@ -286,6 +286,11 @@ enum Ending {
 async fn serve(mut client: TcpStream, shared: Arc<Shared>, mut cuts: watch::Receiver<Cut>, live: LiveGuard) {
     let connect = timeout(UPSTREAM_CONNECT_TIMEOUT, TcpStream::connect(shared.upstream));
     let mut server = tokio::select! {
+        biased;
+        _ = cuts.changed() => {
+            reset(client);
+            return;
+        }
         connected = connect => match connected {
             Ok(Ok(server)) => server,
             Ok(Err(e)) => {
@@ -301,10 +306,6 @@ async fn serve(mut client: TcpStream, shared: Arc<Shared>, mut cuts: watch::Rece
                 return;
             }
         },
-        _ = cuts.changed() => {
-            reset(client);
-            return;
-        }
     };
     let _ = client.set_nodelay(true);
     let _ = server.set_nodelay(true);
@@ -314,7 +315,15 @@ async fn serve(mut client: TcpStream, shared: Arc<Shared>, mut cuts: watch::Rece
         let (server_read, server_write) = server.split();
         let to_server = pump(client_read, server_write, shared.hold_to_server.subscribe(), &shared.latency);
         let to_client = pump(server_read, client_write, shared.hold_to_client.subscribe(), &shared.latency);
+        // Biased towards the cut: a cut followed at once by lifting a blackhole must not let held
+        // bytes slip through first.
         tokio::select! {
+            biased;
+            changed = cuts.changed() => {
+                // An error means the proxy itself is gone: reset.
+                let reset = changed.is_err() || cuts.borrow().reset;
+                Ending::Cut { reset }
+            }
             result = to_server => {
                 tracing::trace!(?result, "fault proxy: client side finished");
                 Ending::Ended
@@ -322,11 +331,6 @@ async fn serve(mut client: TcpStream, shared: Arc<Shared>, mut cuts: watch::Rece
             result = to_client => {
                 tracing::trace!(?result, "fault proxy: server side finished");
                 Ending::Ended
-            }
-            changed = cuts.changed() => {
-                // An error means the proxy itself is gone: reset.
-                let reset = changed.is_err() || cuts.borrow().reset;
-                Ending::Cut { reset }
             }
         }
     };

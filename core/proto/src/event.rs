@@ -34,7 +34,8 @@ pub struct SubscribedInfo {
     pub recoverable: bool,
     /// Positioning is on for this subscription.
     pub positioned: bool,
-    /// The stream position after this subscribe, when positioned.
+    /// The stream position the server reports, when positioned: the stream top, or, after a successful
+    /// recovery, the position recovered from (the recovered publications that follow move it on).
     pub position: Option<StreamPosition>,
     /// This subscribe asked to recover from a previous position.
     pub was_recovering: bool,

@@ -13,8 +13,8 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::Duration;
 
 use ceaseless::{
-    Client, ClientEvent, EventStream, HistoryOptions, Publication, StreamPosition, SubscribedInfo,
-    SubscriptionEvent, TokenError,
+    Client, ClientEvent, ClientState, EventStream, HistoryOptions, Publication, StreamPosition,
+    SubscribedInfo, SubscriptionEvent, TokenError,
 };
 use ceaseless_tests::Centrifugo;
 use futures::StreamExt;
@@ -122,8 +122,8 @@ async fn run(out: &Narrator) -> Result<RecoveryReport, BoxError> {
     let server = Centrifugo::start().await?;
     let api = server.api();
     let ws_url = server.ws_url();
-    let info = within("the server API call `info`", api.call("info", json!({}))).await?;
-    let version = info["nodes"][0]["version"].as_str().unwrap_or("?").to_owned();
+    let server_info = within("the server API call `info`", api.call("info", json!({}))).await?;
+    let version = server_info["nodes"][0]["version"].as_str().unwrap_or("?").to_owned();
     out.result(format!("Centrifugo {version} is running"));
     out.result(format!("WebSocket endpoint: {ws_url}"));
     out.result(format!("server HTTP API:    {}/api", server.http_url()));
@@ -264,6 +264,7 @@ async fn run(out: &Narrator) -> Result<RecoveryReport, BoxError> {
     ));
     let before = sub.position().await.ok_or("the subscription has no stream position to recover from")?;
     out.result(format!("the client's position: offset {}, epoch {:?}", before.offset, before.epoch));
+    let disconnected_at = Instant::now();
     within(
         "the server API call `disconnect`",
         api.disconnect(USER, RECONNECT_CODE, "tour: forced disconnect"),
@@ -297,20 +298,22 @@ async fn run(out: &Narrator) -> Result<RecoveryReport, BoxError> {
         expected.first().copied().unwrap_or_default(),
         expected.last().copied().unwrap_or_default(),
     ));
-    if state == ceaseless::ClientState::Connected {
+    if state == ClientState::Connected {
         out.result("(the client reconnected faster than the API published: some were not really missed)");
     }
 
     let (new_id, _) = wait_connected(out, &mut client_events).await?;
     out.event(format!(
         "Connected: new client id {new_id}, {:.1} s after the disconnect",
-        publishing.elapsed().as_secs_f64()
+        disconnected_at.elapsed().as_secs_f64()
     ));
     let info = wait_subscribed(out, &mut sub_events).await?;
     out.event(format!("Subscribed: {}", describe_info(&info)));
     let (received, gap) = receive_missed(out, &mut sub_events, &expected).await?;
     if let Some(position) = sub.position().await {
         out.result(format!("the client's position is now offset {}", position.offset));
+        out.detail("(a recovered Subscribed reports the offset it recovered from; each recovered");
+        out.detail(" publication then moves the position on)");
     }
     let report = RecoveryReport::new(&expected, &received, &info, gap);
 
@@ -618,13 +621,14 @@ impl Narrator {
     }
 }
 
-/// `offset 3  {"n":1}  from alice`.
+/// `offset  1  {"text":"hi"}  (from user alice)`.
 fn describe_publication(publication: &Publication) -> String {
     let data = publication.data.as_str().unwrap_or("<binary>");
     let from = publication.info.as_ref().map(|who| format!("  (from user {})", who.user)).unwrap_or_default();
     format!("offset {:>2}  {data}{from}", publication.offset)
 }
 
+/// The fields of a `Subscribed` event that matter for continuity.
 fn describe_info(info: &SubscribedInfo) -> String {
     let position = info
         .position

@@ -95,10 +95,10 @@ pub(crate) async fn run<R: Runtime>(
             if let Poll::Ready(call) = calls.poll_next_unpin(cx) {
                 return Poll::Ready(Wake::Call(call));
             }
-            if let Some((_, fut)) = sleep.as_mut() {
-                if fut.poll_unpin(cx).is_ready() {
-                    return Poll::Ready(Wake::Timer);
-                }
+            if let Some((_, fut)) = sleep.as_mut()
+                && fut.poll_unpin(cx).is_ready()
+            {
+                return Poll::Ready(Wake::Timer);
             }
             Poll::Pending
         })
@@ -233,12 +233,12 @@ impl<R: Runtime> Driver<R> {
         match output {
             Output::OpenTransport { id, endpoint } => self.open(id, endpoint),
             Output::SavePosition { channel, position } => self.parts.positions.save(&channel, &position),
-            Output::Transmit { id, frame } => self.to_connection(id, Outgoing::Frame(frame)),
+            Output::Transmit { id, frame } => self.send_to_connection(id, Outgoing::Frame(frame)),
             Output::Session { id, session, node } => {
-                self.to_connection(id, Outgoing::Session { session, node })
+                self.send_to_connection(id, Outgoing::Session { session, node })
             }
             Output::CloseTransport { id, code, reason } => {
-                self.to_connection(id, Outgoing::Close { code, reason });
+                self.send_to_connection(id, Outgoing::Close { code, reason });
                 if self.connection.as_ref().is_some_and(|(cid, _)| *cid == id) {
                     self.connection = None;
                 }
@@ -254,11 +254,12 @@ impl<R: Runtime> Driver<R> {
         }
     }
 
-    fn to_connection(&mut self, id: TransportId, item: Outgoing) {
-        if let Some((cid, tx)) = &self.connection {
-            if *cid == id && tx.unbounded_send(item).is_err() {
-                tracing::debug!(transport = id.0, "writer already gone");
-            }
+    fn send_to_connection(&mut self, id: TransportId, item: Outgoing) {
+        if let Some((cid, tx)) = &self.connection
+            && *cid == id
+            && tx.unbounded_send(item).is_err()
+        {
+            tracing::debug!(transport = id.0, "writer already gone");
         }
     }
 

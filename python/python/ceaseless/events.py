@@ -1,0 +1,216 @@
+"""Client and subscription events, as frozen dataclasses for ``match`` or ``isinstance``.
+
+``client.events()`` yields :data:`ClientEvent` values and ``subscription.events()`` yields
+:data:`SubscriptionEvent` values; publications appear there as :class:`ceaseless.Publication`.
+
+    async for event in sub.events():
+        match event:
+            case Subscribed(recovered=False, was_recovering=True):
+                await reload_state()
+            case Publication(data=data):
+                handle(data)
+"""
+
+from __future__ import annotations
+
+import enum
+from dataclasses import dataclass
+from typing import Any, Optional, Union
+
+from ._ceaseless import ClientInfo, Publication
+from .errors import CeaselessError
+
+__all__ = [
+    "ClientState",
+    "SubscriptionState",
+    "Connecting",
+    "Connected",
+    "Disconnected",
+    "Error",
+    "Message",
+    "Closed",
+    "ServerSubscribing",
+    "ServerSubscribed",
+    "ServerUnsubscribed",
+    "ServerJoin",
+    "ServerLeave",
+    "Subscribing",
+    "Subscribed",
+    "Unsubscribed",
+    "Join",
+    "Leave",
+    "Publication",
+    "ClientEvent",
+    "SubscriptionEvent",
+]
+
+
+class ClientState(str, enum.Enum):
+    """The connection state of a :class:`ceaseless.Client`."""
+
+    DISCONNECTED = "disconnected"
+    CONNECTING = "connecting"
+    CONNECTED = "connected"
+    CLOSED = "closed"
+
+
+class SubscriptionState(str, enum.Enum):
+    """The state of a :class:`ceaseless.Subscription`."""
+
+    UNSUBSCRIBED = "unsubscribed"
+    SUBSCRIBING = "subscribing"
+    SUBSCRIBED = "subscribed"
+
+
+@dataclass(frozen=True)
+class Connecting:
+    """The client is (re)connecting; ``code`` says why (0 first connect, or the server's code)."""
+
+    code: int
+    reason: str
+
+
+@dataclass(frozen=True)
+class Connected:
+    """The server accepted the connection as ``client`` (the connection id)."""
+
+    client: str
+    version: str
+    data: Any
+
+
+@dataclass(frozen=True)
+class Disconnected:
+    """The client stopped and will not reconnect by itself."""
+
+    code: int
+    reason: str
+
+
+@dataclass(frozen=True)
+class Error:
+    """Something failed; the client or subscription keeps going where that makes sense."""
+
+    error: CeaselessError
+
+
+@dataclass(frozen=True)
+class Message:
+    """An async message from the server to this connection."""
+
+    data: Any
+
+
+@dataclass(frozen=True)
+class Closed:
+    """The client was closed for good."""
+
+
+@dataclass(frozen=True)
+class ServerSubscribing:
+    """A server-side subscription waits for the connection to come back."""
+
+    channel: str
+
+
+@dataclass(frozen=True)
+class Subscribed:
+    """The server confirmed the subscription. Recovered publications follow right after.
+
+    ``was_recovering and not recovered`` means continuity was lost: reload your state.
+    """
+
+    recoverable: bool
+    positioned: bool
+    offset: Optional[int]
+    epoch: Optional[str]
+    was_recovering: bool
+    recovered: bool
+    data: Any
+
+
+@dataclass(frozen=True)
+class ServerSubscribed:
+    """A server-side subscription to ``channel`` is active (fields as :class:`Subscribed`)."""
+
+    channel: str
+    recoverable: bool
+    positioned: bool
+    offset: Optional[int]
+    epoch: Optional[str]
+    was_recovering: bool
+    recovered: bool
+    data: Any
+
+
+@dataclass(frozen=True)
+class ServerUnsubscribed:
+    """A server-side subscription ended."""
+
+    channel: str
+
+
+@dataclass(frozen=True)
+class ServerJoin:
+    """Someone joined the channel of a server-side subscription."""
+
+    channel: str
+    info: ClientInfo
+
+
+@dataclass(frozen=True)
+class ServerLeave:
+    """Someone left the channel of a server-side subscription."""
+
+    channel: str
+    info: ClientInfo
+
+
+@dataclass(frozen=True)
+class Subscribing:
+    """The subscription is (re)subscribing; ``code`` says why."""
+
+    code: int
+    reason: str
+
+
+@dataclass(frozen=True)
+class Unsubscribed:
+    """The subscription ended and will not resubscribe by itself."""
+
+    code: int
+    reason: str
+
+
+@dataclass(frozen=True)
+class Join:
+    """Someone joined the channel."""
+
+    info: ClientInfo
+
+
+@dataclass(frozen=True)
+class Leave:
+    """Someone left the channel."""
+
+    info: ClientInfo
+
+
+ClientEvent = Union[
+    Connecting,
+    Connected,
+    Disconnected,
+    Error,
+    Message,
+    Closed,
+    ServerSubscribing,
+    ServerSubscribed,
+    ServerUnsubscribed,
+    ServerJoin,
+    ServerLeave,
+    Publication,
+]
+"""Anything ``client.events()`` yields (publications of server-side subscriptions included)."""
+
+SubscriptionEvent = Union[Subscribing, Subscribed, Unsubscribed, Join, Leave, Error, Publication]
+"""Anything ``subscription.events()`` yields."""

@@ -1,0 +1,331 @@
+//! Continuity under network faults, through a fault-injection proxy in front of a real Centrifugo:
+//!
+//! - a blackhole (nothing forwarded, nothing closed) is noticed by the heartbeat watchdog within the
+//!   server's ping interval plus `max_server_ping_delay`, and the client comes back and recovers;
+//! - `network_changed(true)` after an outage reconnects at once instead of waiting out the backoff;
+//! - a publish made during an outage waits for the connection and is sent exactly once;
+//! - a publish whose reply is lost fails with `OutcomeUnknown` and is never resent;
+//! - a long outage turns the client `Suspended` (calls fail fast), and it comes back by itself.
+//!
+//! Every test prints what it measured.
+
+mod continuity_support;
+
+use std::time::Duration;
+
+use ceaseless::{Client, ClientEvent, ClientState, Error, SubscriptionEvent, codes};
+use ceaseless_tests::proxy::Direction;
+use ceaseless_tests::{Centrifugo, FaultProxy, ServerOptions, init_tracing};
+use continuity_support::{
+    STEP, api_publish_numbered, collect_for, events_until_n, history_count, is_connected, is_connecting, ms,
+    next_matching, ns, payload, server_addr, unique, wait_history_count, within,
+};
+use serde_json::json;
+use tokio::time::{Instant, sleep};
+
+/// The server's ping interval in the heartbeat tests (seconds, as Centrifugo reports it).
+const PING_INTERVAL: Duration = Duration::from_secs(2);
+/// The client's tolerance on top of the ping interval.
+const MAX_PING_DELAY: Duration = Duration::from_secs(1);
+/// Scheduling slack allowed on top of the detection window.
+const DETECTION_SLACK: Duration = Duration::from_millis(500);
+
+fn short_pings() -> ServerOptions {
+    ServerOptions::new().config(json!({ "ping_interval": "2s", "pong_timeout": "1s" }))
+}
+
+#[tokio::test]
+async fn a_blackhole_is_noticed_by_heartbeats_and_the_stream_resumes() {
+    init_tracing();
+    let server = Centrifugo::start_with(short_pings()).await.expect("server");
+    let proxy = FaultProxy::start(server_addr(&server)).await.expect("proxy");
+    let (user, channel) = (unique("blackhole"), unique("test:blackhole"));
+    let client = Client::builder(&proxy.ws_url())
+        .token(server.token(&user, None))
+        .max_server_ping_delay(MAX_PING_DELAY)
+        .reconnect_delay(Duration::from_millis(100), Duration::from_millis(500))
+        .build()
+        .expect("client");
+    let mut client_events = client.events();
+    client.connect();
+    next_matching(&mut client_events, STEP, is_connected).await;
+    let sub = client.new_subscription(&channel).build().expect("subscription");
+    let mut events = sub.events();
+    sub.subscribe();
+    within(STEP, "subscribed", sub.ready()).await.expect("subscribed");
+
+    let api = server.api();
+    api_publish_numbered(&api, &channel, 1..=5).await;
+    let mut seen = events_until_n(&mut events, 5, STEP).await;
+
+    // From now on nothing reaches either side, and nothing is closed.
+    proxy.blackhole(true);
+    let blackholed_at = Instant::now();
+    api_publish_numbered(&api, &channel, 6..=10).await;
+
+    let window = PING_INTERVAL + MAX_PING_DELAY;
+    let connecting = next_matching(&mut client_events, window + DETECTION_SLACK + STEP, is_connecting).await;
+    let detection = blackholed_at.elapsed();
+    println!(
+        "blackhole detected after {} (window: ping {} + max delay {} = {})",
+        ms(detection),
+        ms(PING_INTERVAL),
+        ms(MAX_PING_DELAY),
+        ms(window)
+    );
+    assert!(
+        matches!(connecting, ClientEvent::Connecting { code: codes::connecting::NO_PING, .. }),
+        "the heartbeat watchdog noticed, not something else: {connecting:?}"
+    );
+    assert!(detection <= window + DETECTION_SLACK, "detected after {detection:?}, window {window:?}");
+    // The last frame arrived right before the blackhole, so the watchdog cannot fire much earlier.
+    assert!(detection + PING_INTERVAL >= window, "detected suspiciously early: {detection:?}");
+
+    // The client is retrying through the blackhole (its new connection is stuck); lift it.
+    sleep(Duration::from_millis(500)).await;
+    assert_eq!(client.state(), ClientState::Connecting);
+    proxy.blackhole(false);
+    let lifted_at = Instant::now();
+    next_matching(&mut client_events, STEP, is_connected).await;
+    println!("reconnected {} after the blackhole was lifted", ms(lifted_at.elapsed()));
+
+    api_publish_numbered(&api, &channel, 11..=12).await;
+    seen.extend(events_until_n(&mut events, 12, STEP).await);
+    seen.extend(collect_for(&mut events, Duration::from_millis(300)).await);
+    assert_eq!(ns(&seen), (1..=12).collect::<Vec<_>>(), "every publication once, in order");
+    let resubscribed: Vec<_> = seen
+        .iter()
+        .filter_map(|e| match e {
+            SubscriptionEvent::Subscribed(info) => Some(info.clone()),
+            _ => None,
+        })
+        .collect();
+    assert!(
+        resubscribed.iter().any(|i| i.was_recovering && i.recovered),
+        "the resubscribe recovered: {resubscribed:?}"
+    );
+    assert!(!seen.iter().any(|e| matches!(e, SubscriptionEvent::Gap(_))), "no gap: {seen:?}");
+    client.close().await;
+}
+
+#[tokio::test]
+async fn network_changed_true_reconnects_at_once_after_an_outage() {
+    init_tracing();
+    let server = Centrifugo::start().await.expect("server");
+    let proxy = FaultProxy::start(server_addr(&server)).await.expect("proxy");
+    let (user, channel) = (unique("network"), unique("test:network"));
+    // A slow backoff: without the network hook the next attempt would be 15–20 s away.
+    let client = Client::builder(&proxy.ws_url())
+        .token(server.token(&user, None))
+        .reconnect_delay(Duration::from_secs(15), Duration::from_secs(20))
+        .build()
+        .expect("client");
+    let mut client_events = client.events();
+    client.connect();
+    next_matching(&mut client_events, STEP, is_connected).await;
+    let sub = client.new_subscription(&channel).build().expect("subscription");
+    sub.subscribe();
+    within(STEP, "subscribed", sub.ready()).await.expect("subscribed");
+
+    // The outage: the server becomes unreachable and the connection drops.
+    proxy.refuse(true);
+    proxy.cut(true);
+    next_matching(&mut client_events, STEP, is_connecting).await;
+    client.network_changed(false);
+
+    // The network "comes back" at the proxy, but the client is not told yet: it makes no attempt.
+    let attempts_before = proxy.connections_accepted() + proxy.connections_refused();
+    proxy.refuse(false);
+    sleep(Duration::from_secs(1)).await;
+    assert_eq!(
+        proxy.connections_accepted() + proxy.connections_refused(),
+        attempts_before,
+        "no attempts while the network is down"
+    );
+    assert_eq!(client.state(), ClientState::Connecting);
+
+    let told_at = Instant::now();
+    client.network_changed(true);
+    next_matching(&mut client_events, Duration::from_secs(1), is_connected).await;
+    let reconnect = told_at.elapsed();
+    println!("network_changed(true) → Connected in {} (backoff would have waited ≥ 15 s)", ms(reconnect));
+    assert!(reconnect <= Duration::from_secs(1), "{reconnect:?}");
+    within(STEP, "resubscribed", sub.ready()).await.expect("resubscribed");
+    client.close().await;
+}
+
+#[tokio::test]
+async fn a_publish_during_an_outage_waits_and_is_sent_once() {
+    init_tracing();
+    let server = Centrifugo::start().await.expect("server");
+    let proxy = FaultProxy::start(server_addr(&server)).await.expect("proxy");
+    let (user, channel) = (unique("queued"), unique("test:queued"));
+    let client = Client::builder(&proxy.ws_url())
+        .token(server.token(&user, None))
+        .reconnect_delay(Duration::from_millis(200), Duration::from_millis(500))
+        .offline_queue(100, Duration::from_secs(10))
+        .build()
+        .expect("client");
+    let mut client_events = client.events();
+    client.connect();
+    next_matching(&mut client_events, STEP, is_connected).await;
+    let sub = client.new_subscription(&channel).build().expect("subscription");
+    let mut events = sub.events();
+    sub.subscribe();
+    within(STEP, "subscribed", sub.ready()).await.expect("subscribed");
+
+    proxy.refuse(true);
+    proxy.cut(true);
+    next_matching(&mut client_events, STEP, is_connecting).await;
+
+    let marker = unique("queued-marker");
+    let publishing = {
+        let client = client.clone();
+        let (channel, data) = (channel.clone(), payload(&json!({ "marker": marker, "n": 1 })));
+        tokio::spawn(async move { client.publish(&channel, data).await })
+    };
+    let issued_at = Instant::now();
+    sleep(Duration::from_millis(1500)).await;
+    assert!(!publishing.is_finished(), "the publish waits for the connection");
+    let api = server.api();
+    assert_eq!(history_count(&api, &channel, &marker).await, 0, "nothing was sent during the outage");
+    let refused = proxy.connections_refused();
+    assert!(refused >= 2, "the client kept trying meanwhile ({refused} refused attempts)");
+
+    proxy.refuse(false);
+    let result = within(STEP, "the queued publish", publishing).await.expect("the task ran");
+    println!(
+        "queued publish: {result:?} after {} ({refused} refused attempts meanwhile)",
+        ms(issued_at.elapsed())
+    );
+    result.expect("the queued publish succeeds once the connection is back");
+    assert_eq!(history_count(&api, &channel, &marker).await, 1, "in the history exactly once");
+
+    let seen = events_until_n(&mut events, 1, STEP).await;
+    let more = collect_for(&mut events, Duration::from_millis(500)).await;
+    let delivered = ns(&seen).len() + ns(&more).len();
+    assert_eq!(delivered, 1, "delivered once: {seen:?} {more:?}");
+    client.close().await;
+}
+
+#[tokio::test]
+async fn a_publish_whose_reply_is_lost_fails_as_outcome_unknown_and_is_never_resent() {
+    init_tracing();
+    let server = Centrifugo::start().await.expect("server");
+    let proxy = FaultProxy::start(server_addr(&server)).await.expect("proxy");
+    let (user, channel) = (unique("unknown"), unique("test:unknown"));
+    let client = Client::builder(&proxy.ws_url())
+        .token(server.token(&user, None))
+        .reconnect_delay(Duration::from_millis(100), Duration::from_millis(300))
+        .build()
+        .expect("client");
+    let mut client_events = client.events();
+    client.connect();
+    next_matching(&mut client_events, STEP, is_connected).await;
+    let api = server.api();
+
+    // 1. The command reaches the server, the reply does not: it landed, and must stay landed once.
+    proxy.blackhole_direction(Direction::ToClient, true);
+    let landed = unique("landed");
+    let publishing = {
+        let client = client.clone();
+        let (channel, data) = (channel.clone(), payload(&json!({ "marker": landed })));
+        tokio::spawn(async move { client.publish(&channel, data).await })
+    };
+    wait_history_count(&api, &channel, &landed, 1, STEP).await;
+    proxy.cut(true);
+    proxy.blackhole_direction(Direction::ToClient, false);
+    let result = within(STEP, "the publish whose reply was lost", publishing).await.expect("task");
+    println!("publish that landed, reply lost: {result:?}");
+    assert_eq!(result, Err(Error::OutcomeUnknown));
+
+    // 2. The command never reaches the server: still unknown to the client, and not resent either.
+    next_matching(&mut client_events, STEP, is_connected).await;
+    proxy.blackhole(true);
+    let lost = unique("lost");
+    let publishing = {
+        let client = client.clone();
+        let (channel, data) = (channel.clone(), payload(&json!({ "marker": lost })));
+        tokio::spawn(async move { client.publish(&channel, data).await })
+    };
+    sleep(Duration::from_millis(300)).await;
+    proxy.cut(true);
+    proxy.blackhole(false);
+    let result = within(STEP, "the publish that never arrived", publishing).await.expect("task");
+    println!("publish that never arrived: {result:?}");
+    assert_eq!(result, Err(Error::OutcomeUnknown));
+
+    // The client reconnects; give a resend every chance to happen, then count.
+    next_matching(&mut client_events, STEP, is_connected).await;
+    sleep(Duration::from_secs(1)).await;
+    let (landed_count, lost_count) =
+        (history_count(&api, &channel, &landed).await, history_count(&api, &channel, &lost).await);
+    println!("in history after reconnecting: landed ×{landed_count}, lost ×{lost_count}");
+    assert_eq!(landed_count, 1, "the publish that landed is there once: never resent");
+    assert_eq!(lost_count, 0, "the publish that was lost is not resent");
+    client.close().await;
+}
+
+#[tokio::test]
+async fn a_long_outage_suspends_the_client_until_it_is_back() {
+    init_tracing();
+    let server = Centrifugo::start().await.expect("server");
+    let proxy = FaultProxy::start(server_addr(&server)).await.expect("proxy");
+    let (user, channel) = (unique("suspend"), unique("test:suspend"));
+    let suspend_after = Duration::from_secs(2);
+    let client = Client::builder(&proxy.ws_url())
+        .token(server.token(&user, None))
+        .reconnect_delay(Duration::from_millis(100), Duration::from_millis(300))
+        .suspend_after(suspend_after, Duration::from_millis(500), Duration::from_secs(1))
+        .build()
+        .expect("client");
+    let mut client_events = client.events();
+    client.connect();
+    next_matching(&mut client_events, STEP, is_connected).await;
+
+    proxy.refuse(true);
+    let outage_at = Instant::now();
+    proxy.cut(true);
+    next_matching(&mut client_events, STEP, is_connecting).await;
+    // A call made during the outage waits in the queue...
+    let queued = {
+        let client = client.clone();
+        let (channel, data) = (channel.clone(), payload(&json!({ "queued": true })));
+        tokio::spawn(async move { client.publish(&channel, data).await })
+    };
+
+    next_matching(&mut client_events, suspend_after + STEP, |e| matches!(e, ClientEvent::Suspended)).await;
+    let suspended_after = outage_at.elapsed();
+    println!(
+        "Suspended {} after the outage began (suspend_after {})",
+        ms(suspended_after),
+        ms(suspend_after)
+    );
+    assert!(suspended_after >= suspend_after, "{suspended_after:?}");
+    assert!(suspended_after <= suspend_after + Duration::from_secs(1), "{suspended_after:?}");
+    // ...and fails when the client turns suspended; new calls fail fast.
+    let queued = within(STEP, "the queued call", queued).await.expect("task");
+    assert_eq!(queued, Err(Error::Suspended));
+    let called_at = Instant::now();
+    let fast = client.publish(&channel, payload(&json!({ "late": true }))).await;
+    let fail_fast = called_at.elapsed();
+    println!("a call while suspended: {fast:?} in {}", ms(fail_fast));
+    assert_eq!(fast, Err(Error::Suspended));
+    assert!(fail_fast < Duration::from_millis(200), "{fail_fast:?}");
+
+    // Still retrying, at the slower cadence (0.5–1 s).
+    let refused_before = proxy.connections_refused();
+    sleep(Duration::from_secs(3)).await;
+    let retries = proxy.connections_refused() - refused_before;
+    println!("{retries} attempts in 3 s while suspended");
+    assert!((2..=7).contains(&retries), "suspended retry cadence: {retries} attempts in 3 s");
+
+    proxy.refuse(false);
+    let allowed_at = Instant::now();
+    next_matching(&mut client_events, Duration::from_secs(1) + STEP, is_connected).await;
+    let back = allowed_at.elapsed();
+    println!("Connected {} after the server became reachable again", ms(back));
+    assert!(back <= Duration::from_millis(1500), "{back:?}");
+    client.publish(&channel, payload(&json!({ "back": true }))).await.expect("calls work again");
+    client.close().await;
+}
