@@ -1,6 +1,8 @@
-//! Connection authentication against a real Centrifugo: a valid JWT connects, a JWT signed with the
-//! wrong key ends the client for good (3500, no reconnect loop), and an expired JWT is replaced through
-//! the token provider.
+//! Authentication against a real Centrifugo. Connection tokens: a valid JWT connects, a JWT signed
+//! with the wrong key ends the client for good (3500, no reconnect loop), an expired JWT is replaced
+//! through the token provider, and without a provider it stops the client as unauthorized.
+//! Subscription tokens: a `secure:` channel refuses a subscription without one (103) and an expired one
+//! is replaced through the subscription's provider.
 
 mod common;
 
@@ -8,7 +10,7 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
-use ceaseless::{Client, ClientEvent, ClientState, Error, TokenError};
+use ceaseless::{Client, ClientEvent, ClientState, Error, SubscriptionEvent, TokenError};
 use ceaseless_tests::{Centrifugo, init_tracing};
 use common::{STEP, assert_none_for, is_connection_step, next_matching, unique, within};
 use serde_json::json;
@@ -28,6 +30,10 @@ async fn a_valid_jwt_connects() {
     assert!(!id.is_empty(), "the server assigns a client id");
     assert_eq!(client.state(), ClientState::Connected);
     within(STEP, "ready", client.ready()).await.expect("ready");
+    // The server knows the connection as the token's `sub`.
+    let (sub, _) = common::subscribed(&client, &unique("test:auth-who")).await;
+    let presence = within(STEP, "presence", sub.presence()).await.expect("presence");
+    assert_eq!(presence.presence.get(&id).map(|info| info.user.as_str()), Some(user.as_str()));
     client.close().await;
 }
 
@@ -64,9 +70,7 @@ async fn an_expired_jwt_is_replaced_through_the_provider() {
     init_tracing();
     let server = Centrifugo::start().await.expect("server");
     let user = unique("auth-expired");
-    let an_hour_ago =
-        SystemTime::now().duration_since(UNIX_EPOCH).expect("clock after 1970").as_secs() - 3600;
-    let expired = server.token_with_claims(json!({ "sub": user, "exp": an_hour_ago }));
+    let expired = server.token_with_claims(json!({ "sub": user, "exp": an_hour_ago() }));
     let fresh = server.token(&user, None);
     let calls = Arc::new(AtomicUsize::new(0));
     let counter = calls.clone();
@@ -96,6 +100,92 @@ async fn an_expired_jwt_is_replaced_through_the_provider() {
     })
     .await;
     assert_eq!(client.state(), ClientState::Connected);
+    assert_eq!(calls.load(Ordering::SeqCst), 1, "exactly one fetch for the new token");
+    client.close().await;
+}
+
+/// Unix seconds an hour ago: an `exp` the server rejects.
+fn an_hour_ago() -> u64 {
+    SystemTime::now().duration_since(UNIX_EPOCH).expect("clock after 1970").as_secs() - 3600
+}
+
+#[tokio::test]
+async fn an_expired_jwt_without_a_provider_stops_the_client() {
+    init_tracing();
+    let server = Centrifugo::start().await.expect("server");
+    let user = unique("auth-expired-alone");
+    let client = Client::builder(&server.ws_url())
+        .token(server.token_with_claims(json!({ "sub": user, "exp": an_hour_ago() })))
+        .reconnect_delay(Duration::from_millis(100), Duration::from_millis(200))
+        .build()
+        .expect("client");
+    let mut events = client.events();
+    client.connect();
+    let ended = next_matching(&mut events, STEP, |e| {
+        matches!(e, ClientEvent::Disconnected { .. } | ClientEvent::Connected { .. })
+    })
+    .await;
+    assert!(
+        matches!(ended, ClientEvent::Disconnected { code: ceaseless::codes::disconnected::UNAUTHORIZED, .. }),
+        "no way to get a new token, so unauthorized: {ended:?}"
+    );
+    assert_none_for(&mut events, Duration::from_secs(1), is_connection_step).await;
+    client.close().await;
+}
+
+#[tokio::test]
+async fn a_secure_channel_needs_a_subscription_token() {
+    init_tracing();
+    let server = Centrifugo::start().await.expect("server");
+    let (client, _client_events, _) = common::connected(&server, &unique("auth-no-sub-token")).await;
+    let sub = client.new_subscription(&unique("secure:no-token")).build().expect("subscription");
+    let mut events = sub.events();
+    sub.subscribe();
+    let ended = next_matching(&mut events, STEP, |e| {
+        matches!(e, SubscriptionEvent::Subscribed(_) | SubscriptionEvent::Unsubscribed { .. })
+    })
+    .await;
+    assert!(matches!(ended, SubscriptionEvent::Unsubscribed { code: 103, .. }), "{ended:?}");
+    assert_eq!(client.state(), ClientState::Connected, "a refused subscribe leaves the connection up");
+    client.close().await;
+}
+
+#[tokio::test]
+async fn an_expired_subscription_token_is_replaced_through_the_provider() {
+    init_tracing();
+    let server = Centrifugo::start().await.expect("server");
+    let (user, channel) = (unique("auth-sub-expired"), unique("secure:expired"));
+    let expired = server.token_with_claims(json!({ "sub": user, "channel": channel, "exp": an_hour_ago() }));
+    let fresh = server.subscription_token(&user, &channel, None);
+    let calls = Arc::new(AtomicUsize::new(0));
+    let counter = calls.clone();
+    let (client, _client_events, _) = common::connected(&server, &user).await;
+    let sub = client
+        .new_subscription(&channel)
+        .token(expired)
+        .token_provider(move |_channel: String| {
+            counter.fetch_add(1, Ordering::SeqCst);
+            let token = fresh.clone();
+            async move { Ok::<_, TokenError>(token) }
+        })
+        .resubscribe_delay(Duration::from_millis(100), Duration::from_millis(500))
+        .build()
+        .expect("subscription");
+    let mut events = sub.events();
+    sub.subscribe();
+    let refused = next_matching(&mut events, STEP, |e| {
+        matches!(e, SubscriptionEvent::Error(_) | SubscriptionEvent::Subscribed(_))
+    })
+    .await;
+    assert!(
+        matches!(refused, SubscriptionEvent::Error(Error::Server { code: 109, .. })),
+        "the server answers an expired subscription token with 109, got {refused:?}"
+    );
+    let outcome = next_matching(&mut events, STEP, |e| {
+        matches!(e, SubscriptionEvent::Subscribed(_) | SubscriptionEvent::Unsubscribed { .. })
+    })
+    .await;
+    assert!(matches!(outcome, SubscriptionEvent::Subscribed(_)), "{outcome:?}");
     assert_eq!(calls.load(Ordering::SeqCst), 1, "exactly one fetch for the new token");
     client.close().await;
 }

@@ -1,8 +1,8 @@
-//! Input the client must refuse without panicking: bad endpoint URLs, payloads that are not JSON,
-//! payloads over the server's size limit (refused before sending; and, when the client is told a
-//! larger limit, the server's 1009 close stops it), channel names over 255 bytes, and a channel in a namespace
-//! the server does not know (a server error, passed through as code 102). A refused call leaves the
-//! connection up.
+//! Input the client must refuse without panicking, and without harming the connection: bad endpoint
+//! URLs; data that is not JSON (in a publish or RPC, as subscription data, as connect data); payloads
+//! over the server's size limit (refused before sending; and when the client is told a larger limit,
+//! the server's 1009 close stops it); channel names over 255 bytes; and a channel in a namespace the
+//! server does not know (a server error, passed through as code 102).
 
 mod common;
 
@@ -12,8 +12,8 @@ use bytes::Bytes;
 use ceaseless::{Client, ClientEvent, ClientState, Error, HistoryOptions, Payload, SubscriptionEvent};
 use ceaseless_tests::{Centrifugo, init_tracing};
 use common::{
-    STEP, assert_none_for, connected, is_connection_step, json, n_of, next_matching, publications,
-    subscribed, unique, within,
+    STEP, assert_none_for, builder_for, connect, connected, is_connection_step, json, n_of, next_matching,
+    publications, subscribed, unique, within,
 };
 
 /// A client for an address nothing listens on; it is never connected.
@@ -88,6 +88,65 @@ async fn non_json_payloads_are_refused() {
     client.close().await;
 }
 
+/// Bytes that are not JSON, wrapped without validation.
+fn not_json() -> Payload {
+    Payload::from_raw(Bytes::from_static(b"not json"))
+}
+
+// `SubscriptionBuilder::data` with bytes that are not JSON (built with `from_raw`) must be refused, or
+// fail alone: a subscribe that cannot be encoded once timed out and tore the whole connection down.
+#[tokio::test]
+async fn non_json_subscription_data_is_refused_without_harming_the_connection() {
+    init_tracing();
+    let server = Centrifugo::start().await.expect("server");
+    let builder = builder_for(&server, &unique("bad-sub-data")).timeout(Duration::from_secs(2));
+    let (client, mut client_events, _) = connect(builder).await;
+    let built = client.new_subscription(&unique("test:bad-data")).data(not_json()).build();
+    match built {
+        Err(Error::InvalidPayload(_)) => {}
+        Err(other) => panic!("expected InvalidPayload, got {other:?}"),
+        Ok(sub) => {
+            // Accepting it is fine only if subscribing then fails alone, with an error.
+            let mut events = sub.events();
+            sub.subscribe();
+            assert_none_for(&mut client_events, Duration::from_secs(3), is_connection_step).await;
+            next_matching(&mut events, STEP, |e| {
+                matches!(e, SubscriptionEvent::Error(Error::InvalidPayload(_)))
+            })
+            .await;
+            assert_ne!(sub.state(), ceaseless::SubscriptionState::Subscribing, "it does not hang");
+        }
+    }
+    still_works(&client, &unique("test:after-bad-data")).await;
+    client.close().await;
+}
+
+// `ClientBuilder::data` that is not JSON must be refused: a `connect` that cannot be encoded once left
+// the socket silent until the server closed it as stale (3502), hiding the real cause.
+#[tokio::test]
+async fn non_json_connect_data_is_refused() {
+    init_tracing();
+    let server = Centrifugo::start().await.expect("server");
+    let built = builder_for(&server, &unique("bad-connect-data")).data(not_json()).build();
+    let client = match built {
+        Err(Error::InvalidPayload(_)) => return,
+        Err(other) => panic!("expected InvalidPayload, got {other:?}"),
+        Ok(client) => client,
+    };
+    // Accepting it is fine only if connecting then reports the payload.
+    let mut events = client.events();
+    client.connect();
+    let outcome = next_matching(&mut events, Duration::from_secs(8), |e| {
+        matches!(e, ClientEvent::Error(_) | ClientEvent::Disconnected { .. } | ClientEvent::Connected { .. })
+    })
+    .await;
+    assert!(
+        matches!(outcome, ClientEvent::Error(Error::InvalidPayload(_))),
+        "expected an InvalidPayload error, got {outcome:?}"
+    );
+    client.close().await;
+}
+
 #[tokio::test]
 async fn an_oversized_publish_is_refused_and_the_connection_stays_up() {
     init_tracing();
@@ -114,8 +173,8 @@ async fn an_oversized_publish_is_refused_and_the_connection_stays_up() {
 async fn the_server_enforces_its_limit_when_the_client_is_told_a_larger_one() {
     init_tracing();
     let server = Centrifugo::start().await.expect("server");
-    let builder = common::builder_for(&server, &unique("misconfigured")).max_message_size(1 << 20);
-    let (client, mut client_events, _) = common::connect(builder).await;
+    let builder = builder_for(&server, &unique("misconfigured")).max_message_size(1 << 20);
+    let (client, mut client_events, _) = connect(builder).await;
     let published =
         within(STEP, "the oversized publish", client.publish("test:big", big_json(70 * 1024))).await;
     assert_eq!(published, Err(Error::OutcomeUnknown), "the server closed before replying");

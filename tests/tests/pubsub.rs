@@ -1,6 +1,7 @@
 //! Publish and subscribe through a real Centrifugo: a publication made by one client reaches another
 //! client's subscription (with the publisher's identity), and a publication made through the server
-//! HTTP API reaches a subscriber at the offset the API reported.
+//! HTTP API reaches a subscriber at the offset the API reported; a publish made while the client is
+//! still connecting goes out once it is connected.
 
 mod common;
 
@@ -53,4 +54,22 @@ async fn an_api_publication_reaches_a_subscriber() {
     assert_eq!(position.offset, second.offset);
     assert_eq!(position.epoch, second.epoch);
     client.close().await;
+}
+
+#[tokio::test]
+async fn a_publish_made_while_connecting_goes_out_once_connected() {
+    init_tracing();
+    let server = Centrifugo::start().await.expect("server");
+    let channel = unique("test:pubsub-early");
+    let (reader, _reader_events, _) = connected(&server, &unique("reader")).await;
+    let (_sub, mut events) = subscribed(&reader, &channel).await;
+
+    let writer = common::builder_for(&server, &unique("writer")).build().expect("client");
+    writer.connect();
+    within(STEP, "the early publish", writer.publish(&channel, common::json(r#"{"n":3}"#)))
+        .await
+        .expect("a publish waits for the connection");
+    assert_eq!(n_of(&publications(&mut events, 1).await[0]), 3);
+    reader.close().await;
+    writer.close().await;
 }

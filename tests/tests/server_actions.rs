@@ -1,6 +1,6 @@
 //! Server-initiated endings through the Centrifugo HTTP API: a disconnect with a terminal code stops
 //! the client for good with that code, and a server unsubscribe ends the subscription with code 2000
-//! while the connection stays up.
+//! while the connection stays up (and a later subscribe by the app recovers what it missed).
 
 mod common;
 
@@ -9,8 +9,8 @@ use std::time::Duration;
 use ceaseless::{ClientEvent, ClientState, SubscriptionEvent, SubscriptionState};
 use ceaseless_tests::{Centrifugo, init_tracing};
 use common::{
-    STEP, assert_none_for, builder_for, connect, connected, is_connection_step, next_matching, subscribed,
-    unique,
+    STEP, assert_none_for, builder_for, connect, connected, is_connection_step, n_of, next_matching,
+    publications, subscribe, subscribed, unique,
 };
 
 #[tokio::test]
@@ -68,5 +68,9 @@ async fn a_server_unsubscribe_ends_the_subscription() {
     assert_eq!(sub.state(), SubscriptionState::Unsubscribed);
     assert_eq!(client.state(), ClientState::Connected);
     assert_none_for(&mut client_events, Duration::ZERO, is_connection_step).await;
+
+    // The app may subscribe again; the kept position recovers what was published meanwhile.
+    let mut events = subscribe(&sub).await;
+    assert_eq!(n_of(&publications(&mut events, 1).await[0]), 1);
     client.close().await;
 }

@@ -182,6 +182,7 @@ impl ClientBuilder {
     ///
     /// # Errors
     /// [`Error::InvalidUrl`] for a URL that does not parse or is not `ws://` / `wss://`;
+    /// [`Error::InvalidPayload`] when `data` cannot be sent;
     /// [`Error::Config`] outside a tokio runtime or for invalid settings.
     #[cfg(feature = "native")]
     pub fn build(self) -> Result<Client, Error> {
@@ -208,6 +209,7 @@ impl ClientBuilder {
         if self.config.max_message_size < 64 {
             return Err(Error::Config("max_message_size is too small".to_owned()));
         }
+        ceaseless_proto::engine::check_config(&self.config)?;
         Ok(Client::start(self, runtime, transport, urls, FrameFormat::Json))
     }
 }

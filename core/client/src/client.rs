@@ -159,7 +159,7 @@ impl Client {
         config: SubscriptionConfig,
         provider: Option<Arc<dyn crate::token::SubscriptionTokenProvider>>,
     ) -> Result<Subscription, Error> {
-        ceaseless_proto::engine::validate_channel(channel)?;
+        ceaseless_proto::engine::check_subscription(channel, &config)?;
         if self.state() == ClientState::Closed {
             return Err(Error::Closed);
         }

@@ -90,8 +90,8 @@ impl SubscriptionBuilder {
     /// Registers the subscription (unsubscribed; call [`Subscription::subscribe`]).
     ///
     /// # Errors
-    /// [`Error::InvalidChannel`] (empty or over 255 bytes), [`Error::DuplicateSubscription`],
-    /// [`Error::Closed`].
+    /// [`Error::InvalidChannel`] (empty or over 255 bytes), [`Error::InvalidPayload`] (`data` cannot be
+    /// sent), [`Error::DuplicateSubscription`], [`Error::Closed`].
     pub fn build(self) -> Result<Subscription, Error> {
         self.client.register_subscription(&self.channel, self.config, self.provider)
     }

@@ -34,6 +34,7 @@ pub mod backoff;
 pub mod codec;
 pub mod codes;
 pub mod config;
+pub mod delta;
 pub mod engine;
 pub mod error;
 pub mod event;

@@ -182,7 +182,12 @@ impl<R: Runtime> Driver<R> {
     fn on_internal(&mut self, msg: Internal, now: Instant) {
         match msg {
             Internal::Opened(id, Ok(connection)) => {
-                if self.engine.state() == ceaseless_proto::ClientState::Closed {
+                if self.engine.transport_id() != Some(id) {
+                    // An attempt the engine gave up on opened late: close it, never replace the live one.
+                    tracing::debug!(transport = id.0, "closing a transport that opened too late");
+                    let _ = connection
+                        .outgoing
+                        .unbounded_send(Outgoing::Close { code: 1000, reason: "abandoned".into() });
                     return;
                 }
                 self.attach(id, connection);

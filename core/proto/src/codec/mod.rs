@@ -11,6 +11,7 @@
 //! [`Reply`]: crate::wire::Reply
 
 mod json;
+pub mod protobuf;
 #[cfg(test)]
 mod tests;
 
@@ -21,6 +22,7 @@ use bytes::Bytes;
 use crate::wire::{Command, Reply};
 
 pub use json::JsonCodec;
+pub use protobuf::ProtobufCodec;
 
 /// Maximum number of input bytes, and of parser message bytes, quoted in a decode error.
 const QUOTE_LIMIT: usize = 100;

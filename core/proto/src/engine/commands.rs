@@ -8,13 +8,14 @@ use bytes::Bytes;
 use web_time::Instant;
 
 use super::{Engine, Output, Request, RequestId, Response};
-use crate::codec::Codec;
+use crate::codec::{Codec, JsonCodec};
 use crate::codes;
+use crate::config::Config;
 use crate::error::Error;
 use crate::event::ClientState;
 use crate::wire::{
-    Command, CommandBody, ErrorReply, HistoryRequest, PresenceRequest, PresenceStatsRequest, PublishRequest,
-    ReplyBody, RpcRequest, SendRequest,
+    Command, CommandBody, ConnectRequest, ErrorReply, HistoryRequest, PresenceRequest, PresenceStatsRequest,
+    PublishRequest, ReplyBody, RpcRequest, SendRequest, SubscribeRequest,
 };
 
 /// The longest channel name Centrifugo accepts, in bytes.
@@ -43,6 +44,40 @@ pub(super) struct Waiting {
     id: RequestId,
     request: Request,
     pub(super) deadline: Instant,
+}
+
+/// Checks that `command` can be encoded, and returns its encoded size.
+pub(super) fn encoded_len(codec: &JsonCodec, command: &Command) -> Result<usize, Error> {
+    let mut buf = Vec::new();
+    codec
+        .encode(std::slice::from_ref(command), &mut buf)
+        .map_err(|e| Error::InvalidPayload(e.to_string()))?;
+    Ok(buf.len())
+}
+
+/// Checks a client configuration before an engine runs with it: the connect data must encode.
+///
+/// # Errors
+/// [`Error::InvalidPayload`] when `config.data` cannot be sent (for example non-JSON bytes built with
+/// [`crate::Payload::from_raw`] on a JSON connection).
+pub fn check_config(config: &Config) -> Result<(), Error> {
+    let connect = ConnectRequest { data: config.data.clone(), ..Default::default() };
+    encoded_len(&JsonCodec, &Command { id: 1, body: CommandBody::Connect(connect) })
+        .map(drop)
+        .map_err(|e| Error::InvalidPayload(format!("connect data: {e}")))
+}
+
+/// Checks a subscription before it is registered: a valid channel name, and data that can be sent.
+///
+/// # Errors
+/// [`Error::InvalidChannel`] or [`Error::InvalidPayload`].
+pub fn check_subscription(channel: &str, config: &crate::config::SubscriptionConfig) -> Result<(), Error> {
+    validate_channel(channel)?;
+    let probe =
+        SubscribeRequest { channel: channel.to_owned(), data: config.data.clone(), ..Default::default() };
+    encoded_len(&JsonCodec, &Command { id: 1, body: CommandBody::Subscribe(probe) })
+        .map(drop)
+        .map_err(|e| Error::InvalidPayload(format!("subscription data: {e}")))
 }
 
 /// Checks a channel name before anything is sent.
@@ -109,7 +144,7 @@ impl Engine {
             validate_channel(channel)?;
         }
         let probe = Command { id: u32::MAX, body: request.to_body() };
-        let size = self.encoded_len(&probe)?;
+        let size = encoded_len(&self.codec, &probe)?;
         if size > self.config.max_message_size {
             return Err(Error::MessageTooLarge { size, limit: self.config.max_message_size });
         }
@@ -264,14 +299,6 @@ impl Engine {
         self.go_disconnected(codes::disconnected::BAD_PROTOCOL, "bad protocol", now);
     }
 
-    fn encoded_len(&self, command: &Command) -> Result<usize, Error> {
-        let mut buf = Vec::new();
-        self.codec
-            .encode(std::slice::from_ref(command), &mut buf)
-            .map_err(|e| Error::InvalidPayload(e.to_string()))?;
-        Ok(buf.len())
-    }
-
     /// Encodes queued commands into frames no larger than the message size limit.
     pub(super) fn flush(&mut self) {
         self.flush_positions();
@@ -290,7 +317,17 @@ impl Engine {
         for command in &commands {
             one.clear();
             if let Err(e) = self.codec.encode(std::slice::from_ref(command), &mut one) {
-                tracing::warn!(error = %e, "dropping a command that cannot be encoded");
+                // Input is checked before it is queued, so this is a bug; fail the command loudly
+                // rather than leaving it to time out.
+                tracing::error!(error = %e, "a command cannot be encoded");
+                if let Some(Inflight { kind: InflightKind::Request(request), .. }) =
+                    self.inflight.remove(&command.id)
+                {
+                    self.emit(Output::Reply {
+                        id: request,
+                        result: Err(Error::InvalidPayload(e.to_string())),
+                    });
+                }
                 continue;
             }
             if !frame.is_empty() && frame.len() + 1 + one.len() > limit {

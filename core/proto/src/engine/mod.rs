@@ -31,7 +31,7 @@ use std::collections::{BTreeMap, BTreeSet, HashMap, VecDeque};
 
 use web_time::Instant;
 
-pub use commands::{MAX_CHANNEL_LEN, validate_channel};
+pub use commands::{MAX_CHANNEL_LEN, check_config, check_subscription, validate_channel};
 pub use lifecycle::AppState;
 pub use types::{Output, Request, RequestId, Response, TokenKind, TokenRequest, TokenRequestId, TransportId};
 
@@ -136,6 +136,12 @@ impl Engine {
         self.state
     }
 
+    /// The transport the engine currently uses or is opening, if any. A transport that finishes opening
+    /// under another id was abandoned (timed out, or superseded) and should be closed unused.
+    pub fn transport_id(&self) -> Option<TransportId> {
+        self.transport.as_ref().map(|s| s.id)
+    }
+
     /// The settings this engine runs with.
     pub fn config(&self) -> &Config {
         &self.config
@@ -231,13 +237,14 @@ impl Engine {
     /// Registers a client-side subscription (in the `unsubscribed` state).
     ///
     /// # Errors
-    /// [`Error::InvalidChannel`] for an empty or too long channel, [`Error::DuplicateSubscription`] if one
-    /// exists, [`Error::Closed`] after [`Engine::close`].
+    /// [`Error::InvalidChannel`] for an empty or too long channel, [`Error::InvalidPayload`] for data
+    /// that cannot be sent, [`Error::DuplicateSubscription`] if one exists, [`Error::Closed`] after
+    /// [`Engine::close`].
     pub fn new_subscription(&mut self, channel: &str, config: SubscriptionConfig) -> Result<(), Error> {
         if let Some(err) = self.is_closed_error() {
             return Err(err);
         }
-        commands::validate_channel(channel)?;
+        commands::check_subscription(channel, &config)?;
         if self.subs.contains_key(channel) {
             return Err(Error::DuplicateSubscription(channel.to_owned()));
         }

@@ -1,0 +1,113 @@
+//! [`LocalStoragePositionStore`]: stream positions in `localStorage`, so a reloaded page resumes every
+//! recoverable channel where the previous page stopped.
+//!
+//! One key per channel, `<prefix><channel>`, holding `<offset>:<epoch>`. Saves are gathered in memory
+//! and written at most every 250 ms (a busy stream would otherwise write storage per publication), and at
+//! once on `pagehide` and when the client closes, so a normal reload or navigation loses nothing. After a
+//! crash, up to 250 ms of progress may be redelivered on the next page.
+
+use std::cell::RefCell;
+use std::collections::BTreeMap;
+use std::rc::Rc;
+
+use ceaseless::StreamPosition;
+use ceaseless::positions::PositionStore;
+use wasm_bindgen::prelude::*;
+use web_sys::Storage;
+
+use crate::js;
+
+/// How long saves are gathered before one write.
+const WRITE_DELAY_MS: f64 = 250.0;
+
+struct State {
+    storage: Storage,
+    prefix: String,
+    pending: BTreeMap<String, StreamPosition>,
+    timer: Option<(JsValue, Closure<dyn FnMut()>)>,
+}
+
+impl State {
+    fn write(&mut self) {
+        if let Some((id, _callback)) = self.timer.take() {
+            js::clear_timeout(&id);
+        }
+        for (channel, position) in std::mem::take(&mut self.pending) {
+            let value = format!("{}:{}", position.offset, position.epoch);
+            // A full or blocked storage only costs a redelivery after reload; nothing to do about it here.
+            let _ = self.storage.set_item(&format!("{}{channel}", self.prefix), &value);
+        }
+    }
+}
+
+/// Positions in `localStorage` under a key prefix.
+pub struct LocalStoragePositionStore {
+    state: Rc<RefCell<State>>,
+    on_page_hide: Option<Closure<dyn FnMut()>>,
+}
+
+impl LocalStoragePositionStore {
+    /// A store over `window.localStorage`, or `None` where there is none (workers, blocked storage).
+    pub fn new(prefix: &str) -> Option<Self> {
+        let window = web_sys::window()?;
+        let storage = window.local_storage().ok()??;
+        let state = Rc::new(RefCell::new(State {
+            storage,
+            prefix: prefix.to_owned(),
+            pending: BTreeMap::new(),
+            timer: None,
+        }));
+        let flush = state.clone();
+        let on_page_hide = Closure::<dyn FnMut()>::new(move || flush.borrow_mut().write());
+        let _ = window.add_event_listener_with_callback("pagehide", on_page_hide.as_ref().unchecked_ref());
+        Some(Self { state, on_page_hide: Some(on_page_hide) })
+    }
+}
+
+/// Parses `<offset>:<epoch>`.
+pub fn parse_position(value: &str) -> Option<StreamPosition> {
+    let (offset, epoch) = value.split_once(':')?;
+    Some(StreamPosition { offset: offset.parse().ok()?, epoch: epoch.to_owned() })
+}
+
+impl PositionStore for LocalStoragePositionStore {
+    fn load(&self, channel: &str) -> Option<StreamPosition> {
+        let state = self.state.borrow();
+        if let Some(position) = state.pending.get(channel) {
+            return Some(position.clone());
+        }
+        let value = state.storage.get_item(&format!("{}{channel}", state.prefix)).ok()??;
+        parse_position(&value)
+    }
+
+    fn save(&self, channel: &str, position: &StreamPosition) {
+        let mut state = self.state.borrow_mut();
+        state.pending.insert(channel.to_owned(), position.clone());
+        if state.timer.is_none() {
+            let target = Rc::downgrade(&self.state);
+            let callback = Closure::<dyn FnMut()>::new(move || {
+                if let Some(state) = target.upgrade() {
+                    let mut state = state.borrow_mut();
+                    // The timer has fired: forget it without clearing, then write.
+                    drop(state.timer.take());
+                    state.write();
+                }
+            });
+            let id = js::set_timeout(callback.as_ref(), WRITE_DELAY_MS);
+            state.timer = Some((id, callback));
+        }
+    }
+
+    fn flush(&self) {
+        self.state.borrow_mut().write();
+    }
+}
+
+impl Drop for LocalStoragePositionStore {
+    fn drop(&mut self) {
+        self.flush();
+        if let (Some(window), Some(callback)) = (web_sys::window(), self.on_page_hide.take()) {
+            let _ = window.remove_event_listener_with_callback("pagehide", callback.as_ref().unchecked_ref());
+        }
+    }
+}
