@@ -13,7 +13,7 @@ mod continuity_support;
 
 use std::time::Duration;
 
-use ceaseless::{Client, ClientEvent, ClientState, Error, SubscriptionEvent, codes};
+use ceaseless::{AppState, Client, ClientEvent, ClientState, Error, SubscriptionEvent, codes};
 use ceaseless_tests::proxy::Direction;
 use ceaseless_tests::{Centrifugo, FaultProxy, ServerOptions, init_tracing};
 use continuity_support::{
@@ -375,5 +375,56 @@ async fn an_abandoned_attempt_that_opens_late_leaves_the_live_connection_alone()
     let seen = events_until_n(&mut events, 3, STEP).await;
     assert_eq!(ns(&seen), [1, 2, 3]);
     client.publish(&channel, payload(&json!({ "n": 4 }))).await.expect("the live connection carries calls");
+    client.close().await;
+}
+
+#[tokio::test]
+async fn the_background_lets_go_and_the_foreground_resumes_with_recovery() {
+    init_tracing();
+    let server = Centrifugo::start().await.expect("server");
+    let (user, channel) = (unique("background"), unique("test:background"));
+    let grace = Duration::from_millis(500);
+    let client = Client::builder(&server.ws_url())
+        .token(server.token(&user, None))
+        .background_grace(Some(grace))
+        .build()
+        .expect("client");
+    let mut client_events = client.events();
+    client.connect();
+    next_matching(&mut client_events, STEP, is_connected).await;
+    let sub = client.new_subscription(&channel).build().expect("subscription");
+    let mut events = sub.events();
+    sub.subscribe();
+    within(STEP, "subscribed", sub.ready()).await.expect("subscribed");
+    let api = server.api();
+    api_publish_numbered(&api, &channel, 1..=3).await;
+    let mut seen = events_until_n(&mut events, 3, STEP).await;
+
+    let backgrounded_at = Instant::now();
+    client.set_app_state(AppState::Background);
+    let parked = next_matching(&mut client_events, grace + STEP, |e| {
+        matches!(e, ClientEvent::Disconnected { .. } | ClientEvent::Connecting { .. })
+    })
+    .await;
+    let after = backgrounded_at.elapsed();
+    println!("background: let go of the connection after {} (grace {}): {parked:?}", ms(after), ms(grace));
+    assert!(
+        matches!(parked, ClientEvent::Disconnected { code: codes::disconnected::BACKGROUNDED, .. }),
+        "{parked:?}"
+    );
+    assert!(after >= grace && after <= grace + Duration::from_millis(500), "{after:?}");
+
+    // Missed while in the background; recovered on return.
+    api_publish_numbered(&api, &channel, 4..=8).await;
+    let foreground_at = Instant::now();
+    client.set_app_state(AppState::Foreground);
+    next_matching(&mut client_events, STEP, is_connected).await;
+    println!("foreground: connected again in {}", ms(foreground_at.elapsed()));
+    seen.extend(events_until_n(&mut events, 8, STEP).await);
+    seen.extend(collect_for(&mut events, Duration::from_millis(300)).await);
+    assert_eq!(ns(&seen), (1..=8).collect::<Vec<_>>(), "every publication once, in order");
+    let recovered =
+        seen.iter().any(|e| matches!(e, SubscriptionEvent::Subscribed(i) if i.was_recovering && i.recovered));
+    assert!(recovered, "the foreground resubscribe recovered: {seen:?}");
     client.close().await;
 }

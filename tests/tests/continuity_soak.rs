@@ -9,9 +9,10 @@
 //!   (default 60). A failed API call is retried on the other node with the same `idempotency_key`,
 //!   so the publisher itself never publishes twice;
 //! - meanwhile a fault is injected every 700 ms on a random client: cuts with reset and with a clean
-//!   close, blackholes longer than the heartbeat detection window (ping 2 s + max delay 1 s), refused
-//!   reconnects (cut, then refused for 3 s), and added latency; node A is killed and restarted, then
-//!   node B is;
+//!   close, blackholes longer than the heartbeat detection window (ping 2 s + max delay 1 s) on both
+//!   paths of a client, 9 s blackholes on one path (the client must give up on it and move to the
+//!   other node), refused reconnects (cut, then refused for 3 s), and added latency; node A is killed
+//!   and restarted, then node B is;
 //! - at the end every client must hold every message of its channels exactly once, in order.
 //!
 //! It prints a table (messages sent, received, lost, duplicated, reconnects, recoveries, gaps, worst
@@ -45,6 +46,9 @@ const PING_INTERVAL: Duration = Duration::from_secs(2);
 const MAX_PING_DELAY: Duration = Duration::from_secs(1);
 /// Blackholes last longer than the detection window.
 const BLACKHOLE_FOR: Duration = Duration::from_millis(4500);
+/// A blackhole on one path (one node, for one client) outlasts detection plus the open timeout
+/// (5 s), so the client gives up on that path and moves to the other node.
+const PATH_BLACKHOLE_FOR: Duration = Duration::from_secs(9);
 const REFUSE_FOR: Duration = Duration::from_secs(3);
 const LATENCY_FOR: Duration = Duration::from_secs(4);
 const LATENCY: Duration = Duration::from_millis(250);
@@ -128,12 +132,13 @@ enum Fault {
     CutReset,
     CutClean,
     Blackhole,
+    PathBlackhole,
     Refuse,
     Latency,
 }
 
-const FAULTS: [Fault; 5] =
-    [Fault::CutReset, Fault::CutClean, Fault::Blackhole, Fault::Refuse, Fault::Latency];
+const FAULTS: [Fault; 6] =
+    [Fault::CutReset, Fault::CutClean, Fault::Blackhole, Fault::PathBlackhole, Fault::Refuse, Fault::Latency];
 
 /// What the injector did.
 #[derive(Default)]
@@ -427,10 +432,11 @@ async fn soak(run_for: Duration, seed: u64) {
         (
             "faults",
             format!(
-                "{} cut/reset, {} cut/clean, {} blackhole, {} refuse, {} latency; {}",
+                "{} cut/reset, {} cut/clean, {} blackhole, {} one-path blackhole, {} refuse, {} latency; {}",
                 count(Fault::CutReset),
                 count(Fault::CutClean),
                 count(Fault::Blackhole),
+                count(Fault::PathBlackhole),
                 count(Fault::Refuse),
                 count(Fault::Latency),
                 node_events.join(", ")
@@ -596,6 +602,16 @@ async fn inject_faults(
                     }
                 }));
                 busy_until[i] = now + BLACKHOLE_FOR + settle;
+            }
+            Fault::PathBlackhole => {
+                let path = rng.below(2);
+                proxies[path].blackhole(true);
+                let proxies = proxies.clone();
+                lifts.push(tokio::spawn(async move {
+                    sleep(PATH_BLACKHOLE_FOR).await;
+                    proxies[path].blackhole(false);
+                }));
+                busy_until[i] = now + PATH_BLACKHOLE_FOR + settle;
             }
             Fault::Refuse => {
                 for proxy in proxies.iter() {

@@ -9,7 +9,7 @@ use crate::client::Client;
 use crate::positions::{MemoryPositionStore, PositionStore};
 use crate::runtime::Runtime;
 use crate::token::{ConnectionTokenProvider, SubscriptionTokenProvider};
-use crate::transport::{FrameFormat, Transport};
+use crate::transport::Transport;
 
 /// Builds a [`Client`]. Start with [`Client::builder`].
 #[must_use]
@@ -19,6 +19,7 @@ pub struct ClientBuilder {
     pub(crate) token_provider: Option<Arc<dyn ConnectionTokenProvider>>,
     pub(crate) subscription_token_provider: Option<Arc<dyn SubscriptionTokenProvider>>,
     pub(crate) transport: Option<Arc<dyn Transport>>,
+    pub(crate) kinds: Vec<crate::transport::TransportKind>,
     #[cfg(feature = "native")]
     pub(crate) tls: crate::tls::TlsConfig,
     pub(crate) seed: Option<u64>,
@@ -44,6 +45,7 @@ impl ClientBuilder {
             token_provider: None,
             subscription_token_provider: None,
             transport: None,
+            kinds: vec![crate::transport::TransportKind::WebSocket],
             #[cfg(feature = "native")]
             tls: crate::tls::TlsConfig::default(),
             seed: None,
@@ -127,9 +129,24 @@ impl ClientBuilder {
         self
     }
 
-    /// Uses a custom transport instead of the default WebSocket.
+    /// Uses a custom transport instead of the built-in ones.
     pub fn transport(mut self, transport: impl Transport) -> Self {
         self.transport = Some(Arc::new(transport));
+        self
+    }
+
+    /// The transports to use, in order of preference (default: WebSocket only). The first connect
+    /// tries them in order and moves on at once when one fails before the server accepts it (for
+    /// example a proxy that refuses WebSocket upgrades); the one that worked is kept for reconnects.
+    /// Emulation URLs are derived from the WebSocket URL (see [`crate::transport::endpoint_url`]).
+    pub fn transports(mut self, kinds: impl IntoIterator<Item = crate::transport::TransportKind>) -> Self {
+        self.kinds = kinds.into_iter().collect();
+        self
+    }
+
+    /// The encoding: JSON (default) or Protobuf. SSE carries JSON only.
+    pub fn format(mut self, format: crate::transport::FrameFormat) -> Self {
+        self.config.format = format;
         self
     }
 
@@ -188,17 +205,36 @@ impl ClientBuilder {
     pub fn build(self) -> Result<Client, Error> {
         let runtime = crate::runtime::TokioRuntime::current()
             .map_err(|_| Error::Config("Client::build must be called inside a tokio runtime".to_owned()))?;
-        let transport = self.transport.clone().unwrap_or_else(|| {
-            Arc::new(crate::transport::websocket::WebSocketTransport::new(self.tls.clone()))
-        });
-        self.build_with(runtime, transport)
+        let transports = match self.transport.clone() {
+            Some(custom) => vec![custom],
+            None => self
+                .kinds
+                .iter()
+                .map(|kind| crate::transport::native_transport(*kind, &self.tls))
+                .collect::<Result<Vec<_>, _>>()?,
+        };
+        self.build_with(runtime, transports)
     }
 
-    /// Builds the client on the given runtime and transport (used by other drivers, e.g. wasm).
+    /// Builds the client on the given runtime and transports, in fallback order (used by other drivers,
+    /// e.g. wasm).
     ///
     /// # Errors
     /// As [`ClientBuilder::build`].
-    pub fn build_with<R: Runtime>(self, runtime: R, transport: Arc<dyn Transport>) -> Result<Client, Error> {
+    pub fn build_with<R: Runtime>(
+        mut self,
+        runtime: R,
+        transports: Vec<Arc<dyn Transport>>,
+    ) -> Result<Client, Error> {
+        if transports.is_empty() {
+            return Err(Error::Config("at least one transport is needed".to_owned()));
+        }
+        if self.config.format == crate::transport::FrameFormat::Protobuf
+            && transports.iter().any(|t| t.name() == "sse")
+        {
+            return Err(Error::Config("SSE carries JSON only; use http_stream with Protobuf".to_owned()));
+        }
+        self.config.transports = transports.iter().map(|t| t.name().to_owned()).collect();
         let mut urls = vec![parse_endpoint(&self.url)?];
         for extra in &self.fallback_urls {
             urls.push(parse_endpoint(extra)?);
@@ -210,7 +246,11 @@ impl ClientBuilder {
             return Err(Error::Config("max_message_size is too small".to_owned()));
         }
         ceaseless_proto::engine::check_config(&self.config)?;
-        Ok(Client::start(self, runtime, transport, urls, FrameFormat::Json))
+        let targets = transports
+            .into_iter()
+            .map(|transport| crate::driver::Target::new(transport, &urls))
+            .collect::<Result<Vec<_>, _>>()?;
+        Ok(Client::start(self, runtime, targets))
     }
 }
 

@@ -15,7 +15,7 @@ use crate::driver::{self, Call, StateCell};
 use crate::events::EventStream;
 use crate::runtime::Runtime;
 use crate::subscription::{Subscription, SubscriptionBuilder};
-use crate::transport::{FrameFormat, Transport};
+use crate::transport::FrameFormat;
 pub use ceaseless_proto::engine::AppState;
 
 /// Options for [`Client::history`].
@@ -40,6 +40,7 @@ pub(crate) struct Inner {
     calls: UnboundedSender<Call>,
     state: Arc<StateCell>,
     channels: Mutex<HashSet<String>>,
+    format: FrameFormat,
 }
 
 impl std::fmt::Debug for Client {
@@ -58,12 +59,11 @@ impl Client {
     pub(crate) fn start<R: Runtime>(
         builder: ClientBuilder,
         runtime: R,
-        transport: Arc<dyn Transport>,
-        urls: Vec<url::Url>,
-        format: FrameFormat,
+        targets: Vec<driver::Target>,
     ) -> Client {
         let mut config = builder.config;
-        config.endpoints = urls.len();
+        config.endpoints = targets.first().map_or(1, |t| t.urls.len());
+        let format = config.format;
         config.has_token_provider = builder.token_provider.is_some();
         let seed = builder.seed.unwrap_or_else(|| runtime.seed());
         let engine = Engine::new(config, seed, runtime.now());
@@ -71,8 +71,7 @@ impl Client {
         let (calls, calls_rx) = unbounded();
         let parts = driver::DriverParts {
             runtime: runtime.clone(),
-            transport,
-            urls,
+            targets,
             positions: builder.positions,
             format,
             token_provider: builder.token_provider,
@@ -80,7 +79,7 @@ impl Client {
             client_state: state.clone(),
         };
         runtime.spawn(Box::pin(driver::run(parts, engine, calls_rx)));
-        Client { inner: Arc::new(Inner { calls, state, channels: Mutex::new(HashSet::new()) }) }
+        Client { inner: Arc::new(Inner { calls, state, channels: Mutex::new(HashSet::new()), format }) }
     }
 
     pub(crate) fn call(&self, call: Call) {
@@ -159,7 +158,7 @@ impl Client {
         config: SubscriptionConfig,
         provider: Option<Arc<dyn crate::token::SubscriptionTokenProvider>>,
     ) -> Result<Subscription, Error> {
-        ceaseless_proto::engine::check_subscription(channel, &config)?;
+        ceaseless_proto::engine::check_subscription(channel, &config, self.inner.format)?;
         if self.state() == ClientState::Closed {
             return Err(Error::Closed);
         }

@@ -75,6 +75,14 @@ impl SubscriptionBuilder {
         self
     }
 
+    /// Asks for fossil delta compression: the server may send publications as deltas against the
+    /// previous one (the namespace must allow it). The app always receives whole payloads; a delta that
+    /// does not apply cleanly triggers a resubscribe with recovery, never corrupt data.
+    pub fn delta(mut self, on: bool) -> Self {
+        self.config.delta = on;
+        self
+    }
+
     /// Starts from a known position: the first subscribe recovers everything after it.
     pub fn since(mut self, position: StreamPosition) -> Self {
         self.config.since = Some(position);

@@ -227,7 +227,7 @@ fn pki_for(names: &[&str]) -> Pki {
 }
 
 fn request(url: String, format: FrameFormat) -> OpenRequest {
-    OpenRequest { url: url::Url::parse(&url).unwrap(), format }
+    OpenRequest { url: url::Url::parse(&url).unwrap(), format, emulation_url: None }
 }
 
 async fn open(transport: &WebSocketTransport, url: String, format: FrameFormat) -> Connection {

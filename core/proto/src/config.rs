@@ -5,6 +5,7 @@ use std::fmt;
 use web_time::Duration;
 
 use crate::backoff::Backoff;
+use crate::codec::Format;
 use crate::wire::{Payload, StreamPosition};
 
 /// Client settings. Defaults follow the reference SDKs (PROTOCOL.md 10.2–10.3).
@@ -45,6 +46,12 @@ pub struct Config {
     pub background_grace: Option<Duration>,
     /// How many endpoints the driver can open (the engine rotates through them on failed attempts).
     pub endpoints: usize,
+    /// The names of the transports the driver can open, in fallback order (e.g. `websocket`,
+    /// `http_stream`, `sse`). The first connect tries them in order, moving on at once when one fails
+    /// before the server accepts it; the one that worked is kept for later reconnects.
+    pub transports: Vec<String>,
+    /// The encoding.
+    pub format: Format,
 }
 
 impl Default for Config {
@@ -66,6 +73,8 @@ impl Default for Config {
             suspended_retry: Backoff::new(Duration::from_secs(15), Duration::from_secs(60)),
             background_grace: Some(Duration::from_secs(30)),
             endpoints: 1,
+            transports: vec!["websocket".to_owned()],
+            format: Format::Json,
         }
     }
 }
@@ -87,6 +96,8 @@ impl fmt::Debug for Config {
             .field("suspend_after", &self.suspend_after)
             .field("background_grace", &self.background_grace)
             .field("endpoints", &self.endpoints)
+            .field("transports", &self.transports)
+            .field("format", &self.format)
             .finish_non_exhaustive()
     }
 }
@@ -110,6 +121,8 @@ pub struct SubscriptionConfig {
     pub since: Option<StreamPosition>,
     /// Resubscribe backoff bounds.
     pub resubscribe: Backoff,
+    /// Ask for fossil delta compression (the server decides; publications reach the app whole).
+    pub delta: bool,
 }
 
 impl Default for SubscriptionConfig {
@@ -123,6 +136,7 @@ impl Default for SubscriptionConfig {
             join_leave: false,
             since: None,
             resubscribe: Backoff::new(Duration::from_millis(500), Duration::from_secs(20)),
+            delta: false,
         }
     }
 }
@@ -137,6 +151,7 @@ impl fmt::Debug for SubscriptionConfig {
             .field("join_leave", &self.join_leave)
             .field("since", &self.since)
             .field("resubscribe", &self.resubscribe)
+            .field("delta", &self.delta)
             .finish_non_exhaustive()
     }
 }

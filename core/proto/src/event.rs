@@ -90,6 +90,8 @@ pub enum ClientEvent {
         version: String,
         /// Custom data from the server.
         data: Option<Payload>,
+        /// The transport in use (e.g. `websocket`, `http_stream`, `sse`).
+        transport: String,
     },
     /// The client stopped and will not reconnect by itself.
     Disconnected {

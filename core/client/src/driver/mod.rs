@@ -37,8 +37,7 @@ use crate::transport::{FrameFormat, Incoming, OpenRequest, Outgoing, Transport};
 /// Everything the driver needs besides the engine.
 pub(crate) struct DriverParts<R: Runtime> {
     pub(crate) runtime: R,
-    pub(crate) transport: Arc<dyn Transport>,
-    pub(crate) urls: Vec<url::Url>,
+    pub(crate) targets: Vec<Target>,
     pub(crate) positions: Arc<dyn PositionStore>,
     pub(crate) format: FrameFormat,
     pub(crate) token_provider: Option<Arc<dyn ConnectionTokenProvider>>,
@@ -61,6 +60,27 @@ enum Wake {
     Call(Option<Call>),
     Internal(Internal),
     Timer,
+}
+
+/// One transport the client may use, with its URL for every endpoint.
+pub(crate) struct Target {
+    pub(crate) transport: Arc<dyn Transport>,
+    /// Per endpoint: the URL to open and, for emulation transports, where to POST commands.
+    pub(crate) urls: Vec<(url::Url, Option<url::Url>)>,
+}
+
+impl Target {
+    pub(crate) fn new(transport: Arc<dyn Transport>, ws_urls: &[url::Url]) -> Result<Self, Error> {
+        let urls = ws_urls
+            .iter()
+            .map(|u| crate::transport::endpoint_url(u, transport.name()))
+            .collect::<Result<Vec<_>, _>>()?;
+        Ok(Self { transport, urls })
+    }
+
+    fn endpoint(&self, index: usize) -> Option<(url::Url, Option<url::Url>)> {
+        self.urls.get(index).or_else(|| self.urls.first()).cloned()
+    }
 }
 
 /// Runs the driver until every handle is dropped.
@@ -191,7 +211,8 @@ impl<R: Runtime> Driver<R> {
                     return;
                 }
                 self.attach(id, connection);
-                self.engine.handle_opened(id, self.parts.transport.optimistic_subscribe(), now);
+                let optimistic = self.current_transport().is_some_and(|t| t.optimistic_subscribe());
+                self.engine.handle_opened(id, optimistic, now);
             }
             Internal::Opened(id, Err(e)) => {
                 tracing::debug!(transport = id.0, error = %e, "transport failed to open");
@@ -222,6 +243,11 @@ impl<R: Runtime> Driver<R> {
         }));
     }
 
+    fn current_transport(&self) -> Option<&Arc<dyn Transport>> {
+        let name = self.engine.transport_name();
+        self.parts.targets.iter().map(|t| &t.transport).find(|t| t.name() == name)
+    }
+
     fn drain(&mut self) {
         while let Some(output) = self.engine.poll_output() {
             self.on_output(output);
@@ -236,7 +262,7 @@ impl<R: Runtime> Driver<R> {
 
     fn on_output(&mut self, output: Output) {
         match output {
-            Output::OpenTransport { id, endpoint } => self.open(id, endpoint),
+            Output::OpenTransport { id, endpoint, transport } => self.open(id, endpoint, transport),
             Output::SavePosition { channel, position } => self.parts.positions.save(&channel, &position),
             Output::Transmit { id, frame } => self.send_to_connection(id, Outgoing::Frame(frame)),
             Output::Session { id, session, node } => {
@@ -268,13 +294,17 @@ impl<R: Runtime> Driver<R> {
         }
     }
 
-    fn open(&mut self, id: TransportId, endpoint: usize) {
-        tracing::debug!(transport = id.0, transport_kind = self.parts.transport.name(), "opening transport");
-        let Some(url) = self.parts.urls.get(endpoint).or_else(|| self.parts.urls.first()).cloned() else {
+    fn open(&mut self, id: TransportId, endpoint: usize, transport: usize) {
+        let Some(target) = self.parts.targets.get(transport).or_else(|| self.parts.targets.first()) else {
             return;
         };
-        let request = OpenRequest { url, format: self.parts.format };
-        let open = self.parts.transport.open(request);
+        let transport = target.transport.clone();
+        let Some((url, emulation_url)) = target.endpoint(endpoint) else {
+            return;
+        };
+        tracing::debug!(transport = id.0, transport_kind = transport.name(), "opening transport");
+        let request = OpenRequest { url, format: self.parts.format, emulation_url };
+        let open = transport.open(request);
         let tx = self.internal_tx.clone();
         self.parts.runtime.spawn(Box::pin(async move {
             let result = open.await;

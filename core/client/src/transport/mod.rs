@@ -20,15 +20,30 @@ use bytes::Bytes;
 
 use crate::maybe_send::{BoxFuture, BoxStream, MaybeSend, MaybeSync};
 
-/// The encoding of frames on a connection.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
-pub enum FrameFormat {
-    /// Newline-delimited JSON, sent as text.
-    #[default]
-    Json,
-    /// Varint-delimited Protobuf, sent as binary (`centrifuge-protobuf` subprotocol).
-    Protobuf,
+/// The encoding of frames on a connection: JSON (sent as text) or Protobuf (binary, the
+/// `centrifuge-protobuf` subprotocol on WebSocket).
+pub use ceaseless_proto::codec::Format as FrameFormat;
+
+pub use targets::{TransportKind, endpoint_url};
+
+/// The built-in native transport of `kind`.
+///
+/// # Errors
+/// [`ceaseless_proto::Error::Config`] for a kind this build does not have.
+#[cfg(feature = "native")]
+pub fn native_transport(
+    kind: TransportKind,
+    tls: &crate::tls::TlsConfig,
+) -> Result<std::sync::Arc<dyn Transport>, ceaseless_proto::Error> {
+    match kind {
+        TransportKind::WebSocket => Ok(std::sync::Arc::new(websocket::WebSocketTransport::new(tls.clone()))),
+        other => {
+            Err(ceaseless_proto::Error::Config(format!("the {} transport is not built in yet", other.name())))
+        }
+    }
 }
+
+mod targets;
 
 /// Everything a transport needs to open one connection.
 #[derive(Debug, Clone)]
@@ -37,6 +52,9 @@ pub struct OpenRequest {
     pub url: url::Url,
     /// How frames are encoded.
     pub format: FrameFormat,
+    /// Emulation transports only: where later commands are POSTed (`/emulation` on the same origin by
+    /// default).
+    pub emulation_url: Option<url::Url>,
 }
 
 /// What the driver hands to an open connection.

@@ -84,7 +84,7 @@ impl Transport for WebSocketTransport {
 
 /// Connects, performs the upgrade and starts the writer task.
 async fn open(request: OpenRequest, tls: Arc<rustls::ClientConfig>) -> Result<Connection, TransportError> {
-    let OpenRequest { url, format } = request;
+    let OpenRequest { url, format, .. } = request;
     let target = SafeUrl::new(&url);
     // The socket and the tasks need a tokio runtime; fail instead of panicking without one.
     let runtime = tokio::runtime::Handle::try_current().map_err(|_| TransportError {

@@ -24,6 +24,48 @@ use crate::wire::{Command, Reply};
 pub use json::JsonCodec;
 pub use protobuf::ProtobufCodec;
 
+/// Which encoding a connection uses.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Hash)]
+pub enum Format {
+    /// Newline-delimited JSON (the default; the only one SSE supports).
+    #[default]
+    Json,
+    /// Varint-delimited Protobuf (`centrifuge-protobuf`): smaller frames, binary payloads.
+    Protobuf,
+}
+
+/// The codec for a [`Format`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct AnyCodec(Format);
+
+impl AnyCodec {
+    /// The codec for `format`.
+    pub fn new(format: Format) -> Self {
+        Self(format)
+    }
+
+    /// The format it encodes.
+    pub fn format(&self) -> Format {
+        self.0
+    }
+}
+
+impl Codec for AnyCodec {
+    fn encode(&self, commands: &[crate::wire::Command], out: &mut Vec<u8>) -> Result<(), CodecError> {
+        match self.0 {
+            Format::Json => JsonCodec.encode(commands, out),
+            Format::Protobuf => ProtobufCodec.encode(commands, out),
+        }
+    }
+
+    fn decode(&self, frame: &bytes::Bytes) -> Result<Vec<crate::wire::Reply>, CodecError> {
+        match self.0 {
+            Format::Json => JsonCodec.decode(frame),
+            Format::Protobuf => ProtobufCodec.decode(frame),
+        }
+    }
+}
+
 /// Maximum number of input bytes, and of parser message bytes, quoted in a decode error.
 const QUOTE_LIMIT: usize = 100;
 

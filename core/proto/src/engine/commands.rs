@@ -8,7 +8,7 @@ use bytes::Bytes;
 use web_time::Instant;
 
 use super::{Engine, Output, Request, RequestId, Response};
-use crate::codec::{Codec, JsonCodec};
+use crate::codec::{AnyCodec, Codec, Format};
 use crate::codes;
 use crate::config::Config;
 use crate::error::Error;
@@ -47,7 +47,7 @@ pub(super) struct Waiting {
 }
 
 /// Checks that `command` can be encoded, and returns its encoded size.
-pub(super) fn encoded_len(codec: &JsonCodec, command: &Command) -> Result<usize, Error> {
+pub(super) fn encoded_len(codec: &AnyCodec, command: &Command) -> Result<usize, Error> {
     let mut buf = Vec::new();
     codec
         .encode(std::slice::from_ref(command), &mut buf)
@@ -62,7 +62,7 @@ pub(super) fn encoded_len(codec: &JsonCodec, command: &Command) -> Result<usize,
 /// [`crate::Payload::from_raw`] on a JSON connection).
 pub fn check_config(config: &Config) -> Result<(), Error> {
     let connect = ConnectRequest { data: config.data.clone(), ..Default::default() };
-    encoded_len(&JsonCodec, &Command { id: 1, body: CommandBody::Connect(connect) })
+    encoded_len(&AnyCodec::new(config.format), &Command { id: 1, body: CommandBody::Connect(connect) })
         .map(drop)
         .map_err(|e| Error::InvalidPayload(format!("connect data: {e}")))
 }
@@ -71,11 +71,15 @@ pub fn check_config(config: &Config) -> Result<(), Error> {
 ///
 /// # Errors
 /// [`Error::InvalidChannel`] or [`Error::InvalidPayload`].
-pub fn check_subscription(channel: &str, config: &crate::config::SubscriptionConfig) -> Result<(), Error> {
+pub fn check_subscription(
+    channel: &str,
+    config: &crate::config::SubscriptionConfig,
+    format: Format,
+) -> Result<(), Error> {
     validate_channel(channel)?;
     let probe =
         SubscribeRequest { channel: channel.to_owned(), data: config.data.clone(), ..Default::default() };
-    encoded_len(&JsonCodec, &Command { id: 1, body: CommandBody::Subscribe(probe) })
+    encoded_len(&AnyCodec::new(format), &Command { id: 1, body: CommandBody::Subscribe(probe) })
         .map(drop)
         .map_err(|e| Error::InvalidPayload(format!("subscription data: {e}")))
 }

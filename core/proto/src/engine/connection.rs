@@ -199,10 +199,12 @@ impl Engine {
             self.emit(Output::Session { id, session: result.session.clone(), node: result.node.clone() });
         }
         self.schedule_refresh(result.expires, result.ttl, now);
+        self.transport_settled = true;
         self.client_event(ClientEvent::Connected {
             client: result.client.clone(),
             version: result.version.clone(),
             data: result.data.clone(),
+            transport: self.transport_name().to_owned(),
         });
         self.apply_server_subs(result.subs, now);
         self.send_pending_subscribes(now);
@@ -211,6 +213,8 @@ impl Engine {
 
     /// An error reply to `connect` (PROTOCOL.md 4.5).
     pub(super) fn on_connect_error(&mut self, error: ErrorReply, now: Instant) {
+        // The server answered through this transport, so it works here.
+        self.transport_settled = true;
         let err =
             Error::Server { code: error.code, message: error.message.clone(), temporary: error.temporary };
         if error.code == codes::server_error::TOKEN_EXPIRED && !self.config.has_token_provider {
@@ -250,7 +254,7 @@ impl Engine {
         let id = TransportId(self.next_transport_id);
         self.transport =
             Some(TransportSlot { id, opening_deadline: Some(now + self.config.timeout), optimistic: false });
-        self.emit(Output::OpenTransport { id, endpoint: self.endpoint });
+        self.emit(Output::OpenTransport { id, endpoint: self.endpoint, transport: self.transport_index });
     }
 
     pub(super) fn close_transport(&mut self, code: u16, reason: &str) {
@@ -290,18 +294,36 @@ impl Engine {
             return;
         }
         let was_connected = self.state == ClientState::Connected;
+        let mut fall_back_now = false;
         if was_connected {
             self.offline_since = Some(now);
-        } else if self.config.endpoints > 1 && self.session.is_none() {
-            // This attempt failed before the server accepted it: try the next endpoint.
-            self.endpoint = (self.endpoint + 1) % self.config.endpoints;
+        } else if self.session.is_none() && code < 3000 {
+            // This attempt failed before the server accepted it. Until a transport has worked, try the
+            // next one at once (PROTOCOL.md 8.4); after that, or once all were tried, rotate endpoints.
+            let transports = self.config.transports.len().max(1);
+            if !self.transport_settled && self.transport_index + 1 < transports {
+                self.transport_index += 1;
+                fall_back_now = true;
+            } else {
+                if !self.transport_settled {
+                    self.transport_index = 0;
+                }
+                if self.config.endpoints > 1 {
+                    self.endpoint = (self.endpoint + 1) % self.config.endpoints;
+                }
+            }
         }
         self.leave_connection(3000, reason);
         self.state = ClientState::Connecting;
         if was_connected {
             self.client_event(ClientEvent::Connecting { code, reason: reason.to_owned() });
         }
-        self.schedule_reconnect(now);
+        if fall_back_now && !self.network_down {
+            tracing::debug!(transport = self.transport_name(), "falling back to the next transport");
+            self.reconnect_at = Some(now);
+        } else {
+            self.schedule_reconnect(now);
+        }
     }
 
     /// Leaves the connection (if any) and stops.
@@ -404,6 +426,11 @@ impl Engine {
             self.refresh_at = None;
             self.fetch_connection_token(super::tokens::ConnTokenPurpose::Refresh);
         }
+    }
+
+    /// The name of the transport the engine uses (or tries) now.
+    pub fn transport_name(&self) -> &str {
+        self.config.transports.get(self.transport_index).map_or("websocket", String::as_str)
     }
 
     /// The transport in use, if it is open.

@@ -43,7 +43,7 @@ impl Engine {
     fn on_push(&mut self, push: Push, now: Instant) {
         let Push { channel, body } = push;
         match body {
-            PushBody::Publication(publication) => self.on_publication(&channel, publication),
+            PushBody::Publication(publication) => self.on_publication(&channel, publication, now),
             PushBody::Join(info) => {
                 if self.subs.get(&channel).is_some_and(|s| s.state == SubscriptionState::Subscribed) {
                     self.sub_event(&channel, SubscriptionEvent::Join(info));
@@ -75,18 +75,10 @@ impl Engine {
         }
     }
 
-    fn on_publication(&mut self, channel: &str, publication: crate::wire::Publication) {
-        if let Some(sub) = self.subs.get_mut(channel) {
-            if sub.state != SubscriptionState::Subscribed {
-                return;
-            }
-            if sub.recovery.accept(publication.offset) {
-                if publication.offset > 0 {
-                    self.position_moved(channel);
-                }
-                self.sub_event(channel, SubscriptionEvent::Publication(publication));
-            } else {
-                tracing::debug!(channel, offset = publication.offset, "dropping a duplicate publication");
+    fn on_publication(&mut self, channel: &str, publication: crate::wire::Publication, now: Instant) {
+        if let Some(sub) = self.subs.get(channel) {
+            if sub.state == SubscriptionState::Subscribed {
+                self.deliver_publication(channel, publication, now);
             }
         } else if let Some(sub) = self.server_subs.get_mut(channel)
             && sub.recovery.accept(publication.offset)

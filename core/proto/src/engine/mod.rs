@@ -17,6 +17,7 @@
 
 mod commands;
 mod connection;
+mod delivery;
 mod dispatch;
 mod lifecycle;
 mod server_subs;
@@ -36,7 +37,7 @@ pub use lifecycle::AppState;
 pub use types::{Output, Request, RequestId, Response, TokenKind, TokenRequest, TokenRequestId, TransportId};
 
 use crate::backoff::Attempts;
-use crate::codec::JsonCodec;
+use crate::codec::AnyCodec;
 use crate::config::{Config, SubscriptionConfig};
 use crate::error::{Error, TokenError};
 use crate::event::{ClientState, SubscriptionState};
@@ -51,13 +52,16 @@ use tokens::ConnTokenFetch;
 #[derive(Debug)]
 pub struct Engine {
     config: Config,
-    codec: JsonCodec,
+    codec: AnyCodec,
     rng: fastrand::Rng,
     state: ClientState,
 
     transport: Option<TransportSlot>,
     next_transport_id: u64,
     endpoint: usize,
+    /// Index into `config.transports`, and whether it is settled (a connection through it worked).
+    transport_index: usize,
+    transport_settled: bool,
     network_down: bool,
     app_state: AppState,
     background_at: Option<Instant>,
@@ -95,14 +99,17 @@ impl Engine {
     pub fn new(config: Config, seed: u64, now: Instant) -> Self {
         let reconnect = Attempts::new(config.reconnect);
         let token = config.token.clone();
+        let codec = AnyCodec::new(config.format);
         Self {
             config,
-            codec: JsonCodec,
+            codec,
             rng: fastrand::Rng::with_seed(seed),
             state: ClientState::Disconnected,
             transport: None,
             next_transport_id: 0,
             endpoint: 0,
+            transport_index: 0,
+            transport_settled: false,
             network_down: false,
             app_state: AppState::Foreground,
             background_at: None,
@@ -244,7 +251,7 @@ impl Engine {
         if let Some(err) = self.is_closed_error() {
             return Err(err);
         }
-        commands::check_subscription(channel, &config)?;
+        commands::check_subscription(channel, &config, self.codec.format())?;
         if self.subs.contains_key(channel) {
             return Err(Error::DuplicateSubscription(channel.to_owned()));
         }

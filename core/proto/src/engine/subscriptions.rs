@@ -37,6 +37,8 @@ pub(super) struct Sub {
     /// A token fetch in progress.
     pub(super) token_fetch: Option<(super::TokenRequestId, SubTokenPurpose)>,
     pub(super) refresh_at: Option<Instant>,
+    /// Set while fossil delta is negotiated: the last full payload, the base of the next delta.
+    pub(super) delta: Option<crate::delta::DeltaState>,
 }
 
 impl Sub {
@@ -51,6 +53,7 @@ impl Sub {
             resubscribe_at: None,
             token_fetch: None,
             refresh_at: None,
+            delta: None,
             config,
         }
     }
@@ -200,7 +203,7 @@ impl Engine {
             positioned: sub.config.positioned,
             recoverable: sub.config.recoverable,
             join_leave: sub.config.join_leave,
-            ..Default::default()
+            delta: if sub.config.delta { "fossil".to_owned() } else { String::new() },
         };
         let kind = InflightKind::Subscribe { channel: channel.to_owned() };
         let id = self.send_command(CommandBody::Subscribe(request), kind, now);
@@ -254,6 +257,12 @@ impl Engine {
         sub.resubscribe_at = None;
         let last_delivered = sub.recovery.position().cloned();
         sub.recovery.on_subscribed(&result);
+        // A delta chain survives only a successful recovery; otherwise the next publication is whole.
+        sub.delta = match (result.delta, sub.delta.take()) {
+            (true, Some(state)) if result.recovered => Some(state),
+            (true, _) => Some(crate::delta::DeltaState::new()),
+            (false, _) => None,
+        };
         let info = SubscribedInfo::from(&result);
         self.schedule_sub_refresh(channel, result.expires, result.ttl, now);
         self.sub_event(channel, SubscriptionEvent::Subscribed(info.clone()));
@@ -264,9 +273,8 @@ impl Engine {
             self.position_moved(channel);
         }
         for publication in result.publications {
-            let accepted = self.subs.get_mut(channel).is_some_and(|s| s.recovery.accept(publication.offset));
-            if accepted {
-                self.sub_event(channel, SubscriptionEvent::Publication(publication));
+            if !self.deliver_publication(channel, publication, now) {
+                break;
             }
         }
     }
@@ -292,6 +300,7 @@ impl Engine {
                 sub.token_fetch = None;
             }
             if code == codes::server_unsubscribe::STATE_INVALIDATED {
+                sub.delta = None;
                 sub.recovery.invalidate();
                 if sub.config.has_token_provider {
                     sub.token.clear();
@@ -313,6 +322,7 @@ impl Engine {
     /// After disconnect 3014: every recoverable position is forced to "unrecovered".
     pub(super) fn invalidate_all_subscriptions(&mut self) {
         for sub in self.subs.values_mut() {
+            sub.delta = None;
             sub.recovery.invalidate();
             if sub.config.has_token_provider {
                 sub.token.clear();

@@ -112,6 +112,8 @@ pub enum Output {
         id: TransportId,
         /// Which of the configured endpoints to use (0-based; see [`crate::Config::endpoints`]).
         endpoint: usize,
+        /// Which of the configured transports to use (0-based; see [`crate::Config::transports`]).
+        transport: usize,
     },
     /// Send one frame on the transport.
     Transmit {
