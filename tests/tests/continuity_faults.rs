@@ -330,9 +330,8 @@ async fn a_long_outage_suspends_the_client_until_it_is_back() {
     client.close().await;
 }
 
-// BUG: fails until the driver ignores transports that open after the engine gave up on them (see the
-// report: `Driver::on_internal` attaches every late `Opened`, which replaces and so closes the writer
-// of the live connection).
+/// Regression: the driver used to attach every transport that finished opening, even one the engine
+/// had given up on (open timeout), which replaced and so closed the writer of the live connection.
 #[tokio::test]
 async fn an_abandoned_attempt_that_opens_late_leaves_the_live_connection_alone() {
     init_tracing();
@@ -426,5 +425,48 @@ async fn the_background_lets_go_and_the_foreground_resumes_with_recovery() {
     let recovered =
         seen.iter().any(|e| matches!(e, SubscriptionEvent::Subscribed(i) if i.was_recovering && i.recovered));
     assert!(recovered, "the foreground resubscribe recovered: {seen:?}");
+    client.close().await;
+}
+
+#[tokio::test]
+async fn network_lost_while_connected_lets_go_at_once_and_recovers_when_back() {
+    init_tracing();
+    let server = Centrifugo::start().await.expect("server");
+    let proxy = FaultProxy::start(server_addr(&server)).await.expect("proxy");
+    let (user, channel) = (unique("network-lost"), unique("test:network-lost"));
+    let client = Client::builder(&proxy.ws_url())
+        .token(server.token(&user, None))
+        .reconnect_delay(Duration::from_millis(100), Duration::from_millis(300))
+        .build()
+        .expect("client");
+    let mut client_events = client.events();
+    client.connect();
+    next_matching(&mut client_events, STEP, is_connected).await;
+    let sub = client.new_subscription(&channel).build().expect("subscription");
+    let mut events = sub.events();
+    sub.subscribe();
+    within(STEP, "subscribed", sub.ready()).await.expect("subscribed");
+    let api = server.api();
+    api_publish_numbered(&api, &channel, 1..=3).await;
+    let mut seen = events_until_n(&mut events, 3, STEP).await;
+
+    let lost_at = Instant::now();
+    client.network_changed(false);
+    next_matching(&mut client_events, STEP, is_connecting).await;
+    println!("network_changed(false) → Connecting in {}", ms(lost_at.elapsed()));
+    assert!(lost_at.elapsed() < Duration::from_millis(500), "the connection is let go at once");
+    let attempts = proxy.connections_accepted() + proxy.connections_refused();
+    api_publish_numbered(&api, &channel, 4..=10).await;
+    sleep(Duration::from_secs(1)).await;
+    assert_eq!(proxy.connections_accepted() + proxy.connections_refused(), attempts, "no attempts meanwhile");
+    assert_eq!(client.state(), ClientState::Connecting);
+
+    let back_at = Instant::now();
+    client.network_changed(true);
+    next_matching(&mut client_events, Duration::from_secs(1), is_connected).await;
+    println!("network_changed(true) → Connected in {}", ms(back_at.elapsed()));
+    seen.extend(events_until_n(&mut events, 10, STEP).await);
+    seen.extend(collect_for(&mut events, Duration::from_millis(300)).await);
+    assert_eq!(ns(&seen), (1..=10).collect::<Vec<_>>(), "every publication once, in order");
     client.close().await;
 }

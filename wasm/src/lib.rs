@@ -7,8 +7,10 @@
 //! - [`ws::WebSocketTransport`]: the browser's `WebSocket`, JSON as text frames.
 //! - [`emulation::EmulationTransport`]: the fallbacks for networks that block WebSocket, HTTP-streaming
 //!   and SSE over `fetch` with a streamed body, commands as ordered POSTs to `/emulation`.
-//! - [`fallback::FallbackTransport`]: an ordered list of `{transport, endpoint}`, tried in order on the
-//!   first connect and sticky once one worked.
+//!
+//! An ordered list of `{transport, endpoint}` becomes the core's transport list, so the fallback rule is
+//! the native one: tried in order on the first connect, moving on at once when one fails before the
+//! server accepts it, sticking with the one that worked ([`options`]).
 //! - [`positions::LocalStoragePositionStore`]: stream positions in `localStorage`, so a reloaded page
 //!   resumes its channels.
 //! - [`tokens`]: async JS functions as token providers.
@@ -27,8 +29,6 @@ pub mod api;
 pub mod emulation;
 #[cfg(target_arch = "wasm32")]
 pub mod encode;
-#[cfg(target_arch = "wasm32")]
-pub mod fallback;
 #[cfg(target_arch = "wasm32")]
 mod js;
 #[cfg(target_arch = "wasm32")]

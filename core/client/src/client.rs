@@ -3,6 +3,8 @@
 use std::collections::HashSet;
 use std::sync::{Arc, Mutex};
 
+use ceaseless_proto::Duration;
+use ceaseless_proto::event::WakeReport;
 use ceaseless_proto::wire::{HistoryResult, PresenceResult, PresenceStatsResult, StreamPosition};
 use ceaseless_proto::{
     ClientEvent, ClientState, Engine, Error, Payload, Request, Response, SubscriptionConfig,
@@ -140,6 +142,16 @@ impl Client {
     /// makes no attempts; back in the foreground it reconnects and every subscription recovers.
     pub fn set_app_state(&self, state: AppState) {
         self.call(Call::AppState(state));
+    }
+
+    /// For a push notification that woke the app: connects if needed (even in the background), recovers
+    /// every subscription (missed publications arrive on their streams as usual), and returns once
+    /// caught up or after `max`, with per-channel counts. Then the client returns to what the app state
+    /// asks for: in the background it lets go of the connection again.
+    pub async fn wake(&self, max: Duration) -> WakeReport {
+        let (tx, rx) = oneshot::channel();
+        self.call(Call::Wake(max, tx));
+        rx.await.unwrap_or_default()
     }
 
     /// Replaces the connection token for the next connect attempt.

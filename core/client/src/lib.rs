@@ -55,7 +55,7 @@ pub use ceaseless_proto::wire::{
 };
 pub use ceaseless_proto::{
     ClientEvent, ClientState, Duration, Error, Payload, SubscriptionEvent, SubscriptionState, codes,
-    event::{Gap, SubscribedInfo},
+    event::{Gap, SubscribedInfo, WakeReport},
 };
 pub use client::{AppState, Client, HistoryOptions};
 pub use events::EventStream;

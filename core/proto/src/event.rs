@@ -71,6 +71,18 @@ pub struct Gap {
     pub resumed_from: Option<StreamPosition>,
 }
 
+/// What a [`crate::Engine::wake`] achieved.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct WakeReport {
+    /// Connected with every subscription subscribed (and its missed publications delivered) before the
+    /// budget ran out.
+    pub caught_up: bool,
+    /// Publications delivered during the wake, per channel.
+    pub publications: std::collections::BTreeMap<String, u64>,
+    /// How long the wake took.
+    pub elapsed: web_time::Duration,
+}
+
 /// A client-level event.
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
@@ -152,6 +164,8 @@ pub enum ClientEvent {
         /// What was lost.
         gap: Gap,
     },
+    /// A wake finished (see [`crate::Engine::wake`]).
+    WakeFinished(WakeReport),
     /// The client was closed for good.
     Closed,
 }

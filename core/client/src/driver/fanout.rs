@@ -4,6 +4,7 @@ use std::collections::HashMap;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicU8, Ordering};
 
+use ceaseless_proto::event::WakeReport;
 use ceaseless_proto::{ClientEvent, ClientState, Error, SubscriptionEvent, SubscriptionState};
 use futures::channel::mpsc::UnboundedSender;
 use futures::channel::oneshot;
@@ -62,6 +63,7 @@ pub(crate) struct Fanout {
     pub(crate) client_state: Arc<StateCell>,
     client_streams: Vec<UnboundedSender<ClientEvent>>,
     connect_waiters: Vec<oneshot::Sender<Result<(), Error>>>,
+    wake_waiters: Vec<oneshot::Sender<WakeReport>>,
     pub(crate) subs: HashMap<String, SubListeners>,
 }
 
@@ -73,7 +75,13 @@ impl SubListeners {
 
 impl Fanout {
     pub(crate) fn new(client_state: Arc<StateCell>) -> Self {
-        Self { client_state, client_streams: Vec::new(), connect_waiters: Vec::new(), subs: HashMap::new() }
+        Self {
+            client_state,
+            client_streams: Vec::new(),
+            connect_waiters: Vec::new(),
+            wake_waiters: Vec::new(),
+            subs: HashMap::new(),
+        }
     }
 
     pub(crate) fn add_client_stream(&mut self, tx: UnboundedSender<ClientEvent>) {
@@ -87,6 +95,10 @@ impl Fanout {
             ClientState::Disconnected => drop(tx.send(Err(Error::Disconnected))),
             ClientState::Connecting => self.connect_waiters.push(tx),
         }
+    }
+
+    pub(crate) fn add_wake_waiter(&mut self, tx: oneshot::Sender<WakeReport>) {
+        self.wake_waiters.push(tx);
     }
 
     pub(crate) fn add_sub_stream(&mut self, channel: &str, tx: UnboundedSender<SubscriptionEvent>) {
@@ -124,6 +136,12 @@ impl Fanout {
             ClientEvent::Closed => {
                 self.client_state.set_client(ClientState::Closed);
                 Some(Err(Error::Closed))
+            }
+            ClientEvent::WakeFinished(report) => {
+                for waiter in self.wake_waiters.drain(..) {
+                    let _ = waiter.send(report.clone());
+                }
+                None
             }
             _ => None,
         };
@@ -177,6 +195,7 @@ impl Fanout {
             let _ = waiter.send(Err(Error::Closed));
         }
         self.client_streams.clear();
+        self.wake_waiters.clear();
         for listeners in self.subs.values_mut() {
             for waiter in listeners.waiters.drain(..) {
                 let _ = waiter.send(Err(Error::Closed));

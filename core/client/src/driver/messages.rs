@@ -36,6 +36,7 @@ pub(crate) enum Call {
     WaitSubscribed(String, oneshot::Sender<Result<(), Error>>),
     Position(String, oneshot::Sender<Option<StreamPosition>>),
     NetworkChanged(bool),
+    Wake(ceaseless_proto::Duration, oneshot::Sender<ceaseless_proto::event::WakeReport>),
     AppState(ceaseless_proto::engine::AppState),
 }
 

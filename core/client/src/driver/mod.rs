@@ -195,6 +195,10 @@ impl<R: Runtime> Driver<R> {
                 let _ = tx.send(self.engine.subscription_position(&channel));
             }
             Call::NetworkChanged(available) => self.engine.network_changed(available, now),
+            Call::Wake(budget, tx) => {
+                self.fanout.add_wake_waiter(tx);
+                self.engine.wake(budget, now);
+            }
             Call::AppState(state) => self.engine.set_app_state(state, now),
         }
     }

@@ -209,6 +209,7 @@ impl Engine {
         self.apply_server_subs(result.subs, now);
         self.send_pending_subscribes(now);
         self.send_waiting_requests(now);
+        self.check_wake(now);
     }
 
     /// An error reply to `connect` (PROTOCOL.md 4.5).
@@ -271,7 +272,10 @@ impl Engine {
             tracing::debug!("network is down: waiting for network_changed(true)");
             return;
         }
-        if self.app_state == super::AppState::Background && self.config.background_grace.is_some() {
+        if self.app_state == super::AppState::Background
+            && self.config.background_grace.is_some()
+            && !self.is_waking()
+        {
             self.park(now);
             return;
         }

@@ -48,6 +48,7 @@ impl Engine {
         if publication.offset > 0 {
             self.position_moved(channel);
         }
+        self.count_wake_delivery(channel);
         self.sub_event(channel, SubscriptionEvent::Publication(publication));
         true
     }

@@ -7,15 +7,28 @@
 //!   ("parked": `disconnected` with code [`codes::disconnected::BACKGROUNDED`]); while in the background a
 //!   lost connection is not retried. `set_app_state(Foreground)`: a parked client connects again and
 //!   every subscription resumes with recovery. With `background_grace: None` the app state is ignored.
+//! - `wake(budget)`: for a push notification that woke the app: connect (even in the background),
+//!   recover every subscription, then report per-channel counts once caught up (or when the budget ran
+//!   out) and return to what the app state asks for (parked again in the background).
 //! - After `suspend_after` without a connection, the client emits `Suspended`, fails calls fast, and
 //!   retries at the slower `suspended_retry` cadence until it connects.
 
-use web_time::Instant;
+use std::collections::BTreeMap;
+
+use web_time::{Duration, Instant};
 
 use super::Engine;
 use crate::codes;
 use crate::error::Error;
-use crate::event::{ClientEvent, ClientState};
+use crate::event::{ClientEvent, ClientState, SubscriptionState, WakeReport};
+
+/// A wake in progress.
+#[derive(Debug)]
+pub(super) struct Waking {
+    started: Instant,
+    deadline: Instant,
+    counts: BTreeMap<String, u64>,
+}
 
 /// Whether the app is visible to the user.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
@@ -89,7 +102,75 @@ impl Engine {
         }
     }
 
+    /// Connects (if needed) for at most `budget`, recovers every subscription, and reports with
+    /// [`ClientEvent::WakeFinished`] once caught up or out of time. Afterwards, a client whose app is in
+    /// the background lets go of the connection again.
+    pub fn wake(&mut self, budget: Duration, now: Instant) {
+        if self.state == ClientState::Closed {
+            self.client_event(ClientEvent::WakeFinished(WakeReport::default()));
+            return;
+        }
+        if self.waking.is_none() {
+            self.waking = Some(Waking { started: now, deadline: now + budget, counts: BTreeMap::new() });
+        }
+        self.background_at = None;
+        if self.state == ClientState::Disconnected {
+            self.connect(now);
+        } else if self.state == ClientState::Connecting && self.transport.is_none() && !self.network_down {
+            self.reconnect.reset();
+            self.start_attempt(now);
+        }
+        self.check_wake(now);
+        self.flush();
+    }
+
+    pub(super) fn wake_deadline(&self) -> Option<Instant> {
+        self.waking.as_ref().map(|w| w.deadline)
+    }
+
+    pub(super) fn is_waking(&self) -> bool {
+        self.waking.is_some()
+    }
+
+    /// Counts a publication delivered during a wake.
+    pub(super) fn count_wake_delivery(&mut self, channel: &str) {
+        if let Some(waking) = self.waking.as_mut() {
+            match waking.counts.get_mut(channel) {
+                Some(n) => *n += 1,
+                None => {
+                    waking.counts.insert(channel.to_owned(), 1);
+                }
+            }
+        }
+    }
+
+    /// Ends the wake when everything is caught up.
+    pub(super) fn check_wake(&mut self, now: Instant) {
+        let caught_up = self.waking.is_some()
+            && self.state == ClientState::Connected
+            && self.subs.values().all(|s| s.state != SubscriptionState::Subscribing);
+        if caught_up {
+            self.finish_wake(true, now);
+        }
+    }
+
+    fn finish_wake(&mut self, caught_up: bool, now: Instant) {
+        let Some(waking) = self.waking.take() else { return };
+        let report = WakeReport {
+            caught_up,
+            publications: waking.counts,
+            elapsed: now.saturating_duration_since(waking.started),
+        };
+        self.client_event(ClientEvent::WakeFinished(report));
+        if self.app_state == AppState::Background && self.config.background_grace.is_some() {
+            self.park(now);
+        }
+    }
+
     pub(super) fn lifecycle_timeouts(&mut self, now: Instant) {
+        if self.waking.as_ref().is_some_and(|w| w.deadline <= now) {
+            self.finish_wake(false, now);
+        }
         if self.background_at.is_some_and(|d| d <= now) {
             self.park(now);
         }

@@ -68,6 +68,7 @@ pub struct Engine {
     parked: bool,
     offline_since: Option<Instant>,
     suspended: bool,
+    waking: Option<lifecycle::Waking>,
     session: Option<Session>,
     reconnect: Attempts,
     reconnect_at: Option<Instant>,
@@ -116,6 +117,7 @@ impl Engine {
             parked: false,
             offline_since: None,
             suspended: false,
+            waking: None,
             session: None,
             reconnect,
             reconnect_at: None,
@@ -184,6 +186,7 @@ impl Engine {
             self.transport.as_ref().and_then(TransportSlot::open_deadline),
             self.suspend_at(),
             self.background_at,
+            self.wake_deadline(),
         ];
         let commands = self.inflight.values().map(|i| i.deadline);
         let waiting = self.waiting.iter().map(|w| w.deadline);

@@ -152,6 +152,7 @@ impl Engine {
             self.send_command(body, InflightKind::Unsubscribe, now);
         }
         self.sub_event(channel, SubscriptionEvent::Unsubscribed { code, reason: reason.to_owned() });
+        self.check_wake(now);
     }
 
     /// Sends `subscribe` for every subscribing subscription that has nothing in flight.
@@ -277,6 +278,7 @@ impl Engine {
                 break;
             }
         }
+        self.check_wake(now);
     }
 
     pub(super) fn on_unsubscribe_push(&mut self, channel: &str, code: u32, reason: &str, now: Instant) {
