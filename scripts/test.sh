@@ -46,6 +46,9 @@ section "Centrifugo server (scripts/install-centrifugo.sh)"
 scripts/install-centrifugo.sh
 .tools/bin/centrifugo version
 
+section "Redis server (scripts/install-redis.sh)"
+scripts/install-redis.sh
+
 section "Rust toolchain and the wasm32 target"
 # The first cargo call makes rustup install the toolchain rust-toolchain.toml pins, if missing.
 cargo --version

@@ -1,9 +1,12 @@
 //! [`NativeClient`]: the Python-facing handle of one [`ceaseless::Client`].
 
+use std::sync::Arc;
+
 use ceaseless::{ClientState, Duration, HistoryOptions};
 use futures::StreamExt;
 use pyo3::prelude::*;
 use pyo3::types::PyDict;
+use tokio::sync::watch;
 
 use crate::awaitable::{awaitable, none};
 use crate::convert::{self, ClientInfo, HistoryResult, PresenceStats, decode_opt, publication_list};
@@ -19,6 +22,8 @@ use crate::tokens::{LoopSlot, PyTokenProvider};
 pub struct NativeClient {
     client: ceaseless::Client,
     event_loop: LoopSlot,
+    /// Turns true once `close()` has finished; ends every stream of this client.
+    closed: Arc<watch::Sender<bool>>,
 }
 
 fn seconds(py: Python<'_>, what: &str, value: f64) -> PyResult<Duration> {
@@ -85,7 +90,11 @@ impl NativeClient {
         }
         let _runtime = pyo3_async_runtimes::tokio::get_runtime().enter();
         let client = builder.build().map_err(|e| to_pyerr(py, &e))?;
-        Ok(Self { client, event_loop })
+        Ok(Self {
+            client,
+            event_loop,
+            closed: Arc::new(watch::channel(false).0),
+        })
     }
 
     /// Starts connecting (and reconnecting) in the background.
@@ -103,10 +112,12 @@ impl NativeClient {
     /// Awaitable: closes the client for good.
     fn close<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyAny>> {
         let client = self.client.clone();
+        let closed = self.closed.clone();
         awaitable(
             py,
             async move {
                 client.close().await;
+                closed.send_replace(true);
                 Ok(())
             },
             none,
@@ -132,7 +143,7 @@ impl NativeClient {
 
     /// A stream of client events from now on.
     fn events(&self, py: Python<'_>) -> NativeStream {
-        NativeStream::start(py, self.client.events().map(Item::Client), "")
+        NativeStream::start(py, self.client.events().map(Item::Client), "", self.closed.subscribe())
     }
 
     /// Registers a subscription (not yet subscribed).
@@ -170,7 +181,7 @@ impl NativeClient {
             builder = builder.data(convert::payload(py, &data)?);
         }
         let subscription = builder.build().map_err(|e| to_pyerr(py, &e))?;
-        Ok(NativeSubscription::new(subscription))
+        Ok(NativeSubscription::new(subscription, self.closed.subscribe()))
     }
 
     /// Awaitable: publishes JSON `data` (`str` or `bytes`) into `channel`.

@@ -14,7 +14,7 @@ use std::sync::{Arc, Mutex, MutexGuard};
 use futures::{FutureExt, Stream, StreamExt};
 use pyo3::prelude::*;
 use pyo3::types::{PyList, PyString};
-use tokio::sync::{Notify, oneshot};
+use tokio::sync::{Notify, oneshot, watch};
 
 use crate::events::{Filter, Item, convert_batch};
 
@@ -55,44 +55,58 @@ pub struct NativeStream {
 }
 
 impl NativeStream {
-    /// Starts pumping `source` into a new stream.
-    pub(crate) fn start<S>(py: Python<'_>, source: S, channel: &str) -> Self
+    /// Starts pumping `source` into a new stream, which ends with `source`, after the client's
+    /// `Closed` event, or once `closed` turns true (the binding's `close()` finished).
+    pub(crate) fn start<S>(py: Python<'_>, source: S, channel: &str, closed: watch::Receiver<bool>) -> Self
     where
         S: Stream<Item = Item> + Send + Unpin + 'static,
     {
         let shared = Arc::new(Shared::default());
         let (stop, stopped) = oneshot::channel();
-        pyo3_async_runtimes::tokio::get_runtime().spawn(pump(source, shared.clone(), stopped));
+        pyo3_async_runtimes::tokio::get_runtime().spawn(pump(source, shared.clone(), stopped, closed));
         Self { shared, channel: PyString::new(py, channel).unbind(), stop: Mutex::new(Some(stop)) }
     }
 }
 
-/// Moves items from `source` into the queue until it ends or the stream is stopped.
-async fn pump<S>(mut source: S, shared: Arc<Shared>, mut stopped: oneshot::Receiver<()>)
-where
+/// Moves items from `source` into the queue until it ends, the client is closed, or the stream is
+/// stopped.
+async fn pump<S>(
+    mut source: S,
+    shared: Arc<Shared>,
+    mut stopped: oneshot::Receiver<()>,
+    mut closed: watch::Receiver<bool>,
+) where
     S: Stream<Item = Item> + Unpin,
 {
     loop {
         let first = tokio::select! {
             item = source.next() => item,
+            _ = async {
+                // A dropped sender means the Python client object is gone, not that it closed.
+                if closed.wait_for(|closed| *closed).await.is_err() {
+                    std::future::pending::<()>().await;
+                }
+            } => None,
             _ = &mut stopped => return,
         };
-        let Some(first) = first else { break };
-        {
-            let mut queue = shared.lock();
-            if queue.ended {
-                return;
-            }
-            queue.items.push_back(first);
-            // Take whatever else is ready without another round through the scheduler.
-            while let Some(Some(item)) = source.next().now_or_never() {
-                queue.items.push_back(item);
-            }
+        let mut queue = shared.lock();
+        if queue.ended {
+            return;
         }
+        // Take whatever else is ready without another round through the scheduler (after a close,
+        // this collects the last events the driver sent before it confirmed the close).
+        let mut end = first.is_none();
+        for item in first.into_iter().chain(std::iter::from_fn(|| source.next().now_or_never().flatten())) {
+            end |= matches!(item, Item::Client(ceaseless::ClientEvent::Closed));
+            queue.items.push_back(item);
+        }
+        queue.ended = end;
+        drop(queue);
         shared.notify.notify_waiters();
+        if end {
+            return;
+        }
     }
-    shared.lock().ended = true;
-    shared.notify.notify_waiters();
 }
 
 #[pymethods]

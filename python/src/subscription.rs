@@ -3,6 +3,7 @@
 use ceaseless::SubscriptionState;
 use futures::StreamExt;
 use pyo3::prelude::*;
+use tokio::sync::watch;
 
 use crate::awaitable::{awaitable, none};
 use crate::events::Item;
@@ -12,11 +13,13 @@ use crate::stream::NativeStream;
 #[pyclass(frozen, module = "ceaseless._ceaseless")]
 pub struct NativeSubscription {
     subscription: ceaseless::Subscription,
+    /// The client's "closed" signal, which ends this subscription's streams.
+    closed: watch::Receiver<bool>,
 }
 
 impl NativeSubscription {
-    pub(crate) fn new(subscription: ceaseless::Subscription) -> Self {
-        Self { subscription }
+    pub(crate) fn new(subscription: ceaseless::Subscription, closed: watch::Receiver<bool>) -> Self {
+        Self { subscription, closed }
     }
 }
 
@@ -62,7 +65,7 @@ impl NativeSubscription {
     /// A stream of this subscription's events from now on.
     fn events(&self, py: Python<'_>) -> NativeStream {
         let channel = self.subscription.channel();
-        NativeStream::start(py, self.subscription.events().map(Item::Sub), channel)
+        NativeStream::start(py, self.subscription.events().map(Item::Sub), channel, self.closed.clone())
     }
 
     /// Awaitable: the last delivered position as `(offset, epoch)`, or `None`.

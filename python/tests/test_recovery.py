@@ -8,7 +8,7 @@ from typing import Callable
 import ceaseless
 from ceaseless import events
 from centrifugo import Centrifugo
-from helpers import next_matching
+from helpers import next_matching, take
 
 MakeClient = Callable[..., ceaseless.Client]
 
@@ -23,6 +23,7 @@ async def test_recovery_after_server_disconnect(
     async with client:
         first = await next_matching(client_events, events.Connected)
         sub = client.new_subscription(channel, recoverable=True)
+        publications = sub.publications()
         sub_events = sub.events()
         await sub.subscribe()
         await next_matching(sub_events, events.Subscribed)
@@ -41,16 +42,13 @@ async def test_recovery_after_server_disconnect(
         assert resubscribed.was_recovering and resubscribed.recovered
         for n in range(15, 20):
             server.publish(channel, {"n": n})
-        # `sub_events` was opened before subscribing: it holds every publication.
-        received: list[int] = []
-        while len(received) < 20:
-            item = await next_matching(sub_events, ceaseless.Publication)
-            received.append(item.data["n"])
+        # `publications` was opened before subscribing: it holds every publication.
+        received = [p.data["n"] for p in await take(publications, 20)]
         assert received == list(range(20)), received
         assert await sub.position() == (20, resubscribed.epoch)
         # Nothing more (no duplicate) arrives.
         try:
-            extra = await next_matching(sub_events, ceaseless.Publication, timeout=0.5)
+            extra = await next_matching(publications, ceaseless.Publication, timeout=0.5)
         except asyncio.TimeoutError:
             pass
         else:

@@ -110,5 +110,5 @@ async def test_subscription_without_token_is_refused(
             pass
         else:
             raise AssertionError("subscribing to a secure channel without a token must fail")
-        error = await next_matching(stream, events.Error)
-        assert isinstance(error.error, ceaseless.ServerError) and error.error.code == 103
+        unsubscribed = await next_matching(stream, events.Unsubscribed)
+        assert (unsubscribed.code, unsubscribed.reason) == (103, "permission denied")

@@ -21,6 +21,11 @@
 //!
 //! The server binary is taken from `CEASELESS_CENTRIFUGO` when set, else from
 //! `<workspace>/.tools/bin/centrifugo`, which `scripts/install-centrifugo.sh` builds.
+//!
+//! For the continuity tests there are two more pieces: a [`FaultProxy`] (a TCP proxy between
+//! clients and a server that cuts, blackholes, delays or refuses connections on command) and a
+//! [`RedisServer`] (a real `redis-server`, from `scripts/install-redis.sh`, so several nodes can
+//! share one Redis engine).
 
 mod api;
 mod binary;

@@ -5,7 +5,10 @@
 //! - `network_changed(true)` after an outage reconnects at once instead of waiting out the backoff;
 //! - a publish made during an outage waits for the connection and is sent exactly once;
 //! - a publish whose reply is lost fails with `OutcomeUnknown` and is never resent;
-//! - a long outage turns the client `Suspended` (calls fail fast), and it comes back by itself.
+//! - a long outage turns the client `Suspended` (calls fail fast), and it comes back by itself;
+//! - `network_changed(false)` lets go of a live connection at once and makes no attempts;
+//! - an attempt abandoned at its open timeout that opens late leaves the live connection alone;
+//! - the app in the background lets go after the grace period; the foreground resumes with recovery.
 //!
 //! Every test prints what it measured.
 
@@ -325,7 +328,7 @@ async fn a_long_outage_suspends_the_client_until_it_is_back() {
     next_matching(&mut client_events, Duration::from_secs(1) + STEP, is_connected).await;
     let back = allowed_at.elapsed();
     println!("Connected {} after the server became reachable again", ms(back));
-    assert!(back <= Duration::from_millis(1500), "{back:?}");
+    assert!(back <= Duration::from_secs(2), "{back:?}");
     client.publish(&channel, payload(&json!({ "back": true }))).await.expect("calls work again");
     client.close().await;
 }

@@ -7,9 +7,13 @@
 //! the wrapper turns into `CeaselessError`s.
 
 use std::cell::Cell;
+use std::future::Future;
 
-use ceaseless::{AppState, Client, Error, HistoryOptions, Payload, StreamPosition, Subscription};
+use ceaseless::{
+    AppState, Client, ClientState, Error, HistoryOptions, Payload, StreamPosition, Subscription, SubscriptionState,
+};
 use futures::StreamExt;
+use futures::future::LocalBoxFuture;
 use js_sys::{Function, Object, Promise, Reflect};
 use wasm_bindgen::prelude::*;
 use wasm_bindgen_futures::future_to_promise;
@@ -38,10 +42,13 @@ fn payload(json: &str) -> Result<Payload, Error> {
 }
 
 /// Runs `fut` as a Promise that rejects with an error object.
-fn promise<F>(fut: F) -> Promise
-where
-    F: std::future::Future<Output = Result<JsValue, Error>> + 'static,
-{
+///
+/// Boxed on purpose: one instantiation of the Promise machinery for every method keeps the wasm small.
+fn promise(fut: impl Future<Output = Result<JsValue, Error>> + 'static) -> Promise {
+    to_promise(Box::pin(fut))
+}
+
+fn to_promise(fut: LocalBoxFuture<'static, Result<JsValue, Error>>) -> Promise {
     future_to_promise(async move { fut.await.map_err(|e| error_value(&e)) })
 }
 
@@ -102,7 +109,13 @@ impl RawClient {
 
     /// `"disconnected"`, `"connecting"`, `"connected"` or `"closed"`.
     pub fn state(&self) -> String {
-        format!("{:?}", self.client.state()).to_lowercase()
+        match self.client.state() {
+            ClientState::Disconnected => "disconnected",
+            ClientState::Connecting => "connecting",
+            ClientState::Connected => "connected",
+            ClientState::Closed => "closed",
+        }
+        .to_owned()
     }
 
     /// Replaces the token for the next connect attempt.
@@ -249,7 +262,12 @@ impl RawSubscription {
 
     /// `"unsubscribed"`, `"subscribing"` or `"subscribed"`.
     pub fn state(&self) -> String {
-        self.sub().map_or_else(|_| "unsubscribed".to_owned(), |s| format!("{:?}", s.state()).to_lowercase())
+        match self.sub().map(Subscription::state) {
+            Ok(SubscriptionState::Subscribing) => "subscribing",
+            Ok(SubscriptionState::Subscribed) => "subscribed",
+            _ => "unsubscribed",
+        }
+        .to_owned()
     }
 
     /// Resolves when subscribed.

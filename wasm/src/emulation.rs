@@ -15,7 +15,7 @@
 use bytes::Bytes;
 use ceaseless::maybe_send::BoxFuture;
 use ceaseless::transport::{
-    CloseInfo, Connection, Incoming, OpenRequest, Outgoing, Transport, TransportError,
+    CloseInfo, Connection, Incoming, OpenRequest, Outgoing, Transport, TransportError, TransportErrorKind,
 };
 use futures::StreamExt;
 use futures::channel::mpsc;
@@ -34,17 +34,21 @@ pub enum StreamKind {
     Sse,
 }
 
-/// An emulation transport. `open` receives the stream endpoint (`http(s)://`).
+/// An emulation transport.
+///
+/// By default it opens the URLs the core derives from the client's endpoint (`OpenRequest::url` and
+/// `OpenRequest::emulation_url`); an app-given `{transport, endpoint}` entry overrides them.
 #[derive(Debug, Clone)]
 pub struct EmulationTransport {
     kind: StreamKind,
-    emulation_url: String,
+    stream_url: Option<String>,
+    emulation_url: Option<String>,
 }
 
 impl EmulationTransport {
-    /// A transport of `kind` that sends commands to `emulation_url` (e.g. `https://host/emulation`).
-    pub fn new(kind: StreamKind, emulation_url: String) -> Self {
-        Self { kind, emulation_url }
+    /// A transport of `kind`; `stream_url` and `emulation_url` override the core's URLs when given.
+    pub fn new(kind: StreamKind, stream_url: Option<String>, emulation_url: Option<String>) -> Self {
+        Self { kind, stream_url, emulation_url }
     }
 }
 
@@ -61,12 +65,24 @@ impl Transport for EmulationTransport {
     }
 
     fn open(&self, request: OpenRequest) -> BoxFuture<'static, Result<Connection, TransportError>> {
+        let stream_url = self.stream_url.clone().unwrap_or_else(|| request.url.to_string());
+        let emulation_url = self.emulation_url.clone().or_else(|| request.emulation_url.map(String::from));
+        let Some(emulation_url) = emulation_url else {
+            let message = "no emulation endpoint".to_owned();
+            return Box::pin(async move { Err(TransportError { kind: TransportErrorKind::Other, message }) });
+        };
         let (outgoing_tx, outgoing_rx) = mpsc::unbounded();
         let (incoming_tx, incoming_rx) = mpsc::unbounded();
-        let run = run(self.clone(), request.url.to_string(), outgoing_rx, incoming_tx);
-        wasm_bindgen_futures::spawn_local(run);
+        let urls = Urls { stream: stream_url, emulation: emulation_url };
+        wasm_bindgen_futures::spawn_local(run(self.kind, urls, outgoing_rx, incoming_tx));
         Box::pin(async move { Ok(Connection { outgoing: outgoing_tx, incoming: incoming_rx.boxed_local() }) })
     }
+}
+
+/// Where one connection reads its stream and POSTs its commands.
+struct Urls {
+    stream: String,
+    emulation: String,
 }
 
 fn closed(reason: String) -> Incoming {
@@ -75,8 +91,8 @@ fn closed(reason: String) -> Incoming {
 
 /// The connection's life: start the stream with the connect frame, then POST the rest in order.
 async fn run(
-    transport: EmulationTransport,
-    stream_url: String,
+    kind: StreamKind,
+    urls: Urls,
     mut outgoing: mpsc::UnboundedReceiver<Outgoing>,
     incoming: mpsc::UnboundedSender<Incoming>,
 ) {
@@ -91,14 +107,14 @@ async fn run(
         let _ = incoming.unbounded_send(closed("AbortController unavailable".to_owned()));
         return;
     };
-    let reader = match start_stream(transport.kind, &stream_url, &connect, &abort).await {
+    let reader = match start_stream(kind, &urls.stream, &connect, &abort).await {
         Ok(reader) => reader,
         Err(reason) => {
             let _ = incoming.unbounded_send(closed(reason));
             return;
         }
     };
-    wasm_bindgen_futures::spawn_local(read(transport.kind, reader, incoming.clone()));
+    wasm_bindgen_futures::spawn_local(read(kind, reader, incoming.clone()));
 
     let mut session: Option<(String, String)> = None;
     let mut waiting: Vec<Bytes> = Vec::new();
@@ -117,7 +133,7 @@ async fn run(
         };
         let Some((s, node)) = &session else { continue };
         for frame in frames {
-            if let Err(reason) = post(&transport.emulation_url, s, node, &frame).await {
+            if let Err(reason) = post(&urls.emulation, s, node, &frame).await {
                 let _ = incoming.unbounded_send(closed(reason));
                 abort.abort();
                 return;

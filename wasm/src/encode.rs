@@ -149,9 +149,10 @@ impl Json {
         match event {
             ClientEvent::Connecting { code, reason } => code_reason(self, "connecting", *code, reason),
             ClientEvent::Disconnected { code, reason } => code_reason(self, "disconnected", *code, reason),
-            ClientEvent::Connected { client, version, data } => {
+            ClientEvent::Connected { client, version, data, transport } => {
                 self.entry(0, "connected").key("client", false).string(client);
-                self.key("version", false).string(version).key("data", false).payload(data.as_ref());
+                self.key("version", false).string(version).key("transport", false).string(transport);
+                self.key("data", false).payload(data.as_ref());
             }
             ClientEvent::Error(error) => {
                 self.entry(0, "error").key("error", false).error(error);

@@ -1,14 +1,18 @@
 //! The options the JS wrapper passes as JSON (functions travel separately), and the client and
 //! subscription builders they configure. Durations are milliseconds, as everywhere in JS.
 
+use std::sync::Arc;
+
+use ceaseless::transport::{Transport, TransportKind};
 use ceaseless::{Client, Duration, Error, Payload, StreamPosition, SubscriptionBuilder};
 use serde::Deserialize;
 use serde_json::value::RawValue;
 
-use crate::fallback::{FallbackTransport, Kind, with_scheme};
+use crate::emulation::{EmulationTransport, StreamKind};
 use crate::positions::LocalStoragePositionStore;
 use crate::runtime::JsRuntime;
 use crate::tokens::{JsConnectionToken, JsSubscriptionToken};
+use crate::ws::WebSocketTransport;
 
 /// One `{transport, endpoint}` entry.
 #[derive(Debug, Deserialize)]
@@ -25,8 +29,7 @@ pub struct EndpointOption {
 pub struct ClientOptions {
     /// Transports in order of preference.
     pub endpoints: Vec<EndpointOption>,
-    /// Where emulation transports POST commands (default: `/emulation` on the first emulation
-    /// endpoint's origin).
+    /// Where emulation transports POST commands (default: `/emulation` next to each stream endpoint).
     pub emulation_endpoint: Option<String>,
     /// The initial connection token.
     pub token: Option<String>,
@@ -86,7 +89,7 @@ pub fn millis(ms: f64) -> Result<Duration, Error> {
     if ms.is_finite() && ms >= 0.0 {
         Ok(Duration::from_secs_f64(ms / 1000.0))
     } else {
-        Err(Error::Config(format!("{ms} is not a valid number of milliseconds")))
+        Err(Error::Config("durations must be finite, non-negative milliseconds".to_owned()))
     }
 }
 
@@ -94,16 +97,61 @@ fn payload(raw: &RawValue) -> Result<Payload, Error> {
     Payload::from_json_str(raw.get()).map_err(|e| Error::InvalidPayload(e.to_string()))
 }
 
-/// The default emulation endpoint: `/emulation` on the origin of the first emulation entry.
-fn emulation_url(options: &ClientOptions) -> String {
-    if let Some(url) = &options.emulation_endpoint {
-        return with_scheme(url, false);
-    }
-    let first = options.endpoints.iter().find(|e| e.transport != "websocket");
-    let Some(url) = first.and_then(|e| url::Url::parse(&with_scheme(&e.endpoint, false)).ok()) else {
-        return String::new();
+/// `url` with the scheme swapped to `ws`/`wss` (`websocket`) or `http`/`https`, keeping TLS-ness.
+pub fn with_scheme(url: &str, websocket: bool) -> String {
+    let (scheme, rest) = url.split_once("://").unwrap_or(("", url));
+    let secure = matches!(scheme, "wss" | "https");
+    let scheme = match (websocket, secure) {
+        (true, false) => "ws",
+        (true, true) => "wss",
+        (false, false) => "http",
+        (false, true) => "https",
     };
-    format!("{}/emulation", url.origin().ascii_serialization())
+    format!("{scheme}://{rest}")
+}
+
+/// The emulation endpoint next to a stream endpoint: `<prefix>/connection/<name>` gives
+/// `<prefix>/emulation`; any other path gives `/emulation` on the same origin.
+pub fn emulation_next_to(stream: &str) -> Option<String> {
+    let mut url = url::Url::parse(stream).ok()?;
+    let path = url.path().trim_end_matches('/').to_owned();
+    let prefix = path.rsplit_once('/').map_or("", |(p, _)| p);
+    let root = prefix.strip_suffix("/connection").unwrap_or("");
+    url.set_query(None);
+    url.set_path(&format!("{root}/emulation"));
+    Some(url.to_string())
+}
+
+/// The core's transport list from the `{transport, endpoint}` entries, and the core's endpoint (the
+/// WebSocket entry, else the first entry as `ws(s)://`). Emulation entries keep their own URLs.
+fn transports(options: &ClientOptions) -> Result<(String, Vec<Arc<dyn Transport>>), Error> {
+    let mut list: Vec<Arc<dyn Transport>> = Vec::with_capacity(options.endpoints.len());
+    let mut base = None;
+    for entry in &options.endpoints {
+        let kind = TransportKind::from_name(&entry.transport)
+            .ok_or_else(|| Error::Config(format!("unknown transport {:?}", entry.transport)))?;
+        if list.iter().any(|t| t.name() == kind.name()) {
+            return Err(Error::Config(format!("transport {:?} is listed twice", entry.transport)));
+        }
+        let transport: Arc<dyn Transport> = match kind {
+            TransportKind::WebSocket => {
+                base = Some(with_scheme(&entry.endpoint, true));
+                Arc::new(WebSocketTransport)
+            }
+            TransportKind::HttpStream | TransportKind::Sse => {
+                let stream = with_scheme(&entry.endpoint, false);
+                let emulation = match &options.emulation_endpoint {
+                    Some(url) => Some(with_scheme(url, false)),
+                    None => emulation_next_to(&stream),
+                };
+                let stream_kind = if kind == TransportKind::Sse { StreamKind::Sse } else { StreamKind::HttpStream };
+                Arc::new(EmulationTransport::new(stream_kind, Some(stream), emulation))
+            }
+        };
+        list.push(transport);
+    }
+    let first = options.endpoints.first().ok_or_else(|| Error::Config("no endpoint given".to_owned()))?;
+    Ok((base.unwrap_or_else(|| with_scheme(&first.endpoint, true)), list))
 }
 
 /// Builds and starts a client on the browser runtime.
@@ -116,19 +164,8 @@ pub fn build_client(
     token: Option<JsConnectionToken>,
     sub_token: Option<JsSubscriptionToken>,
 ) -> Result<Client, Error> {
-    let mut entries = Vec::with_capacity(options.endpoints.len());
-    for e in &options.endpoints {
-        let kind = Kind::parse(&e.transport)
-            .ok_or_else(|| Error::Config(format!("unknown transport {:?}", e.transport)))?;
-        entries.push((kind, with_scheme(&e.endpoint, true)));
-    }
-    let Some((_, first)) = entries.first() else {
-        return Err(Error::Config("no endpoint given".to_owned()));
-    };
-    let mut builder = Client::builder(first).name(options.name.as_deref().unwrap_or("js"));
-    for (_, url) in &entries[1..] {
-        builder = builder.endpoint(url);
-    }
+    let (endpoint, transports) = transports(options)?;
+    let mut builder = Client::builder(&endpoint).name(options.name.as_deref().unwrap_or("js"));
     if let Some(t) = &options.token {
         builder = builder.token(t.as_str());
     }
@@ -160,11 +197,7 @@ pub fn build_client(
     if let Some(t) = sub_token {
         builder = builder.subscription_token_provider(t);
     }
-    let transport = FallbackTransport::new(entries, emulation_url(options));
-    // The seam takes an `Arc`; on wasm32 everything lives on one thread, so `!Send` is fine.
-    #[allow(clippy::arc_with_non_send_sync)]
-    let transport = std::sync::Arc::new(transport);
-    builder.build_with(JsRuntime, transport)
+    builder.build_with(JsRuntime, transports)
 }
 
 /// Applies subscription options to a builder.

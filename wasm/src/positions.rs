@@ -7,7 +7,6 @@
 //! crash, up to 250 ms of progress may be redelivered on the next page.
 
 use std::cell::RefCell;
-use std::collections::BTreeMap;
 use std::rc::Rc;
 
 use ceaseless::StreamPosition;
@@ -23,7 +22,8 @@ const WRITE_DELAY_MS: f64 = 250.0;
 struct State {
     storage: Storage,
     prefix: String,
-    pending: BTreeMap<String, StreamPosition>,
+    /// Saved since the last write; a short list (one entry per busy channel).
+    pending: Vec<(String, StreamPosition)>,
     timer: Option<(JsValue, Closure<dyn FnMut()>)>,
 }
 
@@ -54,7 +54,7 @@ impl LocalStoragePositionStore {
         let state = Rc::new(RefCell::new(State {
             storage,
             prefix: prefix.to_owned(),
-            pending: BTreeMap::new(),
+            pending: Vec::new(),
             timer: None,
         }));
         let flush = state.clone();
@@ -73,7 +73,7 @@ pub fn parse_position(value: &str) -> Option<StreamPosition> {
 impl PositionStore for LocalStoragePositionStore {
     fn load(&self, channel: &str) -> Option<StreamPosition> {
         let state = self.state.borrow();
-        if let Some(position) = state.pending.get(channel) {
+        if let Some((_, position)) = state.pending.iter().find(|(c, _)| c == channel) {
             return Some(position.clone());
         }
         let value = state.storage.get_item(&format!("{}{channel}", state.prefix)).ok()??;
@@ -82,7 +82,10 @@ impl PositionStore for LocalStoragePositionStore {
 
     fn save(&self, channel: &str, position: &StreamPosition) {
         let mut state = self.state.borrow_mut();
-        state.pending.insert(channel.to_owned(), position.clone());
+        match state.pending.iter_mut().find(|(c, _)| c == channel) {
+            Some((_, saved)) => *saved = position.clone(),
+            None => state.pending.push((channel.to_owned(), position.clone())),
+        }
         if state.timer.is_none() {
             let target = Rc::downgrade(&self.state);
             let callback = Closure::<dyn FnMut()>::new(move || {

@@ -22,6 +22,8 @@ pub struct ClientBuilder {
     pub(crate) kinds: Vec<crate::transport::TransportKind>,
     #[cfg(feature = "native")]
     pub(crate) tls: crate::tls::TlsConfig,
+    #[cfg(feature = "native")]
+    pub(crate) proxy: Option<crate::transport::ProxyConfig>,
     pub(crate) seed: Option<u64>,
     pub(crate) fallback_urls: Vec<String>,
     pub(crate) positions: Arc<dyn PositionStore>,
@@ -48,6 +50,8 @@ impl ClientBuilder {
             kinds: vec![crate::transport::TransportKind::WebSocket],
             #[cfg(feature = "native")]
             tls: crate::tls::TlsConfig::default(),
+            #[cfg(feature = "native")]
+            proxy: None,
             seed: None,
             fallback_urls: Vec::new(),
             positions: Arc::new(MemoryPositionStore::new()),
@@ -126,6 +130,14 @@ impl ClientBuilder {
     #[cfg(feature = "native")]
     pub fn tls(mut self, tls: crate::tls::TlsConfig) -> Self {
         self.tls = tls;
+        self
+    }
+
+    /// Reaches the server through an HTTP proxy (`CONNECT` tunnels, optional basic credentials), for
+    /// every built-in transport. Default: direct connections (proxy environment variables are not read).
+    #[cfg(feature = "native")]
+    pub fn proxy(mut self, proxy: crate::transport::ProxyConfig) -> Self {
+        self.proxy = Some(proxy);
         self
     }
 
@@ -210,7 +222,7 @@ impl ClientBuilder {
             None => self
                 .kinds
                 .iter()
-                .map(|kind| crate::transport::native_transport(*kind, &self.tls))
+                .map(|kind| crate::transport::native_transport(*kind, &self.tls, self.proxy.as_ref()))
                 .collect::<Result<Vec<_>, _>>()?,
         };
         self.build_with(runtime, transports)

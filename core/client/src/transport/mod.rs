@@ -14,7 +14,18 @@
 //!   before sending `subscribe` commands.
 
 #[cfg(feature = "native")]
+mod emulation;
+#[cfg(feature = "native")]
+pub mod http_stream;
+#[cfg(feature = "native")]
+pub mod proxy;
+#[cfg(feature = "native")]
+pub mod sse;
+#[cfg(feature = "native")]
 pub mod websocket;
+
+#[cfg(feature = "native")]
+pub use proxy::ProxyConfig;
 
 use bytes::Bytes;
 
@@ -26,7 +37,8 @@ pub use ceaseless_proto::codec::Format as FrameFormat;
 
 pub use targets::{TransportKind, endpoint_url};
 
-/// The built-in native transport of `kind`.
+/// The built-in native transport of `kind`, verifying servers against `tls` and going through `proxy`
+/// (an HTTP `CONNECT` proxy) when one is given.
 ///
 /// # Errors
 /// [`ceaseless_proto::Error::Config`] for a kind this build does not have.
@@ -34,13 +46,16 @@ pub use targets::{TransportKind, endpoint_url};
 pub fn native_transport(
     kind: TransportKind,
     tls: &crate::tls::TlsConfig,
+    proxy: Option<&ProxyConfig>,
 ) -> Result<std::sync::Arc<dyn Transport>, ceaseless_proto::Error> {
-    match kind {
-        TransportKind::WebSocket => Ok(std::sync::Arc::new(websocket::WebSocketTransport::new(tls.clone()))),
-        other => {
-            Err(ceaseless_proto::Error::Config(format!("the {} transport is not built in yet", other.name())))
+    let proxy = proxy.cloned();
+    Ok(match kind {
+        TransportKind::WebSocket => {
+            std::sync::Arc::new(websocket::WebSocketTransport::new(tls.clone()).with_proxy(proxy))
         }
-    }
+        TransportKind::HttpStream => std::sync::Arc::new(http_stream::HttpStreamTransport::new(tls, proxy)),
+        TransportKind::Sse => std::sync::Arc::new(sse::SseTransport::new(tls, proxy)),
+    })
 }
 
 mod targets;

@@ -36,6 +36,7 @@ use tokio_tungstenite::{Connector, MaybeTlsStream, WebSocketStream};
 
 use crate::maybe_send::{BoxFuture, BoxStream};
 use crate::tls::TlsConfig;
+use crate::transport::proxy::ProxyConfig;
 use crate::transport::{
     CloseInfo, Connection, FrameFormat, Incoming, OpenRequest, Outgoing, Transport, TransportError,
     TransportErrorKind,
@@ -58,12 +59,19 @@ type Socket = WebSocketStream<MaybeTlsStream<TcpStream>>;
 #[derive(Debug, Clone, Default)]
 pub struct WebSocketTransport {
     tls: TlsConfig,
+    proxy: Option<ProxyConfig>,
 }
 
 impl WebSocketTransport {
     /// A transport that verifies `wss://` servers against `tls`.
     pub fn new(tls: TlsConfig) -> Self {
-        Self { tls }
+        Self { tls, proxy: None }
+    }
+
+    /// Connects through an HTTP proxy (a `CONNECT` tunnel), or directly with `None`.
+    pub fn with_proxy(mut self, proxy: Option<ProxyConfig>) -> Self {
+        self.proxy = proxy;
+        self
     }
 }
 
@@ -78,12 +86,16 @@ impl Transport for WebSocketTransport {
 
     fn open(&self, request: OpenRequest) -> BoxFuture<'static, Result<Connection, TransportError>> {
         let tls = self.tls.client_config();
-        Box::pin(open(request, tls))
+        Box::pin(open(request, tls, self.proxy.clone()))
     }
 }
 
 /// Connects, performs the upgrade and starts the writer task.
-async fn open(request: OpenRequest, tls: Arc<rustls::ClientConfig>) -> Result<Connection, TransportError> {
+async fn open(
+    request: OpenRequest,
+    tls: Arc<rustls::ClientConfig>,
+    proxy: Option<ProxyConfig>,
+) -> Result<Connection, TransportError> {
     let OpenRequest { url, format, .. } = request;
     let target = SafeUrl::new(&url);
     // The socket and the tasks need a tokio runtime; fail instead of panicking without one.
@@ -110,11 +122,24 @@ async fn open(request: OpenRequest, tls: Arc<rustls::ClientConfig>) -> Result<Co
         .max_message_size(Some(MAX_INCOMING_MESSAGE))
         .max_frame_size(Some(MAX_INCOMING_MESSAGE));
 
-    tracing::debug!(url = %target, ?format, "opening WebSocket");
-    let (socket, _response) =
-        tokio_tungstenite::connect_async_tls_with_config(upgrade, Some(config), true, Some(connector))
+    tracing::debug!(url = %target, ?format, proxy = proxy.is_some(), "opening WebSocket");
+    let (socket, _response) = match proxy {
+        None => tokio_tungstenite::connect_async_tls_with_config(upgrade, Some(config), true, Some(connector))
             .await
-            .map_err(|err| target.error(err))?;
+            .map_err(|err| target.error(err))?,
+        Some(proxy) => {
+            let (Some(host), Some(port)) = (url.host_str(), url.port_or_known_default()) else {
+                return Err(TransportError {
+                    kind: TransportErrorKind::Other,
+                    message: format!("{target} has no host to reach through the proxy"),
+                });
+            };
+            let tunnel = proxy.connect_tunnel(host, port).await?;
+            tokio_tungstenite::client_async_tls_with_config(upgrade, tunnel, Some(config), Some(connector))
+                .await
+                .map_err(|err| target.error(err))?
+        }
+    };
     tracing::debug!(url = %target, "WebSocket open");
 
     let (sink, stream) = socket.split();
@@ -257,13 +282,13 @@ async fn finish_close(mut stream: SplitStream<Socket>) {
 }
 
 /// A URL reduced to what may be shown: no credentials, query or fragment.
-struct SafeUrl {
+pub(crate) struct SafeUrl {
     shown: String,
     secrets: Vec<String>,
 }
 
 impl SafeUrl {
-    fn new(url: &url::Url) -> Self {
+    pub(crate) fn new(url: &url::Url) -> Self {
         let host = url.host_str().unwrap_or_default();
         let shown = match url.port() {
             Some(port) => format!("{}://{host}:{port}{}", url.scheme(), url.path()),
@@ -283,7 +308,7 @@ impl SafeUrl {
     }
 
     /// Removes anything secret that an error text might have picked up from the URL.
-    fn scrub(&self, mut text: String) -> String {
+    pub(crate) fn scrub(&self, mut text: String) -> String {
         for secret in &self.secrets {
             if text.contains(secret.as_str()) {
                 text = text.replace(secret.as_str(), "<redacted>");
@@ -327,7 +352,7 @@ impl std::fmt::Display for SafeUrl {
 }
 
 /// The rustls error inside an I/O error, if the failure came from the TLS handshake.
-fn rustls_cause(err: &std::io::Error) -> Option<&rustls::Error> {
+pub(crate) fn rustls_cause(err: &std::io::Error) -> Option<&rustls::Error> {
     let mut cause: Option<&(dyn std::error::Error + 'static)> =
         err.get_ref().map(|inner| inner as &(dyn std::error::Error + 'static));
     while let Some(current) = cause {

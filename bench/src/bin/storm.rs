@@ -1,0 +1,2 @@
+//! The dependability demo (work in progress).
+fn main() {}

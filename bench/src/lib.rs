@@ -1,0 +1,1 @@
+//! Shared pieces of the storm demo and the benchmark driver.

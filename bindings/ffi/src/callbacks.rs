@@ -1,0 +1,97 @@
+//! Traits the app implements in Kotlin or Swift, and their adapters to the Rust client's seams.
+//!
+//! Every method returns a `Result`, so an exception thrown by the app arrives here as an error value
+//! (a `CeaselessError`, or [`crate::error::CeaselessError::Callback`] for any other exception) and never
+//! as a panic: uniffi panics on exceptions from methods that cannot fail.
+
+use std::sync::Arc;
+
+use ceaseless::TokenError;
+use ceaseless::maybe_send::BoxFuture;
+
+use crate::error::CeaselessError;
+use crate::types::StreamPosition;
+
+/// Supplies connection tokens (JWTs). Called before the first connect when no token was given, when
+/// the server says the token expired, and ahead of expiry to refresh it on the live connection.
+///
+/// Throw `CeaselessError.Unauthorized` to stop the client for good; any other exception is reported
+/// as an `Event.Error` (code 5) and the client retries with backoff.
+#[uniffi::export(foreign)]
+#[async_trait::async_trait]
+pub trait TokenProvider: Send + Sync {
+    /// A fresh connection token.
+    async fn connection_token(&self) -> Result<String, CeaselessError>;
+}
+
+/// Supplies subscription tokens for channels that need them; same rules as [`TokenProvider`], where
+/// `Unauthorized` stops only the subscription.
+#[uniffi::export(foreign)]
+#[async_trait::async_trait]
+pub trait SubscriptionTokenProvider: Send + Sync {
+    /// A fresh token for `channel`.
+    async fn subscription_token(&self, channel: String) -> Result<String, CeaselessError>;
+}
+
+/// Keeps subscription positions between runs, so a new client resumes every channel exactly where the
+/// previous one stopped. `save` is called after each publication is handed to the app's event
+/// streams and listeners, on the client's own thread: keep both methods fast (an in-memory map written
+/// out in the background is a good shape). An exception is logged and otherwise ignored.
+#[uniffi::export(foreign)]
+pub trait PositionStore: Send + Sync {
+    /// The saved position of `channel`, or null / nil.
+    fn load(&self, channel: String) -> Result<Option<StreamPosition>, CeaselessError>;
+    /// Remembers `position` for `channel`.
+    fn save(&self, channel: String, position: StreamPosition) -> Result<(), CeaselessError>;
+}
+
+fn token_answer(answer: Result<String, CeaselessError>) -> Result<String, TokenError> {
+    match answer {
+        Ok(token) => Ok(token),
+        Err(CeaselessError::Unauthorized { .. }) => Err(TokenError::Unauthorized),
+        // The error's text may quote the app's exception, never a token (the token is the Ok side).
+        Err(other) => Err(TokenError::Failed(other.to_string())),
+    }
+}
+
+/// An app [`TokenProvider`] as the Rust client's connection token provider.
+pub(crate) struct ConnectionTokens(pub(crate) Arc<dyn TokenProvider>);
+
+impl ceaseless::ConnectionTokenProvider for ConnectionTokens {
+    fn connection_token(&self) -> BoxFuture<'static, Result<String, TokenError>> {
+        let provider = self.0.clone();
+        Box::pin(async move { token_answer(provider.connection_token().await) })
+    }
+}
+
+/// An app [`SubscriptionTokenProvider`] as the Rust client's subscription token provider.
+pub(crate) struct SubscriptionTokens(pub(crate) Arc<dyn SubscriptionTokenProvider>);
+
+impl ceaseless::SubscriptionTokenProvider for SubscriptionTokens {
+    fn subscription_token(&self, channel: &str) -> BoxFuture<'static, Result<String, TokenError>> {
+        let provider = self.0.clone();
+        let channel = channel.to_owned();
+        Box::pin(async move { token_answer(provider.subscription_token(channel).await) })
+    }
+}
+
+/// An app [`PositionStore`] as the Rust client's position store.
+pub(crate) struct Positions(pub(crate) Arc<dyn PositionStore>);
+
+impl ceaseless::positions::PositionStore for Positions {
+    fn load(&self, channel: &str) -> Option<ceaseless::StreamPosition> {
+        match self.0.load(channel.to_owned()) {
+            Ok(position) => position.map(Into::into),
+            Err(error) => {
+                tracing::warn!(channel, %error, "the app's position store failed to load; starting fresh");
+                None
+            }
+        }
+    }
+
+    fn save(&self, channel: &str, position: &ceaseless::StreamPosition) {
+        if let Err(error) = self.0.save(channel.to_owned(), position.clone().into()) {
+            tracing::warn!(channel, %error, "the app's position store failed to save");
+        }
+    }
+}
