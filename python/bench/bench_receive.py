@@ -33,7 +33,7 @@ import time
 import uuid
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Callable, Optional
+from typing import Any, Callable
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tests"))
 
@@ -147,7 +147,7 @@ class CeaselessConsumer(Consumer):
 
 class CentrifugePythonConsumer(Consumer):
     def __init__(self) -> None:
-        import centrifuge
+        import centrifuge  # type: ignore[import-untyped]
 
         self.name = f"centrifuge-python {version('centrifuge-python')}"
         self.lib = centrifuge
@@ -237,7 +237,17 @@ def table(results: list[Result]) -> str:
 
 
 async def main(n: int, modes: list[str]) -> None:
-    overrides = {"client_queue_max_size": 512 * 1024 * 1024, "log_level": "error"}
+    # Lenient server timeouts, so a consumer that falls behind is measured rather than dropped: by
+    # default Centrifugo closes a connection whose socket stays full for 1 s (websocket_write_timeout)
+    # or that answers a ping late, which a blocked Python event loop does (the backlog mode blocks
+    # it on purpose). ceaseless reads the socket from its Rust thread and is not affected either way.
+    overrides = {
+        "client_queue_max_size": 512 * 1024 * 1024,
+        "websocket_write_timeout": "60s",
+        "ping_interval": "60s",
+        "pong_timeout": "30s",
+        "log_level": "error",
+    }
     server = Centrifugo(overrides)
     # Plain pub/sub (no history, presence or join/leave) that any connection may subscribe to.
     server.config["namespaces"].append({"name": "bench", "allow_subscribe_for_client": True})
@@ -267,13 +277,13 @@ async def main(n: int, modes: list[str]) -> None:
 
 if __name__ == "__main__":
     if len(sys.argv) > 1 and sys.argv[1] == "--publish":
-        port, key, channel, first, count = sys.argv[2:7]
-        publish_main(int(port), key, channel, int(first), int(count))
+        port, key, channel, first, how_many = sys.argv[2:7]
+        publish_main(int(port), key, channel, int(first), int(how_many))
         raise SystemExit(0)
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--smoke", action="store_true", help="a short run for CI (4000 publications)")
     parser.add_argument("-n", type=int, default=200_000, help="publications per run")
     parser.add_argument("--mode", choices=["live", "backlog", "both"], default="both")
     options = parser.parse_args()
-    count: Optional[int] = 4000 if options.smoke else options.n
-    asyncio.run(main(count or 1, ["live", "backlog"] if options.mode == "both" else [options.mode]))
+    count = 4000 if options.smoke else max(1, options.n)
+    asyncio.run(main(count, ["live", "backlog"] if options.mode == "both" else [options.mode]))

@@ -82,22 +82,40 @@ pub(crate) fn decode_many<'py>(
 }
 
 /// A publication in a channel.
-#[pyclass(frozen, get_all, module = "ceaseless")]
+#[pyclass(frozen, module = "ceaseless")]
 pub struct Publication {
     /// The channel.
+    #[pyo3(get)]
     pub channel: Py<PyString>,
     /// The data: decoded JSON, or `bytes` when read with `raw=True`.
+    #[pyo3(get)]
     pub data: Py<PyAny>,
     /// The offset in the channel's stream (0 when the channel keeps no history).
+    #[pyo3(get)]
     pub offset: u64,
     /// Who published it, when it came from a client connection.
+    #[pyo3(get)]
     pub info: Option<Py<ClientInfo>>,
-    /// Tags set by the publisher (empty when none).
-    pub tags: Py<PyDict>,
+    /// Tags set by the publisher; `None` stands for none (most publications), saving a dict each.
+    tags: Option<Py<PyDict>>,
 }
 
 #[pymethods]
 impl Publication {
+    #[classattr]
+    fn __match_args__() -> (&'static str, &'static str, &'static str, &'static str, &'static str) {
+        ("channel", "data", "offset", "info", "tags")
+    }
+
+    /// Tags set by the publisher (an empty dict when none).
+    #[getter]
+    fn tags<'py>(&self, py: Python<'py>) -> Bound<'py, PyDict> {
+        match &self.tags {
+            Some(tags) => tags.bind(py).clone(),
+            None => PyDict::new(py),
+        }
+    }
+
     fn __repr__(slf: &Bound<'_, Self>) -> PyResult<String> {
         let this = slf.get();
         let py = slf.py();
@@ -123,10 +141,15 @@ impl Publication {
             Some(info) => Some(ClientInfo::build(py, info, raw)?),
             None => None,
         };
-        let tags = PyDict::new(py);
-        for (k, v) in &publication.tags {
-            tags.set_item(k, v)?;
-        }
+        let tags = if publication.tags.is_empty() {
+            None
+        } else {
+            let tags = PyDict::new(py);
+            for (k, v) in &publication.tags {
+                tags.set_item(k, v)?;
+            }
+            Some(tags.unbind())
+        };
         Py::new(
             py,
             Publication {
@@ -134,7 +157,7 @@ impl Publication {
                 data: data.unbind(),
                 offset: publication.offset,
                 info,
-                tags: tags.unbind(),
+                tags,
             },
         )
     }

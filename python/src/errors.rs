@@ -32,6 +32,8 @@ fn class_name(code: u32) -> &'static str {
         16 => "MessageTooLarge",
         17 => "DuplicateSubscription",
         18 => "ProtocolError",
+        19 => "QueueFull",
+        20 => "Suspended",
         100.. => "ServerError",
         _ => "CeaselessError",
     }

@@ -3,7 +3,7 @@
 //! A batch is converted in one go: the data of every publication in it is decoded with a single
 //! `json.loads` ([`crate::convert::decode_many`]), then each event becomes one Python object.
 
-use ceaseless::{ClientEvent, SubscribedInfo, SubscriptionEvent};
+use ceaseless::{ClientEvent, Gap, StreamPosition, SubscribedInfo, SubscriptionEvent};
 use pyo3::prelude::*;
 use pyo3::sync::PyOnceLock;
 use pyo3::types::{PyModule, PyString};
@@ -100,6 +100,16 @@ fn subscribed<'py>(
     }
 }
 
+type PositionTuple = Option<(u64, String)>;
+
+fn position(p: &Option<StreamPosition>) -> PositionTuple {
+    p.as_ref().map(|p| (p.offset, p.epoch.clone()))
+}
+
+fn gap_fields(gap: &Gap) -> (PositionTuple, PositionTuple) {
+    (position(&gap.last_delivered), position(&gap.resumed_from))
+}
+
 fn sub_event<'py>(
     py: Python<'py>,
     event: &SubscriptionEvent,
@@ -111,6 +121,7 @@ fn sub_event<'py>(
         SubscriptionEvent::Unsubscribed { code, reason } => make(py, "Unsubscribed", (*code, reason))?,
         SubscriptionEvent::Join(info) => make(py, "Join", (ClientInfo::build(py, info, raw)?,))?,
         SubscriptionEvent::Leave(info) => make(py, "Leave", (ClientInfo::build(py, info, raw)?,))?,
+        SubscriptionEvent::Gap(gap) => make(py, "Gap", gap_fields(gap))?,
         SubscriptionEvent::Error(e) => make(py, "Error", (errors::exception(py, e)?,))?,
         _ => return Ok(None),
     };
@@ -120,8 +131,13 @@ fn sub_event<'py>(
 fn client_event<'py>(py: Python<'py>, event: &ClientEvent, raw: bool) -> PyResult<Option<Bound<'py, PyAny>>> {
     let object = match event {
         ClientEvent::Connecting { code, reason } => make(py, "Connecting", (*code, reason))?,
-        ClientEvent::Connected { client, version, data } => {
-            make(py, "Connected", (client, version, decode_opt(py, data.as_ref(), raw)?))?
+        ClientEvent::Connected { client, version, data, transport } => {
+            make(py, "Connected", (client, version, decode_opt(py, data.as_ref(), raw)?, transport))?
+        }
+        ClientEvent::Suspended => make(py, "Suspended", ())?,
+        ClientEvent::ServerGap { channel, gap } => {
+            let (last, resumed) = gap_fields(gap);
+            make(py, "ServerGap", (channel, last, resumed))?
         }
         ClientEvent::Disconnected { code, reason } => make(py, "Disconnected", (*code, reason))?,
         ClientEvent::Error(e) => make(py, "Error", (errors::exception(py, e)?,))?,

@@ -29,11 +29,41 @@ mod stream;
 mod subscription;
 mod tokens;
 
+use std::sync::OnceLock;
+
+use pyo3::exceptions::PyRuntimeError;
 use pyo3::prelude::*;
+
+static RUNTIME: OnceLock<Result<(), String>> = OnceLock::new();
+
+/// Builds the tokio runtime every client of this process runs on, with one worker thread by default
+/// (`CEASELESS_WORKER_THREADS` overrides it): a client is I/O-bound, and one thread keeps the socket
+/// reader, the driver and the event pumps from waking each other across cores.
+fn start_runtime() -> PyResult<()> {
+    RUNTIME
+        .get_or_init(|| {
+            let threads = std::env::var("CEASELESS_WORKER_THREADS")
+                .ok()
+                .and_then(|v| v.parse::<usize>().ok())
+                .filter(|n| *n > 0)
+                .unwrap_or(1);
+            let runtime = tokio::runtime::Builder::new_multi_thread()
+                .worker_threads(threads)
+                .thread_name("ceaseless")
+                .enable_all()
+                .build()
+                .map_err(|e| format!("cannot start the tokio runtime: {e}"))?;
+            let _ = pyo3_async_runtimes::tokio::init_with_runtime(Box::leak(Box::new(runtime)));
+            Ok(())
+        })
+        .clone()
+        .map_err(PyRuntimeError::new_err)
+}
 
 /// The native module `ceaseless._ceaseless`.
 #[pymodule]
 fn _ceaseless(m: &Bound<'_, PyModule>) -> PyResult<()> {
+    start_runtime()?;
     logging::install(m.py());
     m.add("__version__", env!("CARGO_PKG_VERSION"))?;
     m.add_class::<client::NativeClient>()?;

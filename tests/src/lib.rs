@@ -31,6 +31,7 @@ mod api;
 mod binary;
 mod config;
 mod error;
+pub mod http_proxy;
 mod ports;
 pub mod proxy;
 pub mod redis;

@@ -153,7 +153,7 @@ export interface ErrorContext {
 
 export interface ClientEvents {
   connecting: CodeContext<'connecting'>;
-  connected: { type: 'connected'; client: string; version: string; data: unknown };
+  connected: { type: 'connected'; client: string; version: string; transport: TransportName; data: unknown };
   disconnected: CodeContext<'disconnected'>;
   error: ErrorContext;
   message: { type: 'message'; data: unknown };

@@ -281,3 +281,31 @@ fn join(frame: &mut Vec<u8>, reply: &[u8]) {
     }
     frame.extend_from_slice(reply);
 }
+
+#[cfg(test)]
+mod tests {
+    use wasm_bindgen_test::wasm_bindgen_test;
+
+    use super::{Splitter, StreamKind};
+
+    fn feed(kind: StreamKind, chunks: &[&str]) -> Vec<String> {
+        let mut splitter = Splitter::new(kind);
+        chunks
+            .iter()
+            .filter_map(|c| splitter.push(c.as_bytes()))
+            .map(|f| String::from_utf8(f.to_vec()).unwrap_or_default())
+            .collect()
+    }
+
+    #[wasm_bindgen_test]
+    fn http_stream_lines_across_chunks() {
+        let frames = feed(StreamKind::HttpStream, &["{\"a\":1}\n{\"b\"", ":2}\n", "{\"c\":3}\n{\"d\":4}\n"]);
+        assert_eq!(frames, ["{\"a\":1}", "{\"b\":2}", "{\"c\":3}\n{\"d\":4}"]);
+    }
+
+    #[wasm_bindgen_test]
+    fn sse_events_across_chunks() {
+        let frames = feed(StreamKind::Sse, &["\r\n", "data: {\"a\":1}\n", "\ndata: {\"b\"", ":2}\r\n\r\ndata:{}\n\n"]);
+        assert_eq!(frames, ["{\"a\":1}", "{\"b\":2}\n{}"]);
+    }
+}

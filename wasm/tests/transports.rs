@@ -13,8 +13,9 @@ use wasm_bindgen_test::*;
 
 wasm_bindgen_test_configure!(run_in_browser);
 
-/// Connects with `endpoints`, subscribes, publishes twice (client and server API) and receives both.
-async fn round_trip(endpoints: Value) -> (RawClient, Events) {
+/// Connects with `endpoints`, subscribes, publishes twice (client and server API) and receives both;
+/// checks that `transport` carried it.
+async fn round_trip(endpoints: Value, transport: &str) -> (RawClient, Events) {
     let user = format!("wasm-transport-{}", unique());
     let channel = format!("test:transport-{}", unique());
     let options = json!({ "endpoints": endpoints, "token": token(&user, None).await });
@@ -31,6 +32,7 @@ async fn round_trip(endpoints: Value) -> (RawClient, Events) {
     assert_eq!(from, vec![json!("client"), json!("api")]);
     let history = settle(client.history(channel, -1, None, None, false)).await.unwrap();
     assert!(history.as_string().unwrap().contains("\"offset\":2"));
+    assert_eq!(events.of(0, "connected")[0]["transport"], transport);
     (client, events)
 }
 
@@ -39,7 +41,7 @@ async fn http_streaming_carries_the_whole_protocol() {
     let base = server().await["base"].as_str().unwrap().to_owned();
     let endpoints =
         json!([{ "transport": "http_stream", "endpoint": format!("{base}/connection/http_stream") }]);
-    let (client, _) = round_trip(endpoints).await;
+    let (client, _) = round_trip(endpoints, "http_stream").await;
     settle(client.close()).await.unwrap();
 }
 
@@ -47,7 +49,7 @@ async fn http_streaming_carries_the_whole_protocol() {
 async fn sse_carries_the_whole_protocol() {
     let base = server().await["base"].as_str().unwrap().to_owned();
     let endpoints = json!([{ "transport": "sse", "endpoint": format!("{base}/connection/sse") }]);
-    let (client, _) = round_trip(endpoints).await;
+    let (client, _) = round_trip(endpoints, "sse").await;
     settle(client.close()).await.unwrap();
 }
 
@@ -59,12 +61,14 @@ async fn falls_back_when_websocket_is_unreachable_and_sticks() {
         { "transport": "websocket", "endpoint": "ws://127.0.0.1:9/connection/websocket" },
         { "transport": "http_stream", "endpoint": format!("{base}/connection/http_stream") },
     ]);
-    let (client, events) = round_trip(endpoints).await;
+    let (client, events) = round_trip(endpoints, "http_stream").await;
     // A reconnect stays on HTTP-streaming instead of trying the dead WebSocket first.
     client.disconnect();
     client.connect();
     settle(client.ready()).await.unwrap();
-    assert_eq!(events.count(0, "connected"), 2);
+    let connected = events.of(0, "connected");
+    assert_eq!(connected.len(), 2);
+    assert_eq!(connected[1]["transport"], "http_stream");
     settle(client.close()).await.unwrap();
 }
 

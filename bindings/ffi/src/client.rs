@@ -14,7 +14,7 @@ use crate::callbacks::{
 use crate::error::CeaselessError;
 use crate::events;
 use crate::options::{ClientOptions, Format, HistoryOptions, SubscriptionOptions, payload};
-use crate::stream::{EventListener, EventStream, ListenerHandle, spawn_listener};
+use crate::stream::{EventListener, EventStream, ListenerHandle, Streams, spawn_listener};
 use crate::subscription::Subscription;
 use crate::types::{AppState, ClientState, HistoryResult, PresenceResult, PresenceStats};
 use crate::wake::WakeReport;
@@ -27,6 +27,7 @@ use crate::wake::WakeReport;
 pub struct Client {
     inner: ceaseless::Client,
     format: Option<Format>,
+    streams: Streams,
 }
 
 #[uniffi::export]
@@ -49,7 +50,7 @@ impl Client {
     ) -> Result<Arc<Self>, CeaselessError> {
         let runtime = crate::runtime::handle()?;
         let format = options.format;
-        let mut builder = options.apply(ceaseless::Client::builder(&url))?.name("ceaseless-ffi");
+        let mut builder = options.apply(ceaseless::Client::builder(&url).name("ceaseless-ffi"))?;
         if let Some(provider) = token_provider {
             builder = builder.token_provider(ConnectionTokens(provider));
         }
@@ -59,7 +60,7 @@ impl Client {
         // The driver task is spawned on the library's runtime.
         let _entered = runtime.enter();
         let inner = builder.build()?;
-        Ok(Arc::new(Self { inner, format }))
+        Ok(Arc::new(Self { inner, format, streams: Streams::default() }))
     }
 
     /// Starts connecting; the client keeps reconnecting with backoff until [`Client::disconnect`] or a
@@ -75,10 +76,12 @@ impl Client {
     }
 
     /// Shuts the client down for good and waits until it let go of the connection; every later call
-    /// fails with `Closed`. (Not named `close`: uniffi's Kotlin objects already have a `close()` that
-    /// frees the native handle.)
+    /// fails with `Closed`. Event streams and listeners of the client and its subscriptions end after
+    /// their queued events (the last client event is `Closed`). (Not named `close`: uniffi's Kotlin
+    /// objects already have a `close()` that frees the native handle.)
     pub async fn shutdown(&self) {
         self.inner.close().await;
+        self.streams.end_all();
     }
 
     /// Waits until connected.
@@ -145,13 +148,13 @@ impl Client {
         if let Some(provider) = token_provider {
             builder = builder.token_provider(SubscriptionTokens(provider));
         }
-        Ok(Subscription::new(builder.build()?, self.format))
+        Ok(Subscription::new(builder.build()?, self.format, self.streams.clone()))
     }
 
     /// Client-level events from now on (state changes, errors, messages, server-side subscriptions).
     /// Subscription events come from [`Subscription::events`].
     pub fn events(&self) -> Arc<EventStream> {
-        EventStream::new(futures::StreamExt::filter_map(self.inner.events(), |e| {
+        self.streams.open(futures::StreamExt::filter_map(self.inner.events(), |e| {
             futures::future::ready(events::from_client(e))
         }))
     }
@@ -160,7 +163,10 @@ impl Client {
     ///
     /// # Errors
     /// `Internal` if no thread could be started for it.
-    pub fn add_listener(&self, listener: Arc<dyn EventListener>) -> Result<Arc<ListenerHandle>, CeaselessError> {
+    pub fn add_listener(
+        &self,
+        listener: Arc<dyn EventListener>,
+    ) -> Result<Arc<ListenerHandle>, CeaselessError> {
         spawn_listener(self.events(), listener)
     }
 
@@ -187,7 +193,11 @@ impl Client {
     /// As [`Client::publish`]; the server answers 108 without history and 112 for a `since` in another
     /// epoch.
     #[uniffi::method(default(options))]
-    pub async fn history(&self, channel: String, options: HistoryOptions) -> Result<HistoryResult, CeaselessError> {
+    pub async fn history(
+        &self,
+        channel: String,
+        options: HistoryOptions,
+    ) -> Result<HistoryResult, CeaselessError> {
         Ok(self.inner.history(&channel, options.into()).await?.into())
     }
 

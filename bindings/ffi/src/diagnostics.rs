@@ -44,7 +44,11 @@ impl DeliveryProbe {
     ///
     /// # Errors
     /// `Internal` if the library's runtime is unavailable.
-    pub async fn wait(self: Arc<Self>, count: u64, timeout_ms: u64) -> Result<DeliveryMeasurement, CeaselessError> {
+    pub async fn wait(
+        self: Arc<Self>,
+        count: u64,
+        timeout_ms: u64,
+    ) -> Result<DeliveryMeasurement, CeaselessError> {
         // Counted on the library's runtime, next to the client's driver: the Rust side alone.
         crate::runtime::run(async move {
             let mut events = self.events.lock().await;

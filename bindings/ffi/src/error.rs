@@ -124,7 +124,7 @@ pub enum CeaselessError {
     },
     /// The server sent something this client cannot decode (code 18).
     #[error("protocol violation: {detail}")]
-    Protocol {
+    ProtocolViolation {
         /// Always 18.
         code: u32,
         /// Always false.
@@ -197,7 +197,7 @@ impl CeaselessError {
             | CeaselessError::Unsubscribed { code, temporary, .. }
             | CeaselessError::OutcomeUnknown { code, temporary, .. }
             | CeaselessError::InvalidInput { code, temporary, .. }
-            | CeaselessError::Protocol { code, temporary, .. }
+            | CeaselessError::ProtocolViolation { code, temporary, .. }
             | CeaselessError::QueueFull { code, temporary, .. }
             | CeaselessError::Suspended { code, temporary, .. }
             | CeaselessError::Callback { code, temporary, .. }
@@ -224,7 +224,9 @@ impl From<Error> for CeaselessError {
             Error::Token(detail) => CeaselessError::Token { code, temporary, detail },
             Error::Unauthorized => CeaselessError::Unauthorized { code, temporary, detail: String::new() },
             Error::Unsubscribed => CeaselessError::Unsubscribed { code, temporary, detail: String::new() },
-            Error::OutcomeUnknown => CeaselessError::OutcomeUnknown { code, temporary, detail: String::new() },
+            Error::OutcomeUnknown => {
+                CeaselessError::OutcomeUnknown { code, temporary, detail: String::new() }
+            }
             Error::Config(_)
             | Error::InvalidUrl(_)
             | Error::InvalidChannel(_)
@@ -233,7 +235,7 @@ impl From<Error> for CeaselessError {
             | Error::DuplicateSubscription(_) => {
                 CeaselessError::InvalidInput { code, temporary, detail: error.to_string() }
             }
-            Error::Protocol(detail) => CeaselessError::Protocol { code, temporary, detail },
+            Error::Protocol(detail) => CeaselessError::ProtocolViolation { code, temporary, detail },
             Error::QueueFull { limit } => {
                 CeaselessError::QueueFull { code, temporary, detail: format!("limit {limit}") }
             }
@@ -245,7 +247,9 @@ impl From<Error> for CeaselessError {
 
 impl From<uniffi::UnexpectedUniFFICallbackError> for CeaselessError {
     fn from(error: uniffi::UnexpectedUniFFICallbackError) -> Self {
-        CeaselessError::Callback { code: CALLBACK_CODE, temporary: true, detail: error.reason }
+        // Kotlin sends a whole stack trace for exceptions from non-suspending methods: keep the headline.
+        let detail = error.reason.lines().next().unwrap_or_default().trim().to_owned();
+        CeaselessError::Callback { code: CALLBACK_CODE, temporary: true, detail }
     }
 }
 
@@ -285,7 +289,8 @@ mod tests {
 
     #[test]
     fn unexpected_callback_errors_become_callback_errors() {
-        let mapped = CeaselessError::from(uniffi::UnexpectedUniFFICallbackError::new("IllegalStateException"));
+        let mapped =
+            CeaselessError::from(uniffi::UnexpectedUniFFICallbackError::new("IllegalStateException"));
         assert_eq!(mapped.code(), CALLBACK_CODE);
         assert!(mapped.to_string().contains("IllegalStateException"));
     }

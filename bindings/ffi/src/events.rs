@@ -172,7 +172,9 @@ pub(crate) fn from_client(event: ClientEvent) -> Option<Event> {
         ClientEvent::Error(error) => Event::Error { error: error.into() },
         ClientEvent::Message(data) => Event::Message { data: bytes(data) },
         ClientEvent::ServerSubscribing { channel } => Event::ServerSubscribing { channel },
-        ClientEvent::ServerSubscribed { channel, info } => Event::ServerSubscribed { channel, info: info.into() },
+        ClientEvent::ServerSubscribed { channel, info } => {
+            Event::ServerSubscribed { channel, info: info.into() }
+        }
         ClientEvent::ServerUnsubscribed { channel } => Event::ServerUnsubscribed { channel },
         ClientEvent::ServerPublication { channel, publication } => {
             Event::ServerPublication { channel, publication: publication.into() }

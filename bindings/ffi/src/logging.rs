@@ -122,6 +122,10 @@ impl Subscriber for Forwarder {
     fn record_follows_from(&self, _: &Id, _: &Id) {}
 
     fn event(&self, event: &tracing::Event<'_>) {
+        // Checked again: the level may have changed since `enabled` let this event through.
+        if rank(*event.metadata().level()) > LEVEL.load(Ordering::Relaxed) {
+            return;
+        }
         let Some(sink) = SINK.read().ok().and_then(|slot| slot.clone()) else { return };
         let mut text = Text::default();
         event.record(&mut text);

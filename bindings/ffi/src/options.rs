@@ -72,6 +72,12 @@ pub struct ClientOptions {
     /// The largest message the server accepts (default 65536).
     #[uniffi(default = None)]
     pub max_message_size: Option<u32>,
+    /// How many calls may wait for the connection during an outage (default 1000).
+    #[uniffi(default = None)]
+    pub offline_queue_limit: Option<u32>,
+    /// How long each of them may wait (default 10 s).
+    #[uniffi(default = None)]
+    pub offline_queue_timeout_ms: Option<u64>,
 }
 
 impl std::fmt::Debug for ClientOptions {
@@ -138,6 +144,10 @@ impl ClientOptions {
         }
         if let Some(size) = self.max_message_size {
             builder = builder.max_message_size(usize::try_from(size).unwrap_or(usize::MAX));
+        }
+        if self.offline_queue_limit.is_some() || self.offline_queue_timeout_ms.is_some() {
+            let limit = self.offline_queue_limit.map_or(1_000, |n| usize::try_from(n).unwrap_or(usize::MAX));
+            builder = builder.offline_queue(limit, ms(self.offline_queue_timeout_ms.unwrap_or(10_000)));
         }
         Ok(builder)
     }
@@ -218,8 +228,7 @@ impl From<HistoryOptions> for ceaseless::HistoryOptions {
 pub(crate) fn payload(data: Vec<u8>, format: Option<Format>) -> Result<ceaseless::Payload, CeaselessError> {
     match format {
         Some(Format::Protobuf) => Ok(ceaseless::Payload::from_raw(data.into())),
-        _ => ceaseless::Payload::from_json_bytes(data).map_err(|e| {
-            CeaselessError::from(ceaseless::Error::InvalidPayload(e.to_string()))
-        }),
+        _ => ceaseless::Payload::from_json_bytes(data)
+            .map_err(|e| CeaselessError::from(ceaseless::Error::InvalidPayload(e.to_string()))),
     }
 }

@@ -5,7 +5,7 @@ use std::sync::Arc;
 use crate::error::CeaselessError;
 use crate::events;
 use crate::options::{Format, HistoryOptions, payload};
-use crate::stream::{EventListener, EventStream, ListenerHandle, spawn_listener};
+use crate::stream::{EventListener, EventStream, ListenerHandle, Streams, spawn_listener};
 use crate::types::{HistoryResult, PresenceResult, PresenceStats, StreamPosition, SubscriptionState};
 
 /// A subscription to one channel, created with `Client.newSubscription`.
@@ -13,11 +13,12 @@ use crate::types::{HistoryResult, PresenceResult, PresenceStats, StreamPosition,
 pub struct Subscription {
     inner: ceaseless::Subscription,
     format: Option<Format>,
+    streams: Streams,
 }
 
 impl Subscription {
-    pub(crate) fn new(inner: ceaseless::Subscription, format: Option<Format>) -> Arc<Self> {
-        Arc::new(Self { inner, format })
+    pub(crate) fn new(inner: ceaseless::Subscription, format: Option<Format>, streams: Streams) -> Arc<Self> {
+        Arc::new(Self { inner, format, streams })
     }
 
     pub(crate) fn rust(&self) -> &ceaseless::Subscription {
@@ -65,7 +66,7 @@ impl Subscription {
     /// Every event of this subscription from now on.
     pub fn events(&self) -> Arc<EventStream> {
         let channel = self.channel();
-        EventStream::new(futures::StreamExt::filter_map(self.inner.events(), move |e| {
+        self.streams.open(futures::StreamExt::filter_map(self.inner.events(), move |e| {
             futures::future::ready(events::from_subscription(&channel, e))
         }))
     }
@@ -75,7 +76,10 @@ impl Subscription {
     ///
     /// # Errors
     /// `Internal` if no thread could be started for it.
-    pub fn add_listener(&self, listener: Arc<dyn EventListener>) -> Result<Arc<ListenerHandle>, CeaselessError> {
+    pub fn add_listener(
+        &self,
+        listener: Arc<dyn EventListener>,
+    ) -> Result<Arc<ListenerHandle>, CeaselessError> {
         spawn_listener(self.events(), listener)
     }
 

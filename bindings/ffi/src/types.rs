@@ -44,7 +44,12 @@ pub struct ClientInfo {
 
 impl From<ceaseless::ClientInfo> for ClientInfo {
     fn from(c: ceaseless::ClientInfo) -> Self {
-        Self { user: c.user, client: c.client, conn_info: c.conn_info.map(bytes), chan_info: c.chan_info.map(bytes) }
+        Self {
+            user: c.user,
+            client: c.client,
+            conn_info: c.conn_info.map(bytes),
+            chan_info: c.chan_info.map(bytes),
+        }
     }
 }
 

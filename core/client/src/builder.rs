@@ -133,8 +133,10 @@ impl ClientBuilder {
         self
     }
 
-    /// Reaches the server through an HTTP proxy (`CONNECT` tunnels, optional basic credentials), for
-    /// every built-in transport. Default: direct connections (proxy environment variables are not read).
+    /// Reaches the server through an HTTP proxy, with optional basic credentials, on every built-in
+    /// transport: `CONNECT` tunnels for WebSocket and `https://`, absolute-form requests for the
+    /// emulation transports over plain `http://`. Default: direct connections (proxy environment
+    /// variables are not read).
     #[cfg(feature = "native")]
     pub fn proxy(mut self, proxy: crate::transport::ProxyConfig) -> Self {
         self.proxy = Some(proxy);

@@ -32,11 +32,13 @@ from .errors import (
     MessageTooLarge,
     OutcomeUnknown,
     ProtocolError,
+    QueueFull,
     ServerError,
     Timeout,
     TokenError,
     TransportError,
     Unauthorized,
+    Suspended,
     Unsubscribed,
 )
 from .events import ClientState, SubscriptionState
@@ -74,4 +76,6 @@ __all__ = [
     "InvalidPayload",
     "MessageTooLarge",
     "DuplicateSubscription",
+    "QueueFull",
+    "Suspended",
 ]

@@ -37,6 +37,8 @@ __all__ = [
     "InvalidPayload",
     "MessageTooLarge",
     "DuplicateSubscription",
+    "QueueFull",
+    "Suspended",
 ]
 
 
@@ -180,3 +182,17 @@ class DuplicateSubscription(InvalidArgument):
     """The client already has a subscription to this channel (code 17)."""
 
     default_code = 17
+
+
+class QueueFull(CeaselessError):
+    """Too many calls are already waiting for the connection (code 19)."""
+
+    default_code = 19
+    default_temporary = True
+
+
+class Suspended(CeaselessError):
+    """The client has been offline past its suspend threshold; calls fail fast until it is back (code 20)."""
+
+    default_code = 20
+    default_temporary = True

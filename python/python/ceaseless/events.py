@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import enum
 from dataclasses import dataclass
-from typing import Any, Optional, Union
+from typing import Any, Optional, Tuple, Union
 
 from ._ceaseless import ClientInfo, Publication
 from .errors import CeaselessError
@@ -29,16 +29,19 @@ __all__ = [
     "Error",
     "Message",
     "Closed",
+    "Suspended",
     "ServerSubscribing",
     "ServerSubscribed",
     "ServerUnsubscribed",
     "ServerJoin",
     "ServerLeave",
+    "ServerGap",
     "Subscribing",
     "Subscribed",
     "Unsubscribed",
     "Join",
     "Leave",
+    "Gap",
     "Publication",
     "ClientEvent",
     "SubscriptionEvent",
@@ -72,11 +75,12 @@ class Connecting:
 
 @dataclass(frozen=True)
 class Connected:
-    """The server accepted the connection as ``client`` (the connection id)."""
+    """The server accepted the connection as ``client`` (the connection id) over ``transport``."""
 
     client: str
     version: str
     data: Any
+    transport: str
 
 
 @dataclass(frozen=True)
@@ -104,6 +108,11 @@ class Message:
 @dataclass(frozen=True)
 class Closed:
     """The client was closed for good."""
+
+
+@dataclass(frozen=True)
+class Suspended:
+    """Offline past the suspend threshold: the client retries more slowly and calls fail fast."""
 
 
 @dataclass(frozen=True)
@@ -167,6 +176,15 @@ class ServerLeave:
 
 
 @dataclass(frozen=True)
+class ServerGap:
+    """A server-side subscription lost continuity (fields as :class:`Gap`)."""
+
+    channel: str
+    last_delivered: Optional[Tuple[int, str]]
+    resumed_from: Optional[Tuple[int, str]]
+
+
+@dataclass(frozen=True)
 class Subscribing:
     """The subscription is (re)subscribing; ``code`` says why."""
 
@@ -196,6 +214,18 @@ class Leave:
     info: ClientInfo
 
 
+@dataclass(frozen=True)
+class Gap:
+    """Continuity was lost: publications after ``last_delivered`` up to ``resumed_from`` are gone
+    (history trimmed or expired, or a new epoch). Reload the state this channel feeds.
+
+    Positions are ``(offset, epoch)``; it follows the ``Subscribed`` event.
+    """
+
+    last_delivered: Optional[Tuple[int, str]]
+    resumed_from: Optional[Tuple[int, str]]
+
+
 ClientEvent = Union[
     Connecting,
     Connected,
@@ -203,14 +233,16 @@ ClientEvent = Union[
     Error,
     Message,
     Closed,
+    Suspended,
     ServerSubscribing,
     ServerSubscribed,
     ServerUnsubscribed,
     ServerJoin,
     ServerLeave,
+    ServerGap,
     Publication,
 ]
 """Anything ``client.events()`` yields (publications of server-side subscriptions included)."""
 
-SubscriptionEvent = Union[Subscribing, Subscribed, Unsubscribed, Join, Leave, Error, Publication]
+SubscriptionEvent = Union[Subscribing, Subscribed, Unsubscribed, Join, Leave, Gap, Error, Publication]
 """Anything ``subscription.events()`` yields."""

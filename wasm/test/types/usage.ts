@@ -29,7 +29,7 @@ export async function main(): Promise<void> {
     ],
     { getToken: fetchToken, name: 'chat', timeout: 5000, hiddenGrace: null, positionStore: 'localStorage' },
   );
-  client.on('connected', (ctx) => console.log(ctx.client, ctx.version));
+  client.on('connected', (ctx) => console.log(ctx.client, ctx.version, ctx.transport));
   client.on('disconnected', ({ code, reason }) => console.log(code, reason));
   client.on('error', ({ error }) => console.log(error.code, error.temporary, error.message));
   const onConnecting = (ctx: ClientEvents['connecting']): void => console.log(ctx.type, ctx.code);

@@ -33,8 +33,8 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use bytes::Bytes;
-use futures::channel::mpsc::{UnboundedReceiver, UnboundedSender};
 use futures::StreamExt;
+use futures::channel::mpsc::{UnboundedReceiver, UnboundedSender};
 use http_body_util::{BodyDataStream, BodyExt, Full, Limited};
 use hyper::body::Incoming as IncomingBody;
 use hyper::client::conn::http1;
@@ -275,7 +275,11 @@ async fn error_body(response: Response<IncomingBody>) -> String {
             let bytes = body.to_bytes();
             let text = String::from_utf8_lossy(&bytes);
             let text = text.trim();
-            if text.is_empty() { String::new() } else { format!(": {}", text.chars().take(200).collect::<String>()) }
+            if text.is_empty() {
+                String::new()
+            } else {
+                format!(": {}", text.chars().take(200).collect::<String>())
+            }
         }
         _ => String::new(),
     }
@@ -346,12 +350,20 @@ impl Writer {
             FrameFormat::Json => (json_body(&node, &session, &batch)?, JSON),
             FrameFormat::Protobuf => {
                 let commands: Vec<u8> = batch.iter().flat_map(|f| f.iter().copied()).collect();
-                let body = ceaseless_proto::codec::protobuf::encode_emulation_request(&node, &session, &commands);
+                let body =
+                    ceaseless_proto::codec::protobuf::encode_emulation_request(&node, &session, &commands);
                 (Bytes::from(body), PROTOBUF)
             }
         };
         tracing::trace!(frames = batch.len(), bytes = body.len(), "emulation POST");
-        let post = post(self.settings.clone(), self.idle.take(), self.url.clone(), self.target.clone(), body, content_type);
+        let post = post(
+            self.settings.clone(),
+            self.idle.take(),
+            self.url.clone(),
+            self.target.clone(),
+            body,
+            content_type,
+        );
         Ok(Box::pin(async move {
             match tokio::time::timeout(POST_TIMEOUT, post).await {
                 Ok(result) => result,
@@ -371,7 +383,8 @@ fn json_body(node: &str, session: &str, frames: &[Bytes]) -> Result<Bytes, Close
     }
     let mut data = String::new();
     for frame in frames {
-        let text = std::str::from_utf8(frame).map_err(|_| closed("an outgoing JSON frame is not valid UTF-8"))?;
+        let text =
+            std::str::from_utf8(frame).map_err(|_| closed("an outgoing JSON frame is not valid UTF-8"))?;
         // An empty line between commands is a protocol error on the server: never emit one.
         let text = text.trim_matches('\n');
         if text.is_empty() {
@@ -467,16 +480,18 @@ impl HttpConnection {
             }
         };
         let (Some(host), Some(port)) = (url.host_str(), url.port_or_known_default()) else {
-            return Err(TransportError { kind: TransportErrorKind::Other, message: format!("{target} has no host") });
+            return Err(TransportError {
+                kind: TransportErrorKind::Other,
+                message: format!("{target} has no host"),
+            });
         };
         let (tcp, forward_proxy) = match &settings.proxy {
             Some(proxy) if https => (proxy.connect_tunnel(host, port).await?, None),
             Some(proxy) => (proxy.connect_to_proxy().await?, Some(proxy.authorization())),
             None => {
                 let connect_host = host.strip_prefix('[').and_then(|h| h.strip_suffix(']')).unwrap_or(host);
-                let tcp = TcpStream::connect((connect_host, port))
-                    .await
-                    .map_err(|err| io_error(&target, &err))?;
+                let tcp =
+                    TcpStream::connect((connect_host, port)).await.map_err(|err| io_error(&target, &err))?;
                 // Best effort: commands are small and latency matters more than packet count.
                 let _ = tcp.set_nodelay(true);
                 (tcp, None)
@@ -492,10 +507,11 @@ impl HttpConnection {
         } else {
             Box::new(tcp)
         };
-        let (sender, connection) = http1::handshake(TokioIo::new(io)).await.map_err(|err| TransportError {
-            kind: TransportErrorKind::Other,
-            message: format!("HTTP handshake with {target} failed: {err}"),
-        })?;
+        let (sender, connection) =
+            http1::handshake(TokioIo::new(io)).await.map_err(|err| TransportError {
+                kind: TransportErrorKind::Other,
+                message: format!("HTTP handshake with {target} failed: {err}"),
+            })?;
         let driver = tokio::spawn(async move {
             if let Err(err) = connection.await {
                 tracing::debug!(error = %err, "HTTP connection ended with an error");
@@ -586,7 +602,10 @@ mod tests {
 
     #[test]
     fn json_bodies_carry_commands_as_a_string_without_blank_lines() {
-        let frames = [Bytes::from_static(b"{\"id\":2,\"subscribe\":{\"channel\":\"a\"}}\n"), Bytes::from_static(b"{}")];
+        let frames = [
+            Bytes::from_static(b"{\"id\":2,\"subscribe\":{\"channel\":\"a\"}}\n"),
+            Bytes::from_static(b"{}"),
+        ];
         let body = json_body("n1", "s1", &frames).unwrap();
         let value: serde_json::Value = serde_json::from_slice(&body).unwrap();
         assert_eq!(value["node"], "n1");

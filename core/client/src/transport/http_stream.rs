@@ -150,13 +150,19 @@ mod tests {
 
     #[test]
     fn json_lines_are_reassembled() {
-        let got = collect(FrameFormat::Json, vec![b"{\"a\":1}\n{\"b\"", b":2}\n", b"{\"c\":3}\n{}\n", b"{\"d\":4}"]);
-        assert_eq!(got, vec![
-            Bytes::from_static(b"{\"a\":1}\n"),
-            Bytes::from_static(b"{\"b\":2}\n"),
-            Bytes::from_static(b"{\"c\":3}\n{}\n"),
-            Bytes::from_static(b"{\"d\":4}"),
-        ]);
+        let got = collect(
+            FrameFormat::Json,
+            vec![b"{\"a\":1}\n{\"b\"", b":2}\n", b"{\"c\":3}\n{}\n", b"{\"d\":4}"],
+        );
+        assert_eq!(
+            got,
+            vec![
+                Bytes::from_static(b"{\"a\":1}\n"),
+                Bytes::from_static(b"{\"b\":2}\n"),
+                Bytes::from_static(b"{\"c\":3}\n{}\n"),
+                Bytes::from_static(b"{\"d\":4}"),
+            ]
+        );
     }
 
     #[test]

@@ -79,7 +79,8 @@ impl ProxyConfig {
         let credentials = if parsed.username().is_empty() && parsed.password().is_none() {
             None
         } else {
-            let user = percent_decode(parsed.username()).ok_or_else(|| invalid("the user name is not UTF-8"))?;
+            let user =
+                percent_decode(parsed.username()).ok_or_else(|| invalid("the user name is not UTF-8"))?;
             let password = percent_decode(parsed.password().unwrap_or_default())
                 .ok_or_else(|| invalid("the password is not UTF-8"))?;
             Some(Credentials { user, password })
@@ -116,17 +117,18 @@ impl ProxyConfig {
 
     /// The `Proxy-Authorization` header value, when credentials are configured.
     pub(crate) fn authorization(&self) -> Option<String> {
-        self.credentials.as_ref().map(|c| {
-            format!("Basic {}", base64(format!("{}:{}", c.user, c.password).as_bytes()))
-        })
+        self.credentials
+            .as_ref()
+            .map(|c| format!("Basic {}", base64(format!("{}:{}", c.user, c.password).as_bytes())))
     }
 
     /// Opens a TCP connection to the proxy itself.
     pub(crate) async fn connect_to_proxy(&self) -> Result<TcpStream, TransportError> {
-        let tcp = TcpStream::connect((self.connect_host(), self.port)).await.map_err(|err| TransportError {
-            kind: TransportErrorKind::Io,
-            message: format!("cannot reach the proxy at {self}: {err}"),
-        })?;
+        let tcp =
+            TcpStream::connect((self.connect_host(), self.port)).await.map_err(|err| TransportError {
+                kind: TransportErrorKind::Io,
+                message: format!("cannot reach the proxy at {self}: {err}"),
+            })?;
         // Best effort: commands are small and latency matters more than packet count.
         let _ = tcp.set_nodelay(true);
         Ok(tcp)
@@ -314,7 +316,10 @@ mod tests {
         let plain = ProxyConfig::new("http://10.0.0.1").unwrap();
         assert_eq!((plain.address().as_str(), plain.has_credentials()), ("10.0.0.1:80", false));
         let v6 = ProxyConfig::new("http://[::1]:8080/").unwrap();
-        assert_eq!((v6.connect_host(), v6.port(), v6.to_string().as_str()), ("::1", 8080, "http://[::1]:8080"));
+        assert_eq!(
+            (v6.connect_host(), v6.port(), v6.to_string().as_str()),
+            ("::1", 8080, "http://[::1]:8080")
+        );
         let later = plain.with_credentials("u", "p");
         assert_eq!(later.authorization().unwrap(), "Basic dTpw");
     }
@@ -344,7 +349,10 @@ mod tests {
 
     #[test]
     fn status_lines_parse() {
-        assert_eq!(parse_status_line(b"HTTP/1.1 200 Connection established\r\n\r\n"), Some((200, "Connection established".to_owned())));
+        assert_eq!(
+            parse_status_line(b"HTTP/1.1 200 Connection established\r\n\r\n"),
+            Some((200, "Connection established".to_owned()))
+        );
         assert_eq!(parse_status_line(b"HTTP/1.0 407\r\n\r\n"), Some((407, String::new())));
         assert_eq!(parse_status_line(b"SSH-2.0-OpenSSH\r\n\r\n"), None);
         assert_eq!(parse_status_line(b"HTTP/1.1 20 x\r\n\r\n"), None);
@@ -384,7 +392,10 @@ mod tests {
         let head = task.await.unwrap();
         assert!(head.starts_with("CONNECT example.com:443 HTTP/1.1\r\n"), "{head}");
         assert!(head.contains("Host: example.com:443\r\n"), "{head}");
-        assert!(head.contains(&format!("Proxy-Authorization: Basic {}\r\n", base64(b"bob:secret"))), "{head}");
+        assert!(
+            head.contains(&format!("Proxy-Authorization: Basic {}\r\n", base64(b"bob:secret"))),
+            "{head}"
+        );
     }
 
     #[tokio::test]
@@ -399,6 +410,9 @@ mod tests {
         assert_eq!(err.kind, TransportErrorKind::Http(403));
 
         let (proxy, _task) = fake_proxy("garbage\r\n\r\n").await;
-        assert_eq!(proxy.connect_tunnel("example.com", 80).await.unwrap_err().kind, TransportErrorKind::Other);
+        assert_eq!(
+            proxy.connect_tunnel("example.com", 80).await.unwrap_err().kind,
+            TransportErrorKind::Other
+        );
     }
 }

@@ -68,7 +68,8 @@ mod tests {
     use super::*;
 
     fn collect(chunks: Vec<&'static str>) -> Vec<Result<Bytes, String>> {
-        let chunks: Vec<Result<Bytes, String>> = chunks.into_iter().map(|c| Ok(Bytes::from_static(c.as_bytes()))).collect();
+        let chunks: Vec<Result<Bytes, String>> =
+            chunks.into_iter().map(|c| Ok(Bytes::from_static(c.as_bytes()))).collect();
         futures::executor::block_on(frames(futures::stream::iter(chunks).boxed()).collect::<Vec<_>>())
     }
 
@@ -81,18 +82,22 @@ mod tests {
             "\n: comment\n\ndata: {\"push\":{}}\r\n\r\n",
         ]);
         let got: Vec<Bytes> = got.into_iter().map(Result::unwrap).collect();
-        assert_eq!(got, vec![
-            Bytes::from_static(b"{\"id\":1,\"connect\":{}}"),
-            Bytes::from_static(b"{}"),
-            Bytes::from_static(b"{\"push\":{}}"),
-        ]);
+        assert_eq!(
+            got,
+            vec![
+                Bytes::from_static(b"{\"id\":1,\"connect\":{}}"),
+                Bytes::from_static(b"{}"),
+                Bytes::from_static(b"{\"push\":{}}"),
+            ]
+        );
     }
 
     #[test]
     fn a_broken_body_is_reported() {
         let chunks: Vec<Result<Bytes, String>> =
             vec![Ok(Bytes::from_static(b"data: {}\n\n")), Err("reset".to_owned())];
-        let got = futures::executor::block_on(frames(futures::stream::iter(chunks).boxed()).collect::<Vec<_>>());
+        let got =
+            futures::executor::block_on(frames(futures::stream::iter(chunks).boxed()).collect::<Vec<_>>());
         assert_eq!(got.len(), 2);
         assert!(matches!(&got[1], Err(e) if e.contains("reset")), "{got:?}");
     }

@@ -14,6 +14,9 @@
 //! keeps reading after a ping). After the server's close frame the read half is handed to a short
 //! background task that sends tungstenite's close reply and waits for the server to drop the socket.
 //!
+//! With a [`ProxyConfig`], the TCP connection is a `CONNECT` tunnel through that HTTP proxy (see
+//! [`super::proxy`]); TLS and the upgrade then run through the tunnel exactly as without a proxy.
+//!
 //! No `Origin` header is sent. URLs may carry tokens in their query string, so log lines and error
 //! messages only ever show the scheme, host, port and path.
 
@@ -124,9 +127,11 @@ async fn open(
 
     tracing::debug!(url = %target, ?format, proxy = proxy.is_some(), "opening WebSocket");
     let (socket, _response) = match proxy {
-        None => tokio_tungstenite::connect_async_tls_with_config(upgrade, Some(config), true, Some(connector))
-            .await
-            .map_err(|err| target.error(err))?,
+        None => {
+            tokio_tungstenite::connect_async_tls_with_config(upgrade, Some(config), true, Some(connector))
+                .await
+                .map_err(|err| target.error(err))?
+        }
         Some(proxy) => {
             let (Some(host), Some(port)) = (url.host_str(), url.port_or_known_default()) else {
                 return Err(TransportError {

@@ -1,0 +1,129 @@
+//! The benchmark driver: runs every peer through every scenario against one Centrifugo.
+
+pub mod jitter;
+pub mod peer;
+pub mod scenarios;
+pub mod server;
+pub mod table;
+
+use std::path::{Path, PathBuf};
+use std::time::{Duration, SystemTime, UNIX_EPOCH};
+
+use serde::Serialize;
+
+pub use peer::PeerSpec;
+
+/// Any error, with a message for people.
+pub type BoxError = Box<dyn std::error::Error + Send + Sync>;
+
+/// Wall-clock nanoseconds (the peers' clock too: they run on the same machine).
+pub fn now_ns() -> u64 {
+    SystemTime::now().duration_since(UNIX_EPOCH).map_or(0, |d| d.as_nanos() as u64)
+}
+
+/// How big each measurement is.
+#[derive(Debug, Clone, Serialize)]
+pub struct Sizes {
+    /// Publications in the saturation run.
+    pub throughput: u64,
+    /// Publications in the latency run.
+    pub latency: u64,
+    /// Their rate, per second.
+    pub latency_rate: u32,
+    /// Clients in one process (memory, reconnect storm).
+    pub clients: u64,
+    /// Publications made during the outage.
+    pub missed: u64,
+    /// The outage.
+    pub outage: Duration,
+}
+
+impl Sizes {
+    /// The full run (the numbers in `bench/results.md`).
+    pub fn full() -> Sizes {
+        Sizes {
+            throughput: 100_000,
+            latency: 5_000,
+            latency_rate: 1_000,
+            clients: 1_000,
+            missed: 1_000,
+            outage: Duration::from_secs(10),
+        }
+    }
+
+    /// A few seconds per peer, for CI.
+    pub fn smoke() -> Sizes {
+        Sizes {
+            throughput: 2_000,
+            latency: 200,
+            latency_rate: 1_000,
+            clients: 20,
+            missed: 100,
+            outage: Duration::from_secs(1),
+        }
+    }
+}
+
+/// One peer's results; `None` where a scenario failed (the reason is in `errors`).
+#[derive(Debug, Clone, Serialize)]
+pub struct PeerResult {
+    /// The peer's name.
+    pub name: String,
+    /// Saturation.
+    pub throughput: Option<scenarios::Throughput>,
+    /// Latency.
+    pub latency: Option<scenarios::Latency>,
+    /// Memory and reconnect storm.
+    pub fleet: Option<scenarios::Fleet>,
+    /// Recovery.
+    pub recovery: Option<scenarios::Recovery>,
+    /// What failed, per scenario.
+    pub errors: Vec<String>,
+}
+
+/// Runs `f`, turning its error into a note.
+async fn attempt<T>(
+    errors: &mut Vec<String>,
+    what: &str,
+    f: impl std::future::Future<Output = Result<T, BoxError>>,
+) -> Option<T> {
+    match f.await {
+        Ok(value) => Some(value),
+        Err(e) => {
+            eprintln!("    {what}: FAILED: {e}");
+            errors.push(format!("{what}: {e}"));
+            None
+        }
+    }
+}
+
+/// Runs every scenario for every peer; logs go under `out/logs/<peer>/`.
+pub async fn run(peers: &[PeerSpec], sizes: &Sizes, out: &Path) -> Result<Vec<PeerResult>, BoxError> {
+    let mut bench = server::Bench::start().await?;
+    let mut results = Vec::new();
+    for spec in peers {
+        eprintln!("== {}", spec.name);
+        let logs: PathBuf = out.join("logs").join(spec.name.split_whitespace().next().unwrap_or("peer"));
+        std::fs::create_dir_all(&logs)?;
+        let mut errors = Vec::new();
+        let throughput = attempt(&mut errors, "throughput", scenarios::throughput(&bench, spec, sizes, &logs)).await;
+        eprintln!("    throughput: {throughput:?}");
+        let latency = attempt(&mut errors, "latency", scenarios::latency(&bench, spec, sizes, &logs)).await;
+        if let Some(l) = &latency {
+            eprintln!("    latency: p50 {:.3} ms, p99 {:.3} ms", l.p50_ms, l.p99_ms);
+        }
+        let recovery = attempt(&mut errors, "recovery", scenarios::recovery(&bench, spec, sizes, &logs)).await;
+        eprintln!("    recovery: {recovery:?}");
+        let fleet = attempt(&mut errors, "fleet", scenarios::fleet(&mut bench, spec, sizes, &logs)).await;
+        if let Some(f) = &fleet {
+            eprintln!(
+                "    fleet: {:.1} KiB/conn, {:.1} KiB/sub, peak {} vs {:.0} expected, back in {:?} s",
+                f.kib_per_connection, f.kib_per_subscription, f.peak_attempts_100ms, f.expected_peak_100ms, f.all_back_s
+            );
+        }
+        // Let the server settle between peers.
+        tokio::time::sleep(Duration::from_secs(1)).await;
+        results.push(PeerResult { name: spec.name.clone(), throughput, latency, fleet, recovery, errors });
+    }
+    Ok(results)
+}

@@ -1,0 +1,90 @@
+//! The results as one markdown table, with ratios to the first peer (ceaseless).
+
+use std::fmt::Write;
+
+use super::{PeerResult, Sizes};
+
+/// `value` with its ratio to `reference`.
+fn cell(value: Option<f64>, reference: Option<f64>, digits: usize) -> String {
+    match (value, reference) {
+        (Some(v), Some(r)) if r > 0.0 => format!("{v:.digits$} ({:.2}x)", v / r),
+        (Some(v), _) => format!("{v:.digits$}"),
+        (None, _) => "n/a".to_owned(),
+    }
+}
+
+/// The table; `skipped` lists peers that could not be installed, with the reason.
+pub fn markdown(results: &[PeerResult], skipped: &[(String, String)], sizes: &Sizes) -> String {
+    let reference = results.first();
+    let pick = |r: Option<&PeerResult>, f: &dyn Fn(&PeerResult) -> Option<f64>| r.and_then(f);
+    let cpu = |r: &PeerResult| r.throughput.as_ref().map(|t| t.cpu_us_per_pub);
+    let rate = |r: &PeerResult| r.throughput.as_ref().map(|t| t.per_second);
+    let p50 = |r: &PeerResult| r.latency.as_ref().map(|l| l.p50_ms);
+    let p99 = |r: &PeerResult| r.latency.as_ref().map(|l| l.p99_ms);
+    let conn = |r: &PeerResult| r.fleet.as_ref().map(|f| f.kib_per_connection);
+    let sub = |r: &PeerResult| r.fleet.as_ref().map(|f| f.kib_per_subscription);
+    let back = |r: &PeerResult| r.fleet.as_ref().and_then(|f| f.all_back_s);
+    let catch = |r: &PeerResult| r.recovery.as_ref().and_then(|c| c.catch_up_ms);
+
+    let mut out = String::new();
+    let _ = writeln!(
+        out,
+        "| SDK | CPU µs / publication (lower is better) | publications/s, 1 subscriber | latency p50 ms | latency p99 ms \
+         | KiB / idle connection | KiB / subscription | reconnect storm: peak attempts / 100 ms (full-jitter expectation) \
+         | storm: all back after (s) | recovery: catch-up of {} missed (ms) |",
+        sizes.missed
+    );
+    let _ = writeln!(out, "|---|---|---|---|---|---|---|---|---|---|");
+    for r in results {
+        let storm = match &r.fleet {
+            Some(f) => format!(
+                "{} ({:.0}; {:.2}x)",
+                f.peak_attempts_100ms,
+                f.expected_peak_100ms,
+                f.peak_attempts_100ms as f64 / f.expected_peak_100ms.max(1.0)
+            ),
+            None => "n/a".to_owned(),
+        };
+        let recovery = match &r.recovery {
+            Some(c) if c.recovered < c.missed => format!("incomplete: {} of {} recovered", c.recovered, c.missed),
+            Some(c) if c.duplicates > 0 => format!("{} ({} duplicates)", cell(catch(r), pick(reference, &catch), 0), c.duplicates),
+            Some(_) => cell(catch(r), pick(reference, &catch), 0),
+            None => "n/a".to_owned(),
+        };
+        let _ = writeln!(
+            out,
+            "| {} | {} | {} | {} | {} | {} | {} | {} | {} | {} |",
+            r.name,
+            cell(cpu(r), pick(reference, &cpu), 2),
+            cell(rate(r), pick(reference, &rate), 0),
+            cell(p50(r), pick(reference, &p50), 3),
+            cell(p99(r), pick(reference, &p99), 3),
+            cell(conn(r), pick(reference, &conn), 1),
+            cell(sub(r), pick(reference, &sub), 1),
+            storm,
+            cell(back(r), pick(reference, &back), 2),
+            recovery,
+        );
+    }
+    for (name, reason) in skipped {
+        let _ = writeln!(out, "| {name} | skipped: {reason} | | | | | | | | |");
+    }
+    out
+}
+
+/// Notes under the table: what each column measured and anything that failed.
+pub fn notes(results: &[PeerResult], sizes: &Sizes) -> String {
+    let mut out = String::new();
+    let _ = writeln!(out, "Ratios are to the first row (ceaseless). Measured in one run against one Centrifugo v5.4.9 on this machine:");
+    let _ = writeln!(out, "- CPU and publications/s: {} small JSON publications (~90 bytes) published in batches of 500 as fast as the server takes them, one subscriber; CPU is the peer process's user+system time while receiving, divided by the count; every peer decodes each payload.", sizes.throughput);
+    let _ = writeln!(out, "- Latency: {} publications at {}/s through the server HTTP API on loopback; receive time minus the send time stamped just before each API call.", sizes.latency, sizes.latency_rate);
+    let _ = writeln!(out, "- Memory: resident set growth of one process holding {} clients (connected, idle), then one subscription each, divided by {}.", sizes.clients, sizes.clients);
+    let _ = writeln!(out, "- Reconnect storm: the server is stopped (clients get `shutdown`), kept down 1 s and started again; connection attempts are counted at a TCP proxy in 100 ms windows from the stop; the expectation is full-jitter backoff with a 500 ms base and 20 s cap for the same downtime; each SDK uses its default backoff.");
+    let _ = writeln!(out, "- Recovery: a {} s outage (connections reset, new ones refused) while {} publications are made into a channel with history; catch-up is from the first connection accepted after the outage to the last missed publication received.", sizes.outage.as_secs(), sizes.missed);
+    for r in results {
+        for e in &r.errors {
+            let _ = writeln!(out, "- {}: {e}", r.name);
+        }
+    }
+    out
+}
