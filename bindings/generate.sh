@@ -20,8 +20,15 @@ bindgen=("$root/target/debug/uniffi-bindgen" generate --no-format --config "$roo
 
 case "$language" in
   kotlin)
-    rm -rf "$out"
-    "${bindgen[@]}" --language kotlin --out-dir "$out" "$library"
+    # Replaced only when it changed, so an unchanged interface does not force a Kotlin recompile.
+    tmp="$(mktemp -d)"
+    trap 'rm -rf "$tmp"' EXIT
+    "${bindgen[@]}" --language kotlin --out-dir "$tmp" "$library"
+    if ! diff -rq "$tmp" "$out" >/dev/null 2>&1; then
+      rm -rf "$out"
+      mkdir -p "$(dirname "$out")"
+      cp -r "$tmp" "$out"
+    fi
     ;;
   swift)
     # uniffi writes Ceaseless.swift, CeaselessFFI.h and CeaselessFFI.modulemap into one folder; the Swift

@@ -20,8 +20,11 @@ async fn connected(global: &Global) -> Result<Client, Failure> {
 /// Turns user input into a payload for the chosen format.
 fn payload(format: FormatArg, bytes: Vec<u8>) -> Result<Payload, Failure> {
     match format {
-        FormatArg::Json => Payload::from_json_bytes(bytes)
-            .map_err(|e| Failure::input(format!("{e} (with --format json the data must be JSON, e.g. '{{\"text\":\"hi\"}}')"))),
+        FormatArg::Json => Payload::from_json_bytes(bytes).map_err(|e| {
+            Failure::input(format!(
+                "{e} (with --format json the data must be JSON, e.g. '{{\"text\":\"hi\"}}')"
+            ))
+        }),
         FormatArg::Protobuf => Ok(Payload::from_raw(bytes.into())),
     }
 }
@@ -44,7 +47,9 @@ pub async fn publish(global: &Global, args: &PublishArgs, out: Printer) -> Resul
                     .collect::<Result<Vec<_>, _>>()?
             } else {
                 if global.format == FormatArg::Json && input.iter().all(u8::is_ascii_whitespace) {
-                    return Err(Failure::input("nothing to publish: give the data as an argument or on standard input"));
+                    return Err(Failure::input(
+                        "nothing to publish: give the data as an argument or on standard input",
+                    ));
                 }
                 vec![payload(global.format, input)?]
             }

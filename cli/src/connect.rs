@@ -19,10 +19,9 @@ pub fn display_url(url: &str) -> String {
 
 /// The reply timeout from `--timeout`.
 pub fn timeout(global: &Global) -> Result<Duration, Failure> {
-    Duration::try_from_secs_f64(global.timeout)
-        .ok()
-        .filter(|d| !d.is_zero())
-        .ok_or_else(|| Failure::input(format!("--timeout must be a positive number of seconds, not {}", global.timeout)))
+    Duration::try_from_secs_f64(global.timeout).ok().filter(|d| !d.is_zero()).ok_or_else(|| {
+        Failure::input(format!("--timeout must be a positive number of seconds, not {}", global.timeout))
+    })
 }
 
 /// The connection token from `--token` or `--token-env`, if any.

@@ -97,7 +97,10 @@ impl Failure {
             _ => (EXIT_UNREACHABLE, ""),
         };
         let reason = if reason.is_empty() { "no reason given" } else { reason };
-        Self::new(exit, format!("the server at {url} closed the connection: {reason} (disconnect code {code}){hint}"))
+        Self::new(
+            exit,
+            format!("the server at {url} closed the connection: {reason} (disconnect code {code}){hint}"),
+        )
     }
 }
 

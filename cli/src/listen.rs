@@ -49,11 +49,13 @@ pub async fn listen(global: &Global, args: &ListenArgs, out: Printer) -> Result<
     let mut streams = SelectAll::new();
     let mut subscriptions = Vec::new();
     for channel in &args.channels {
-        let mut sub = client.new_subscription(channel).recoverable(true).positioned(true).join_leave(args.join_leave);
+        let mut sub =
+            client.new_subscription(channel).recoverable(true).positioned(true).join_leave(args.join_leave);
         if let Some(position) = &since {
             sub = sub.since(position.clone());
         }
-        let sub = sub.build().map_err(|e| Failure::from_error(&format!("cannot subscribe to {channel:?}"), &e))?;
+        let sub =
+            sub.build().map_err(|e| Failure::from_error(&format!("cannot subscribe to {channel:?}"), &e))?;
         let name = channel.clone();
         streams.push(sub.events().map(move |event| Item::Sub(name.clone(), event)).boxed());
         subscriptions.push(sub);

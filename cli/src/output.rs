@@ -35,7 +35,11 @@ impl Printer {
     }
 
     /// Prints a status line: to standard error in human mode, as a JSON line in JSON mode.
-    pub fn status(&self, human: impl FnOnce() -> String, value: impl FnOnce() -> Value) -> Result<(), Failure> {
+    pub fn status(
+        &self,
+        human: impl FnOnce() -> String,
+        value: impl FnOnce() -> Value,
+    ) -> Result<(), Failure> {
         if self.json() {
             return self.data(String::new, value);
         }
@@ -131,7 +135,8 @@ pub fn position_text(position: Option<&StreamPosition>) -> String {
 
 /// Parses `offset:epoch`.
 pub fn parse_position(raw: &str) -> Result<StreamPosition, Failure> {
-    let bad = || Failure::input(format!("{raw:?} is not a stream position; expected OFFSET:EPOCH, e.g. 42:AbCd"));
+    let bad =
+        || Failure::input(format!("{raw:?} is not a stream position; expected OFFSET:EPOCH, e.g. 42:AbCd"));
     let (offset, epoch) = raw.split_once(':').ok_or_else(bad)?;
     let offset = offset.trim().parse::<u64>().map_err(|_| bad())?;
     Ok(StreamPosition { offset, epoch: epoch.trim().to_owned() })

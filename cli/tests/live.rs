@@ -69,7 +69,8 @@ fn command_for(server: &Centrifugo, user: &str, url: &str) -> (Command, String) 
 
 /// Runs the binary to completion.
 async fn run(mut command: Command, args: &[&str]) -> Run {
-    let output = timeout(STEP, command.args(args).output()).await.expect("the command finishes").expect("it runs");
+    let output =
+        timeout(STEP, command.args(args).output()).await.expect("the command finishes").expect("it runs");
     Run {
         code: output.status.code().unwrap_or(-1),
         stdout: String::from_utf8_lossy(&output.stdout).into_owned(),
@@ -145,8 +146,12 @@ async fn publish_then_history_shows_it() {
     let since = format!("1:{epoch}");
     let (cmd, _) = command(&server, "bob");
     let after = run(cmd, &["history", "cli:history", "--since", &since, "--output", "json"]).await;
-    let offsets: Vec<u64> =
-        after.json_lines().iter().filter(|l| is_type(l, "publication")).filter_map(|l| l["offset"].as_u64()).collect();
+    let offsets: Vec<u64> = after
+        .json_lines()
+        .iter()
+        .filter(|l| is_type(l, "publication"))
+        .filter_map(|l| l["offset"].as_u64())
+        .collect();
     assert_eq!(offsets, [2, 3], "{}", after.stdout);
 }
 
@@ -176,7 +181,8 @@ async fn listen_recovers_across_a_server_disconnect_without_loss_or_duplicates()
     let status = timeout(STEP, child.wait()).await.expect("exits after --count").expect("waits");
     assert!(status.success(), "listen failed: {status}");
 
-    let resumed = seen.iter().find(|l| is_type(l, "subscribed") && l["was_recovering"] == true).expect("resubscribed");
+    let resumed =
+        seen.iter().find(|l| is_type(l, "subscribed") && l["was_recovering"] == true).expect("resubscribed");
     assert_eq!(resumed["recovered"], true, "{resumed}");
     assert!(seen.iter().any(|l| is_type(l, "connecting")), "the reconnect is reported");
     let numbers: Vec<u64> =

@@ -90,11 +90,7 @@ impl NativeClient {
         }
         let _runtime = pyo3_async_runtimes::tokio::get_runtime().enter();
         let client = builder.build().map_err(|e| to_pyerr(py, &e))?;
-        Ok(Self {
-            client,
-            event_loop,
-            closed: Arc::new(watch::channel(false).0),
-        })
+        Ok(Self { client, event_loop, closed: Arc::new(watch::channel(false).0) })
     }
 
     /// Starts connecting (and reconnecting) in the background.

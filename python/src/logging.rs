@@ -14,6 +14,7 @@ use pyo3::prelude::*;
 use pyo3::sync::PyOnceLock;
 use tracing::field::{Field, Visit};
 use tracing::span::{Attributes, Id, Record};
+use tracing::subscriber::Interest;
 use tracing::{Event, Level, Metadata, Subscriber};
 
 /// 0 off, 1 error, 2 warn, 3 info, 4 debug, 5 trace.
@@ -71,6 +72,11 @@ pub(crate) fn install(py: Python<'_>) {
 struct PythonLogging;
 
 impl Subscriber for PythonLogging {
+    /// Never cache a callsite's verdict: the Python level can change at any time.
+    fn register_callsite(&self, _: &'static Metadata<'static>) -> Interest {
+        Interest::sometimes()
+    }
+
     fn enabled(&self, metadata: &Metadata<'_>) -> bool {
         metadata.is_event() && rank(metadata.level()) <= LEVEL.load(Ordering::Relaxed)
     }

@@ -53,3 +53,28 @@ async def test_recovery_after_server_disconnect(
             pass
         else:
             raise AssertionError(f"duplicate publication {extra}")
+
+
+async def test_lost_continuity_is_reported_as_a_gap(
+    server: Centrifugo, make_client: MakeClient, unique: Callable[[str], str]
+) -> None:
+    channel = unique("small:gap")  # the "small" namespace keeps only 5 publications
+    user = unique("gap")
+    client = make_client(token=server.token(user), reconnect_delay=(1.0, 1.5))
+    client_events = client.events()
+    async with client:
+        sub = client.new_subscription(channel, recoverable=True)
+        sub_events = sub.events()
+        await sub.subscribe()
+        server.publish(channel, {"n": 0})
+        first = await next_matching(sub_events, ceaseless.Publication)
+        await asyncio.to_thread(server.disconnect, user, 4000, "go away")
+        await next_matching(client_events, events.Connecting)
+        for n in range(1, 11):
+            server.publish(channel, {"n": n})
+        subscribed = await next_matching(sub_events, events.Subscribed)
+        if not subscribed.was_recovering:  # the first Subscribed of this stream
+            subscribed = await next_matching(sub_events, events.Subscribed)
+        assert subscribed.was_recovering and not subscribed.recovered
+        gap = await next_matching(sub_events, events.Gap)
+        assert gap.last_delivered == (first.offset, subscribed.epoch)

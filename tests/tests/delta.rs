@@ -146,9 +146,6 @@ macro_rules! on_every_transport {
     )*};
 }
 
-// BUG: `deltas_arrive_whole_websocket_protobuf` fails at the reconnect: the engine joins the connect and
-// the recovering subscribe with `\n` in one Protobuf frame (core/proto/src/engine/commands.rs,
-// `Engine::flush`), which the server cannot parse. See the same note in transports.rs.
 on_every_transport! {
     deltas_arrive_whole_websocket_json => (TransportKind::WebSocket, FrameFormat::Json),
     deltas_arrive_whole_websocket_protobuf => (TransportKind::WebSocket, FrameFormat::Protobuf),

@@ -318,14 +318,8 @@ macro_rules! on_every_transport {
     )*};
 }
 
-// BUG: with Protobuf, the engine (core/proto/src/engine/commands.rs, `Engine::flush`) joins the commands
-// of one frame with `\n` as for JSON. A `\n` (0x0A) between varint-delimited messages reads as a length
-// prefix of 10, so the server fails to parse the frame ("proto: illegal wireType 7"), closes the
-// connection, and the client loops reconnecting. Any frame with more than one command hits it:
-// `websocket_protobuf::recovery_after_server_disconnect` (connect + recovering subscribe in one frame),
-// `websocket_protobuf::subscriptions_made_before_connect` and
-// `http_stream_protobuf::subscriptions_made_before_connect` (several subscribes in one frame or POST)
-// fail until it is fixed; the patch is in the report of the transports work.
+// Protobuf frames that carry several commands (connect + a recovering subscribe, or several subscribes)
+// once broke here: the engine joined them with a JSON newline. The Protobuf pairs below guard that.
 on_every_transport! {
     websocket_json => (TransportKind::WebSocket, FrameFormat::Json),
     websocket_protobuf => (TransportKind::WebSocket, FrameFormat::Protobuf),

@@ -10,7 +10,8 @@ use std::cell::Cell;
 use std::future::Future;
 
 use ceaseless::{
-    AppState, Client, ClientState, Error, HistoryOptions, Payload, StreamPosition, Subscription, SubscriptionState,
+    AppState, Client, ClientState, Error, HistoryOptions, Payload, StreamPosition, Subscription,
+    SubscriptionState,
 };
 use futures::StreamExt;
 use futures::future::LocalBoxFuture;

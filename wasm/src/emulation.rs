@@ -305,7 +305,8 @@ mod tests {
 
     #[wasm_bindgen_test]
     fn sse_events_across_chunks() {
-        let frames = feed(StreamKind::Sse, &["\r\n", "data: {\"a\":1}\n", "\ndata: {\"b\"", ":2}\r\n\r\ndata:{}\n\n"]);
+        let frames =
+            feed(StreamKind::Sse, &["\r\n", "data: {\"a\":1}\n", "\ndata: {\"b\"", ":2}\r\n\r\ndata:{}\n\n"]);
         assert_eq!(frames, ["{\"a\":1}", "{\"b\":2}\n{}"]);
     }
 }

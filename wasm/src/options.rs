@@ -144,7 +144,8 @@ fn transports(options: &ClientOptions) -> Result<(String, Vec<Arc<dyn Transport>
                     Some(url) => Some(with_scheme(url, false)),
                     None => emulation_next_to(&stream),
                 };
-                let stream_kind = if kind == TransportKind::Sse { StreamKind::Sse } else { StreamKind::HttpStream };
+                let stream_kind =
+                    if kind == TransportKind::Sse { StreamKind::Sse } else { StreamKind::HttpStream };
                 Arc::new(EmulationTransport::new(stream_kind, Some(stream), emulation))
             }
         };

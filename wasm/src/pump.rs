@@ -12,7 +12,7 @@ use std::task::Poll;
 use ceaseless::{ClientEvent, SubscriptionEvent};
 use futures::StreamExt;
 use futures::channel::mpsc;
-use futures::stream::{LocalBoxStream, SelectAll};
+use futures::stream::LocalBoxStream;
 use js_sys::Function;
 use wasm_bindgen::JsValue;
 
@@ -50,7 +50,9 @@ impl Pump {
 }
 
 async fn run(mut adds: mpsc::UnboundedReceiver<LocalBoxStream<'static, Tagged>>, sink: Function) {
-    let mut streams: SelectAll<LocalBoxStream<'static, Tagged>> = SelectAll::new();
+    // A plain list polled in turn: cheaper per event than a `SelectAll` for the handful of streams a
+    // page has, and each stream's ready events stay together in the batch.
+    let mut streams: Vec<LocalBoxStream<'static, Tagged>> = Vec::new();
     let mut adds_open = true;
     loop {
         let batch = poll_fn(|cx| {
@@ -63,14 +65,22 @@ async fn run(mut adds: mpsc::UnboundedReceiver<LocalBoxStream<'static, Tagged>>,
             }
             let mut json = Json(String::from("["));
             let mut count = 0;
-            while count < MAX_BATCH {
-                match streams.poll_next_unpin(cx) {
-                    Poll::Ready(Some(Tagged::Client(event))) => json.client_event(&event),
-                    Poll::Ready(Some(Tagged::Subscription(id, event))) => json.subscription_event(id, &event),
-                    Poll::Ready(None) | Poll::Pending => break,
+            streams.retain_mut(|stream| {
+                while count < MAX_BATCH {
+                    match stream.poll_next_unpin(cx) {
+                        Poll::Ready(Some(Tagged::Client(event))) => json.client_event(&event),
+                        Poll::Ready(Some(Tagged::Subscription(id, event))) => {
+                            json.subscription_event(id, &event)
+                        }
+                        Poll::Ready(None) => return false,
+                        Poll::Pending => return true,
+                    }
+                    count += 1;
                 }
-                count += 1;
-            }
+                // The batch is full: this stream may have more; wake again to continue.
+                cx.waker().wake_by_ref();
+                true
+            });
             if count > 0 {
                 json.0.push(']');
                 Poll::Ready(Some(json.0))

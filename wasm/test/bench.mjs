@@ -24,6 +24,7 @@ const smoke = process.argv.includes('--smoke');
 const pkgDir = process.env.CEASELESS_PKG ?? join(wasmDir, 'npm');
 const N = smoke ? 2000 : 20000;
 const WARMUP = smoke ? 200 : 2000;
+const ROUNDS = Number(process.env.BENCH_ROUNDS ?? (smoke ? 1 : 3));
 
 const packages = {
   ceaseless: ['npm/dist/ceaseless_bg.wasm', 'npm/dist/ceaseless.js', 'npm/index.js', 'npm/emitter.js', 'npm/errors.js', 'npm/subscription.js'],
@@ -153,13 +154,13 @@ async function throughput() {
   try {
     const rows = [];
     // Alternate and repeat, keep each library's best run: less noise from a busy 2-core machine.
-    for (let round = 0; round < (smoke ? 1 : 3); round++) {
+    for (let round = 0; round < ROUNDS; round++) {
       for (const lib of ['centrifuge', 'ceaseless']) rows.push(await receive(browser, server, files.url, lib));
     }
     const best = (lib) => rows.filter((r) => r.lib === lib).sort((a, b) => a.taskUs - b.taskUs)[0];
     const c = best('centrifuge');
     const s = best('ceaseless');
-    console.log(`\nReceive in headless Chromium, ${N} publications after ${WARMUP} warm-up (best of ${smoke ? 1 : 3})`);
+    console.log(`\nReceive in headless Chromium, ${N} publications after ${WARMUP} warm-up (best of ${ROUNDS})`);
     console.log('| client | publications/s seen by the page | main-thread µs per publication | JS µs per publication |');
     console.log('|---|---:|---:|---:|');
     for (const r of [c, s]) {

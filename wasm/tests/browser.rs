@@ -157,3 +157,59 @@ async fn recovers_everything_after_a_server_disconnect() {
     assert_eq!(subscribed[1]["recovered"], true);
     settle(client.close()).await.unwrap();
 }
+
+#[wasm_bindgen_test]
+async fn subscription_tokens_come_from_the_js_function() {
+    let user = format!("wasm-secure-{}", unique());
+    let channel = format!("secure:{}", unique());
+    let asked = Rc::new(Cell::new(0));
+    let getter = {
+        let (user, asked) = (user.clone(), asked.clone());
+        let closure = Closure::<dyn FnMut(String) -> Promise>::new(move |channel: String| {
+            asked.set(asked.get() + 1);
+            let url = format!("{RELAY}/token?user={user}&channel={}", js_sys::encode_uri_component(&channel));
+            wasm_bindgen_futures::future_to_promise(async move { Ok(http(&url, None).await.into()) })
+        });
+        let function = closure.as_ref().unchecked_ref::<Function>().clone();
+        closure.forget();
+        function
+    };
+    let server = server().await;
+    let options = json!({
+        "endpoints": [{ "transport": "websocket", "endpoint": server["ws"] }],
+        "token": token(&user, None).await,
+    });
+    let events = Events::default();
+    let client =
+        ceaseless_wasm::api::RawClient::new(&options.to_string(), None, Some(getter), events.sink()).unwrap();
+    let sub = client.new_subscription(&channel, "{}", None).unwrap();
+    client.connect();
+    sub.subscribe();
+    settle(sub.ready()).await.unwrap();
+    assert_eq!(asked.get(), 1);
+    settle(client.close()).await.unwrap();
+}
+
+#[wasm_bindgen_test]
+async fn follows_the_network_and_the_page_visibility() {
+    let user = format!("wasm-lifecycle-{}", unique());
+    let options = json!({ "token": token(&user, None).await, "hiddenGrace": 100 });
+    let (client, events) = client(options, None).await;
+    client.connect();
+    settle(client.ready()).await.unwrap();
+
+    client.network_changed(false);
+    wait_until("offline: connecting without attempts", 2000, || client.state() == "connecting").await;
+    sleep(300).await;
+    assert_eq!(events.count(0, "connected"), 1, "no attempt while offline");
+    client.network_changed(true);
+    settle(client.ready()).await.unwrap();
+    assert_eq!(events.count(0, "connected"), 2);
+
+    client.set_visible(false);
+    wait_until("hidden past the grace: let go", 2000, || client.state() == "disconnected").await;
+    client.set_visible(true);
+    settle(client.ready()).await.unwrap();
+    assert_eq!(events.count(0, "connected"), 3);
+    settle(client.close()).await.unwrap();
+}

@@ -89,7 +89,9 @@ async fn main() -> Result<(), BoxError> {
                     if scenario == "latency" {
                         emit(json!({ "event": "done", "lat_us": lat }));
                     } else {
-                        emit(json!({ "event": "done", "received": received, "first_ns": first, "last_ns": now }));
+                        emit(
+                            json!({ "event": "done", "received": received, "first_ns": first, "last_ns": now }),
+                        );
                     }
                     break;
                 }

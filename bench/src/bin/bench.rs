@@ -27,7 +27,9 @@ fn parse() -> Result<Args, String> {
         match arg.as_str() {
             "--smoke" => args.smoke = true,
             "--out" => args.out = PathBuf::from(it.next().ok_or("--out needs a directory")?),
-            "--peer" => args.peers.push(PeerSpec::parse(&it.next().ok_or("--peer needs NAME=COMMAND")?).map_err(|e| e.to_string())?),
+            "--peer" => args.peers.push(
+                PeerSpec::parse(&it.next().ok_or("--peer needs NAME=COMMAND")?).map_err(|e| e.to_string())?,
+            ),
             "--skipped" => {
                 let raw = it.next().ok_or("--skipped needs NAME=REASON")?;
                 let (name, reason) = raw.split_once('=').ok_or("--skipped needs NAME=REASON")?;

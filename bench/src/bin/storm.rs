@@ -29,13 +29,20 @@ fn parse(args: impl Iterator<Item = String>) -> Result<Option<Options>, String> 
     while let Some(arg) = args.next() {
         let mut number = |name: &str| -> Result<usize, String> {
             let value = args.next().ok_or_else(|| format!("{name} needs a value"))?;
-            value.parse::<usize>().ok().filter(|n| *n > 0).ok_or_else(|| format!("{name}: {value:?} is not a positive number"))
+            value
+                .parse::<usize>()
+                .ok()
+                .filter(|n| *n > 0)
+                .ok_or_else(|| format!("{name}: {value:?} is not a positive number"))
         };
         match arg.as_str() {
             "--redis" => options.redis = true,
             "--subscribers" => options.subscribers = number("--subscribers")?,
             "--channels" => options.channels = number("--channels")?,
-            "--rate" => options.rate = u32::try_from(number("--rate")?).map_err(|_| "--rate is too large".to_owned())?,
+            "--rate" => {
+                options.rate =
+                    u32::try_from(number("--rate")?).map_err(|_| "--rate is too large".to_owned())?
+            }
             "-h" | "--help" => return Ok(None),
             other => return Err(format!("unknown argument {other:?}")),
         }

@@ -106,19 +106,25 @@ pub async fn run(peers: &[PeerSpec], sizes: &Sizes, out: &Path) -> Result<Vec<Pe
         let logs: PathBuf = out.join("logs").join(spec.name.split_whitespace().next().unwrap_or("peer"));
         std::fs::create_dir_all(&logs)?;
         let mut errors = Vec::new();
-        let throughput = attempt(&mut errors, "throughput", scenarios::throughput(&bench, spec, sizes, &logs)).await;
+        let throughput =
+            attempt(&mut errors, "throughput", scenarios::throughput(&bench, spec, sizes, &logs)).await;
         eprintln!("    throughput: {throughput:?}");
         let latency = attempt(&mut errors, "latency", scenarios::latency(&bench, spec, sizes, &logs)).await;
         if let Some(l) = &latency {
             eprintln!("    latency: p50 {:.3} ms, p99 {:.3} ms", l.p50_ms, l.p99_ms);
         }
-        let recovery = attempt(&mut errors, "recovery", scenarios::recovery(&bench, spec, sizes, &logs)).await;
+        let recovery =
+            attempt(&mut errors, "recovery", scenarios::recovery(&bench, spec, sizes, &logs)).await;
         eprintln!("    recovery: {recovery:?}");
         let fleet = attempt(&mut errors, "fleet", scenarios::fleet(&mut bench, spec, sizes, &logs)).await;
         if let Some(f) = &fleet {
             eprintln!(
                 "    fleet: {:.1} KiB/conn, {:.1} KiB/sub, peak {} vs {:.0} expected, back in {:?} s",
-                f.kib_per_connection, f.kib_per_subscription, f.peak_attempts_100ms, f.expected_peak_100ms, f.all_back_s
+                f.kib_per_connection,
+                f.kib_per_subscription,
+                f.peak_attempts_100ms,
+                f.expected_peak_100ms,
+                f.all_back_s
             );
         }
         // Let the server settle between peers.

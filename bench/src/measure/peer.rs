@@ -44,7 +44,12 @@ impl Peer {
     pub fn spawn(spec: &PeerSpec, env: &[(&str, String)], log: &Path) -> Result<Peer, BoxError> {
         let log = std::fs::File::create(log)?;
         let mut command = Command::new(&spec.command[0]);
-        command.args(&spec.command[1..]).stdin(Stdio::piped()).stdout(Stdio::piped()).stderr(log).kill_on_drop(true);
+        command
+            .args(&spec.command[1..])
+            .stdin(Stdio::piped())
+            .stdout(Stdio::piped())
+            .stderr(log)
+            .kill_on_drop(true);
         for (key, value) in env {
             command.env(key, value);
         }
@@ -78,13 +83,20 @@ impl Peer {
         Ok(())
     }
 
+    /// Pauses (`STOP`) or resumes (`CONT`) the peer process.
+    pub fn signal(&self, signal: &str) -> Result<(), BoxError> {
+        let status = std::process::Command::new("kill").arg(format!("-{signal}")).arg(self.pid.to_string()).status()?;
+        if status.success() { Ok(()) } else { Err(format!("kill -{signal} {} failed", self.pid).into()) }
+    }
+
     /// CPU time (user + system) used so far, in seconds.
     pub fn cpu_seconds(&self) -> Result<f64, BoxError> {
         let stat = std::fs::read_to_string(format!("/proc/{}/stat", self.pid))?;
         // Fields after the command name (which may contain spaces) start after the last ')'.
         let rest = stat.rsplit_once(')').ok_or("bad /proc stat")?.1;
         let fields: Vec<&str> = rest.split_whitespace().collect();
-        let ticks: f64 = fields.get(11).ok_or("no utime")?.parse::<f64>()? + fields.get(12).ok_or("no stime")?.parse::<f64>()?;
+        let ticks: f64 = fields.get(11).ok_or("no utime")?.parse::<f64>()?
+            + fields.get(12).ok_or("no stime")?.parse::<f64>()?;
         Ok(ticks / clock_ticks())
     }
 

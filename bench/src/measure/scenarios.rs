@@ -73,21 +73,32 @@ fn env(bench: &Bench, scenario: &str, url: String, channel: &str, count: u64) ->
     ]
 }
 
-/// One subscriber at saturation: batches of publications as fast as the server takes them.
+/// One subscriber at saturation. The peer is paused (SIGSTOP) while every publication is made, so the
+/// server queues them all for it; resumed, it reads a full backlog as fast as it can, and neither the
+/// publisher nor the server's publish path share the CPU with it meanwhile.
 pub async fn throughput(bench: &Bench, spec: &PeerSpec, sizes: &Sizes, logs: &Path) -> Result<Throughput, BoxError> {
     let channel = format!("bench:tp-{}", now_ns());
     let n = sizes.throughput;
     let vars = env(bench, "throughput", bench.server.ws_url(), &channel, n);
     let mut peer = Peer::spawn(spec, &vars, &logs.join("throughput.log"))?;
     peer.expect("ready", Duration::from_secs(30)).await?;
-    let cpu_before = peer.cpu_seconds()?;
-    let batch = 500;
-    let mut next = 1;
-    while next <= n {
-        let end = (next + batch - 1).min(n);
-        bench.publish_batch(&channel, (next..=end).map(body)).await?;
-        next = end + 1;
+    peer.signal("STOP")?;
+    let published = async {
+        let batch = 500;
+        let mut next = 1;
+        while next <= n {
+            let end = (next + batch - 1).min(n);
+            bench.publish_batch(&channel, (next..=end).map(body)).await?;
+            next = end + 1;
+        }
+        // Let the server hand the last ones to the connection's queue.
+        tokio::time::sleep(Duration::from_millis(500)).await;
+        Ok::<_, BoxError>(())
     }
+    .await;
+    let cpu_before = peer.cpu_seconds()?;
+    peer.signal("CONT")?;
+    published?;
     let done = peer.expect("done", Duration::from_secs(120)).await?;
     let cpu = peer.cpu_seconds()? - cpu_before;
     peer.finish().await;
@@ -98,7 +109,12 @@ pub async fn throughput(bench: &Bench, spec: &PeerSpec, sizes: &Sizes, logs: &Pa
 }
 
 /// Publications at a fixed rate, one API call each; the peer reports receive time minus send time.
-pub async fn latency(bench: &Bench, spec: &PeerSpec, sizes: &Sizes, logs: &Path) -> Result<Latency, BoxError> {
+pub async fn latency(
+    bench: &Bench,
+    spec: &PeerSpec,
+    sizes: &Sizes,
+    logs: &Path,
+) -> Result<Latency, BoxError> {
     let channel = format!("bench:lat-{}", now_ns());
     let n = sizes.latency;
     let vars = env(bench, "latency", bench.server.ws_url(), &channel, n);
@@ -114,12 +130,19 @@ pub async fn latency(bench: &Bench, spec: &PeerSpec, sizes: &Sizes, logs: &Path)
     let mut samples: Vec<u64> =
         done["lat_us"].as_array().ok_or("no samples")?.iter().filter_map(serde_json::Value::as_u64).collect();
     samples.sort_unstable();
-    let pct = |p: f64| samples.get(((samples.len() as f64 - 1.0) * p).round() as usize).copied().unwrap_or(0) as f64 / 1e3;
+    let pct = |p: f64| {
+        samples.get(((samples.len() as f64 - 1.0) * p).round() as usize).copied().unwrap_or(0) as f64 / 1e3
+    };
     Ok(Latency { p50_ms: pct(0.50), p99_ms: pct(0.99), samples_us: samples })
 }
 
 /// Many clients in one process: memory per connection and per subscription, then a server restart.
-pub async fn fleet(bench: &mut Bench, spec: &PeerSpec, sizes: &Sizes, logs: &Path) -> Result<Fleet, BoxError> {
+pub async fn fleet(
+    bench: &mut Bench,
+    spec: &PeerSpec,
+    sizes: &Sizes,
+    logs: &Path,
+) -> Result<Fleet, BoxError> {
     let prefix = format!("bench:m{}-", now_ns());
     let clients = sizes.clients;
     let mut vars = env(bench, "fleet", bench.proxy.ws_url(), &prefix, 0);
@@ -158,7 +181,10 @@ pub async fn fleet(bench: &mut Bench, spec: &PeerSpec, sizes: &Sizes, logs: &Pat
 
 /// Restarts the server while sampling the proxy's connection attempts every 10 ms; returns the
 /// samples, the count before, the downtime and when all `clients` were back (connected and subscribed).
-async fn storm(bench: &mut Bench, clients: u64) -> Result<(Vec<(f64, u64)>, u64, f64, Option<f64>), BoxError> {
+async fn storm(
+    bench: &mut Bench,
+    clients: u64,
+) -> Result<(Vec<(f64, u64)>, u64, f64, Option<f64>), BoxError> {
     let Bench { server, proxy, api, .. } = bench;
     let attempts = || proxy.connections_accepted() + proxy.connections_refused();
     let (base, started) = (attempts(), Instant::now());
@@ -209,7 +235,12 @@ fn windows(samples: &[(f64, u64)], base: u64) -> Vec<u64> {
 
 /// A 10 s outage (connections reset, new ones refused) with publications made meanwhile; then the
 /// time to catch up.
-pub async fn recovery(bench: &Bench, spec: &PeerSpec, sizes: &Sizes, logs: &Path) -> Result<Recovery, BoxError> {
+pub async fn recovery(
+    bench: &Bench,
+    spec: &PeerSpec,
+    sizes: &Sizes,
+    logs: &Path,
+) -> Result<Recovery, BoxError> {
     let channel = format!("rec:r{}", now_ns());
     let (warmup, missed) = (10u64, sizes.missed);
     let vars = env(bench, "recovery", bench.proxy.ws_url(), &channel, warmup + missed);
@@ -228,7 +259,8 @@ pub async fn recovery(bench: &Bench, spec: &PeerSpec, sizes: &Sizes, logs: &Path
         let from = warmup + 1 + round * missed / rounds;
         let to = warmup + (round + 1) * missed / rounds;
         bench.publish_batch(&channel, (from..=to).map(body)).await?;
-        tokio::time::sleep_until((outage + sizes.outage.mul_f64((round + 1) as f64 / rounds as f64)).into()).await;
+        tokio::time::sleep_until((outage + sizes.outage.mul_f64((round + 1) as f64 / rounds as f64)).into())
+            .await;
     }
     let accepted = bench.proxy.connections_accepted();
     bench.proxy.refuse(false);

@@ -23,11 +23,13 @@ pub struct Bench {
 }
 
 /// Server settings for benchmarking: `bench:` channels without history (throughput, latency, fleet),
-/// `rec:` channels with history and recovery; a large per-connection queue so a slow subscriber at
-/// saturation is measured rather than disconnected.
+/// `rec:` channels with history and recovery; a large per-connection queue and a long write timeout, so
+/// a subscriber that is paused while its backlog builds up (the saturation run) is measured rather than
+/// disconnected.
 fn options() -> ServerOptions {
     let config = json!({
         "client_queue_max_size": 256 * 1024 * 1024,
+        "websocket_write_timeout": "60s",
         "client_recovery_max_publication_limit": 5000,
         "log_level": "warn",
     });
@@ -71,7 +73,11 @@ impl Bench {
     }
 
     /// Publishes `bodies` into `channel` in one `batch` API call (in order).
-    pub async fn publish_batch(&self, channel: &str, bodies: impl Iterator<Item = Value>) -> Result<(), BoxError> {
+    pub async fn publish_batch(
+        &self,
+        channel: &str,
+        bodies: impl Iterator<Item = Value>,
+    ) -> Result<(), BoxError> {
         let commands: Vec<Value> =
             bodies.map(|data| json!({ "publish": { "channel": channel, "data": data } })).collect();
         let url = format!("{}/api/batch", self.server.http_url());
@@ -85,7 +91,9 @@ impl Bench {
             .error_for_status()?
             .json()
             .await?;
-        if let Some(error) = reply["replies"].as_array().and_then(|r| r.iter().find(|r| !r["error"].is_null())) {
+        if let Some(error) =
+            reply["replies"].as_array().and_then(|r| r.iter().find(|r| !r["error"].is_null()))
+        {
             return Err(format!("batch publish failed: {error}").into());
         }
         Ok(())

@@ -25,16 +25,17 @@ pub fn markdown(results: &[PeerResult], skipped: &[(String, String)], sizes: &Si
     let sub = |r: &PeerResult| r.fleet.as_ref().map(|f| f.kib_per_subscription);
     let back = |r: &PeerResult| r.fleet.as_ref().and_then(|f| f.all_back_s);
     let catch = |r: &PeerResult| r.recovery.as_ref().and_then(|c| c.catch_up_ms);
+    let restore = |r: &PeerResult| r.recovery.as_ref().and_then(|c| c.from_restore_ms).map(|ms| ms / 1e3);
 
     let mut out = String::new();
     let _ = writeln!(
         out,
         "| SDK | CPU µs / publication (lower is better) | publications/s, 1 subscriber | latency p50 ms | latency p99 ms \
          | KiB / idle connection | KiB / subscription | reconnect storm: peak attempts / 100 ms (full-jitter expectation) \
-         | storm: all back after (s) | recovery: catch-up of {} missed (ms) |",
+         | storm: all back after (s) | recovery: catch-up of {} missed (ms) | recovery: from outage end (s) |",
         sizes.missed
     );
-    let _ = writeln!(out, "|---|---|---|---|---|---|---|---|---|---|");
+    let _ = writeln!(out, "|---|---|---|---|---|---|---|---|---|---|---|");
     for r in results {
         let storm = match &r.fleet {
             Some(f) => format!(
@@ -46,14 +47,18 @@ pub fn markdown(results: &[PeerResult], skipped: &[(String, String)], sizes: &Si
             None => "n/a".to_owned(),
         };
         let recovery = match &r.recovery {
-            Some(c) if c.recovered < c.missed => format!("incomplete: {} of {} recovered", c.recovered, c.missed),
-            Some(c) if c.duplicates > 0 => format!("{} ({} duplicates)", cell(catch(r), pick(reference, &catch), 0), c.duplicates),
+            Some(c) if c.recovered < c.missed => {
+                format!("incomplete: {} of {} recovered", c.recovered, c.missed)
+            }
+            Some(c) if c.duplicates > 0 => {
+                format!("{} ({} duplicates)", cell(catch(r), pick(reference, &catch), 0), c.duplicates)
+            }
             Some(_) => cell(catch(r), pick(reference, &catch), 0),
             None => "n/a".to_owned(),
         };
         let _ = writeln!(
             out,
-            "| {} | {} | {} | {} | {} | {} | {} | {} | {} | {} |",
+            "| {} | {} | {} | {} | {} | {} | {} | {} | {} | {} | {} |",
             r.name,
             cell(cpu(r), pick(reference, &cpu), 2),
             cell(rate(r), pick(reference, &rate), 0),
@@ -64,10 +69,11 @@ pub fn markdown(results: &[PeerResult], skipped: &[(String, String)], sizes: &Si
             storm,
             cell(back(r), pick(reference, &back), 2),
             recovery,
+            cell(restore(r), pick(reference, &restore), 2),
         );
     }
     for (name, reason) in skipped {
-        let _ = writeln!(out, "| {name} | skipped: {reason} | | | | | | | | |");
+        let _ = writeln!(out, "| {name} | skipped: {reason} | | | | | | | | | |");
     }
     out
 }
@@ -75,12 +81,35 @@ pub fn markdown(results: &[PeerResult], skipped: &[(String, String)], sizes: &Si
 /// Notes under the table: what each column measured and anything that failed.
 pub fn notes(results: &[PeerResult], sizes: &Sizes) -> String {
     let mut out = String::new();
-    let _ = writeln!(out, "Ratios are to the first row (ceaseless). Measured in one run against one Centrifugo v5.4.9 on this machine:");
-    let _ = writeln!(out, "- CPU and publications/s: {} small JSON publications (~90 bytes) published in batches of 500 as fast as the server takes them, one subscriber; CPU is the peer process's user+system time while receiving, divided by the count; every peer decodes each payload.", sizes.throughput);
-    let _ = writeln!(out, "- Latency: {} publications at {}/s through the server HTTP API on loopback; receive time minus the send time stamped just before each API call.", sizes.latency, sizes.latency_rate);
-    let _ = writeln!(out, "- Memory: resident set growth of one process holding {} clients (connected, idle), then one subscription each, divided by {}.", sizes.clients, sizes.clients);
-    let _ = writeln!(out, "- Reconnect storm: the server is stopped (clients get `shutdown`), kept down 1 s and started again; connection attempts are counted at a TCP proxy in 100 ms windows from the stop; the expectation is full-jitter backoff with a 500 ms base and 20 s cap for the same downtime; each SDK uses its default backoff.");
-    let _ = writeln!(out, "- Recovery: a {} s outage (connections reset, new ones refused) while {} publications are made into a channel with history; catch-up is from the first connection accepted after the outage to the last missed publication received.", sizes.outage.as_secs(), sizes.missed);
+    let _ = writeln!(
+        out,
+        "Ratios are to the first row (ceaseless). Measured in one run against one Centrifugo v5.4.9 on this machine:"
+    );
+    let _ = writeln!(
+        out,
+        "- CPU and publications/s: {} small JSON publications (~90 bytes) published in batches of 500 as fast as the server takes them, one subscriber; CPU is the peer process's user+system time while receiving, divided by the count; every peer decodes each payload.",
+        sizes.throughput
+    );
+    let _ = writeln!(
+        out,
+        "- Latency: {} publications at {}/s through the server HTTP API on loopback; receive time minus the send time stamped just before each API call.",
+        sizes.latency, sizes.latency_rate
+    );
+    let _ = writeln!(
+        out,
+        "- Memory: resident set growth of one process holding {} clients (connected, idle), then one subscription each, divided by {}.",
+        sizes.clients, sizes.clients
+    );
+    let _ = writeln!(
+        out,
+        "- Reconnect storm: the server is stopped (clients get `shutdown`), kept down 1 s and started again; connection attempts are counted at a TCP proxy in 100 ms windows from the stop; the expectation is full-jitter backoff with a 500 ms base and 20 s cap for the same downtime; each SDK uses its default backoff."
+    );
+    let _ = writeln!(
+        out,
+        "- Recovery: a {} s outage (connections reset, new ones refused) while {} publications are made into a channel with history; catch-up is from the first connection accepted after the outage to the last missed publication received; \"from outage end\" adds the SDK's reconnect backoff (one sample: it is random).",
+        sizes.outage.as_secs(),
+        sizes.missed
+    );
     for r in results {
         for e in &r.errors {
             let _ = writeln!(out, "- {}: {e}", r.name);

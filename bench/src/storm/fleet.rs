@@ -60,7 +60,12 @@ pub struct Subscriber {
 }
 
 /// Starts subscriber `index` on `urls` (first preferred) and subscribes it to every channel.
-pub fn start(index: usize, urls: &[String], channels: &[String], counters: &Arc<Counters>) -> Result<Subscriber, BoxError> {
+pub fn start(
+    index: usize,
+    urls: &[String],
+    channels: &[String],
+    counters: &Arc<Counters>,
+) -> Result<Subscriber, BoxError> {
     let user = format!("storm-{index}");
     let connected = Arc::new(AtomicBool::new(false));
     let provider = {
@@ -98,8 +103,13 @@ pub fn start(index: usize, urls: &[String], channels: &[String], counters: &Arc<
         seen: vec![HashSet::new(); channels.len()],
         last: vec![0; channels.len()],
     }));
-    let state = Watch { counters: counters.clone(), connected, received: received.clone(), ever_connected: false,
-                        subscribed: vec![false; channels.len()] };
+    let state = Watch {
+        counters: counters.clone(),
+        connected,
+        received: received.clone(),
+        ever_connected: false,
+        subscribed: vec![false; channels.len()],
+    };
     tokio::spawn(state.run(streams, subs));
     client.connect();
     Ok(Subscriber { client, received })
@@ -117,7 +127,11 @@ struct Watch {
 type Item = (usize, Result<SubscriptionEvent, ClientEvent>);
 
 impl Watch {
-    async fn run(mut self, mut streams: SelectAll<futures::stream::BoxStream<'static, Item>>, subs: Vec<ceaseless::Subscription>) {
+    async fn run(
+        mut self,
+        mut streams: SelectAll<futures::stream::BoxStream<'static, Item>>,
+        subs: Vec<ceaseless::Subscription>,
+    ) {
         for sub in &subs {
             sub.subscribe();
         }

@@ -99,13 +99,15 @@ impl World {
 /// Runs the whole demo and returns the tally.
 pub async fn run(options: Options) -> Result<Report, BoxError> {
     let started = Instant::now();
-    let mode = if options.redis { "two Centrifugo nodes sharing Redis" } else { "one Centrifugo, memory engine" };
+    let mode =
+        if options.redis { "two Centrifugo nodes sharing Redis" } else { "one Centrifugo, memory engine" };
     println!(
         "storm: {} subscribers x {} channels, {} publications/s per channel, {mode}",
         options.subscribers, options.channels, options.rate
     );
     let cluster = cluster::Cluster::start(options.redis).await?;
-    let channels: Vec<String> = (0..options.channels).map(|k| format!("{}:ch{k}", cluster::NAMESPACE)).collect();
+    let channels: Vec<String> =
+        (0..options.channels).map(|k| format!("{}:ch{k}", cluster::NAMESPACE)).collect();
     let counters = Arc::new(fleet::Counters::default());
     let mut subscribers = Vec::new();
     for index in 0..options.subscribers {

@@ -95,7 +95,9 @@ impl Report {
         let owed: Vec<Vec<u64>> = tops
             .iter()
             .enumerate()
-            .map(|(k, top)| (1..=*top).filter(|seq| !skipped.get(k).is_some_and(|s| s.contains(seq))).collect())
+            .map(|(k, top)| {
+                (1..=*top).filter(|seq| !skipped.get(k).is_some_and(|s| s.contains(seq))).collect()
+            })
             .collect();
         let sent: u64 = owed.iter().map(|o| o.len() as u64).sum();
         let (mut lost, mut undeliverable) = (0, 0);
@@ -174,7 +176,10 @@ impl fmt::Display for Report {
             )?;
         }
         if self.redis {
-            writeln!(f, "Redis: history outlives each node, so the rolling restart is recovered without gaps.")?;
+            writeln!(
+                f,
+                "Redis: history outlives each node, so the rolling restart is recovered without gaps."
+            )?;
         }
         write!(
             f,

@@ -18,7 +18,8 @@ its level while clients exist.
 from . import events
 from ._ceaseless import ClientInfo, HistoryResult, PresenceStats, Publication, __version__
 from ._ceaseless import refresh_log_level as refresh_log_level
-from ._client import Client, Stream, Subscription, SubscriptionTokenProvider, TokenProvider
+from ._client import Client, Subscription, SubscriptionTokenProvider, TokenProvider
+from ._stream import Stream
 from .errors import (
     CeaselessError,
     Closed,

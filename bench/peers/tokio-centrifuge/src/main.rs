@@ -92,7 +92,10 @@ async fn main() {
             println!("{}", json!({ "event": "ready" }));
             while let Ok(Some(_)) = stdin.next_line().await {
                 let t = tally.lock().expect("tally lock");
-                println!("{}", json!({ "event": "status", "unique": t.seen.len(), "dups": t.dups, "last_ns": t.last }));
+                println!(
+                    "{}",
+                    json!({ "event": "status", "unique": t.seen.len(), "dups": t.dups, "last_ns": t.last })
+                );
             }
         }
         "fleet" => {
@@ -110,7 +113,11 @@ async fn main() {
             if !matches!(stdin.next_line().await, Ok(Some(_))) {
                 return;
             }
-            let subs: Vec<_> = clients.iter().enumerate().map(|(k, c)| c.new_subscription(&format!("{channel}{k}"))).collect();
+            let subs: Vec<_> = clients
+                .iter()
+                .enumerate()
+                .map(|(k, c)| c.new_subscription(&format!("{channel}{k}")))
+                .collect();
             let subscribing: Vec<_> = subs.iter().map(|s| s.subscribe().into_future()).collect();
             for f in subscribing {
                 let _ = f.await;

@@ -3,11 +3,11 @@
 //! The `connect` command is POSTed to the stream endpoint (`application/json`, or
 //! `application/octet-stream` for Protobuf) and the response body stays open: the server writes every
 //! reply as it happens, JSON replies each followed by `\n`, Protobuf replies varint-delimited. The body
-//! arrives cut anywhere, so [`frames`] buffers what is incomplete and hands the codec only whole
+//! arrives cut anywhere, so the reader buffers what is incomplete and hands the codec only whole
 //! messages: one frame per batch of complete lines (JSON) or complete messages (Protobuf). A chunk that
 //! already ends on a message boundary becomes a frame without being copied.
 //!
-//! Commands after the connect reply go to the emulation endpoint ([`super::emulation`]).
+//! Commands after the connect reply go to the emulation endpoint as ordered POSTs, one at a time.
 
 use bytes::{Bytes, BytesMut};
 use futures::StreamExt;

@@ -7,7 +7,7 @@
 //! data becomes one frame. The client runs its own reconnect logic: the stream is never resumed with
 //! `Last-Event-ID`.
 //!
-//! Commands after the connect reply go to the emulation endpoint ([`super::emulation`]).
+//! Commands after the connect reply go to the emulation endpoint as ordered POSTs, one at a time.
 
 use bytes::Bytes;
 use eventsource_stream::Eventsource;

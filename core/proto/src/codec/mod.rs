@@ -38,6 +38,17 @@ pub enum Format {
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub struct AnyCodec(Format);
 
+impl Format {
+    /// What goes between two encoded commands in one frame: a newline for JSON, nothing for Protobuf
+    /// (its messages are length-delimited; a newline byte would read as the next length prefix).
+    pub fn separator(self) -> &'static [u8] {
+        match self {
+            Format::Json => b"\n",
+            Format::Protobuf => b"",
+        }
+    }
+}
+
 impl AnyCodec {
     /// The codec for `format`.
     pub fn new(format: Format) -> Self {

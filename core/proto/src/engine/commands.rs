@@ -316,6 +316,7 @@ impl Engine {
         };
         let commands = std::mem::take(&mut self.tx_queue);
         let limit = self.config.max_message_size;
+        let separator = self.codec.format().separator();
         let mut frame: Vec<u8> = Vec::new();
         let mut one: Vec<u8> = Vec::new();
         for command in &commands {
@@ -334,11 +335,11 @@ impl Engine {
                 }
                 continue;
             }
-            if !frame.is_empty() && frame.len() + 1 + one.len() > limit {
+            if !frame.is_empty() && frame.len() + separator.len() + one.len() > limit {
                 self.emit(Output::Transmit { id, frame: Bytes::from(std::mem::take(&mut frame)) });
             }
             if !frame.is_empty() {
-                frame.push(b'\n');
+                frame.extend_from_slice(separator);
             }
             frame.extend_from_slice(&one);
         }
