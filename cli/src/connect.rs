@@ -41,7 +41,7 @@ fn token(global: &Global) -> Result<Option<String>, Failure> {
 pub fn builder(global: &Global) -> Result<ClientBuilder, Failure> {
     let mut builder = Client::builder(&global.url).name("ceaseless-cli").version(env!("CARGO_PKG_VERSION"));
     let timeout = timeout(global)?;
-    builder = builder.timeout(timeout.into());
+    builder = builder.timeout(timeout);
     if let Some(token) = token(global)? {
         builder = builder.token(token);
     }
@@ -75,8 +75,12 @@ pub fn build(global: &Global, builder: ClientBuilder) -> Result<Client, Failure>
 
 /// Connects and waits for the server to accept the connection. The first failure before that ends the
 /// wait (a command-line user wants to hear about a wrong URL or token at once, not watch retries), and
-/// so does `--timeout`. Returns the client's event stream, opened before connecting.
-pub async fn connect(global: &Global, client: &Client) -> Result<EventStream<ClientEvent>, Failure> {
+/// so does `--timeout`. Returns the client's event stream (opened before connecting) and the
+/// `Connected` event.
+pub async fn connect(
+    global: &Global,
+    client: &Client,
+) -> Result<(EventStream<ClientEvent>, ClientEvent), Failure> {
     let mut events = client.events();
     client.connect();
     let url = display_url(&global.url);
@@ -94,7 +98,7 @@ pub async fn connect(global: &Global, client: &Client) -> Result<EventStream<Cli
             }
         };
         match event {
-            ClientEvent::Connected { .. } => return Ok(events),
+            event @ ClientEvent::Connected { .. } => return Ok((events, event)),
             ClientEvent::Disconnected { code, reason } => {
                 return Err(Failure::from_disconnect(&url, code, &reason));
             }

@@ -60,7 +60,8 @@ pub async fn listen(global: &Global, args: &ListenArgs, out: Printer) -> Result<
         streams.push(sub.events().map(move |event| Item::Sub(name.clone(), event)).boxed());
         subscriptions.push(sub);
     }
-    let client_events = connect::connect(global, &client).await?;
+    let (client_events, connected) = connect::connect(global, &client).await?;
+    client_event(connected, out, &display_url(&global.url))?;
     streams.push(client_events.map(Item::Client).boxed());
     for sub in &subscriptions {
         sub.subscribe();
@@ -160,6 +161,8 @@ fn subscription_event(
                 },
             )
         }
+        // The first subscribe is not news; a resubscribe after a loss is.
+        SubscriptionEvent::Subscribing { code: ceaseless::codes::subscribing::SUBSCRIBE_CALLED, .. } => Ok(()),
         SubscriptionEvent::Subscribing { code, reason } => out.status(
             || format!("{channel}: resubscribing ({reason}, code {code})"),
             || json!({ "type": "subscribing", "channel": channel, "code": code, "reason": reason }),

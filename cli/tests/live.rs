@@ -294,3 +294,35 @@ async fn server_refusals_and_bad_payloads_have_their_own_exit_codes() {
     assert_eq!(unknown.code, 5, "{}", unknown.stderr);
     assert!(unknown.stderr.contains("code 102"), "{}", unknown.stderr);
 }
+
+#[tokio::test]
+async fn emulation_transports_and_protobuf_carry_publications() {
+    let server = server().await;
+    let channel = "cli:transports";
+    let (mut listen, _) = command(&server, "eve");
+    listen.args(["listen", "--output", "json", "--transport", "http_stream", "--format", "protobuf"]);
+    let mut child = listen.args([channel, "--count", "2"]).spawn().expect("listen starts");
+    let mut lines = BufReader::new(child.stdout.take().expect("piped")).lines();
+    let connected = read_until(&mut lines, |l| is_type(l, "subscribed")).await;
+    assert!(connected.iter().any(|l| l["transport"] == "http_stream"), "{connected:?}");
+
+    // Publish over SSE (JSON only), then over WebSocket when listed after an unusable first choice.
+    let (cmd, _) = command(&server, "eve");
+    let sse = run(cmd, &["--transport", "sse", "publish", channel, r#"{"via":"sse"}"#]).await;
+    assert_eq!(sse.code, 0, "{}", sse.stderr);
+    let (cmd, _) = command(&server, "eve");
+    let ws = run(cmd, &["--transport", "websocket", "publish", channel, r#"{"via":"websocket"}"#]).await;
+    assert_eq!(ws.code, 0, "{}", ws.stderr);
+
+    let seen = read_until(&mut lines, |l| l["data"]["via"] == "websocket").await;
+    let via: Vec<&Value> =
+        seen.iter().filter(|l| is_type(l, "publication")).map(|l| &l["data"]["via"]).collect();
+    assert_eq!(via, [&json!("sse"), &json!("websocket")]);
+    assert!(timeout(STEP, child.wait()).await.expect("exits").expect("waits").success());
+
+    // SSE cannot carry Protobuf: refused before connecting, as invalid input.
+    let (cmd, _) = command(&server, "eve");
+    let refused = run(cmd, &["--transport", "sse", "--format", "protobuf", "presence", channel]).await;
+    assert_eq!(refused.code, 6, "{}", refused.stderr);
+    assert!(refused.stderr.contains("SSE"), "{}", refused.stderr);
+}

@@ -85,7 +85,10 @@ impl Peer {
 
     /// Pauses (`STOP`) or resumes (`CONT`) the peer process.
     pub fn signal(&self, signal: &str) -> Result<(), BoxError> {
-        let status = std::process::Command::new("kill").arg(format!("-{signal}")).arg(self.pid.to_string()).status()?;
+        let status = std::process::Command::new("kill")
+            .arg(format!("-{signal}"))
+            .arg(self.pid.to_string())
+            .status()?;
         if status.success() { Ok(()) } else { Err(format!("kill -{signal} {} failed", self.pid).into()) }
     }
 

@@ -76,7 +76,12 @@ fn env(bench: &Bench, scenario: &str, url: String, channel: &str, count: u64) ->
 /// One subscriber at saturation. The peer is paused (SIGSTOP) while every publication is made, so the
 /// server queues them all for it; resumed, it reads a full backlog as fast as it can, and neither the
 /// publisher nor the server's publish path share the CPU with it meanwhile.
-pub async fn throughput(bench: &Bench, spec: &PeerSpec, sizes: &Sizes, logs: &Path) -> Result<Throughput, BoxError> {
+pub async fn throughput(
+    bench: &Bench,
+    spec: &PeerSpec,
+    sizes: &Sizes,
+    logs: &Path,
+) -> Result<Throughput, BoxError> {
     let channel = format!("bench:tp-{}", now_ns());
     let n = sizes.throughput;
     let vars = env(bench, "throughput", bench.server.ws_url(), &channel, n);

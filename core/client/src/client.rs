@@ -81,7 +81,10 @@ impl Client {
             client_state: state.clone(),
         };
         runtime.spawn(Box::pin(driver::run(parts, engine, calls_rx)));
-        Client { inner: Arc::new(Inner { calls, state, channels: Mutex::new(HashSet::new()), format }) }
+        // On wasm32 the providers behind the handles are JS-backed (!Send); there is only one thread there.
+        #[cfg_attr(target_arch = "wasm32", allow(clippy::arc_with_non_send_sync))]
+        let inner = Arc::new(Inner { calls, state, channels: Mutex::new(HashSet::new()), format });
+        Client { inner }
     }
 
     pub(crate) fn call(&self, call: Call) {
