@@ -63,6 +63,9 @@ cargo build "${locked[@]}" -p ceaseless-proto --target wasm32-unknown-unknown
 section "cargo test --workspace"
 cargo test "${locked[@]}" --workspace
 
+section "Python package (python/run-tests.sh: wheel, pytest, mypy --strict)"
+python/run-tests.sh
+
 section "browser package (wasm/run-tests.sh: headless Chromium, Playwright, tsc)"
 wasm/run-tests.sh
 

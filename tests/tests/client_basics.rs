@@ -34,3 +34,27 @@ async fn subscribe_publish_receive() {
     assert_eq!(got, vec![1, 2]);
     client.close().await;
 }
+
+#[tokio::test]
+async fn event_streams_end_when_the_client_closes() {
+    ceaseless_tests::init_tracing();
+    let server = Centrifugo::start().await.expect("server");
+    let client =
+        Client::builder(&server.ws_url()).token(server.token("carol", None)).build().expect("client");
+    let sub = client.new_subscription("test:closing").build().expect("subscription");
+    let mut client_events = client.events();
+    let mut sub_events = sub.events();
+    client.connect();
+    sub.subscribe();
+    tokio::time::timeout(Duration::from_secs(5), sub.ready()).await.expect("in time").expect("subscribed");
+    client.close().await;
+    let drain = async {
+        while client_events.next().await.is_some() {}
+        while sub_events.next().await.is_some() {}
+    };
+    tokio::time::timeout(Duration::from_secs(2), drain)
+        .await
+        .expect("streams end after close, handles still alive");
+    assert_eq!(client.state(), ClientState::Closed);
+    drop(sub);
+}

@@ -91,6 +91,30 @@ impl std::fmt::Debug for ClientOptions {
     }
 }
 
+impl Default for ClientOptions {
+    /// The same defaults the Kotlin and Swift constructors have.
+    fn default() -> Self {
+        Self {
+            token: None,
+            data: None,
+            name: None,
+            version: None,
+            format: None,
+            transports: Vec::new(),
+            fallback_urls: Vec::new(),
+            timeout_ms: None,
+            reconnect_min_ms: None,
+            reconnect_max_ms: None,
+            refresh_ahead_ms: None,
+            background_grace_ms: None,
+            ignore_app_state: false,
+            max_message_size: None,
+            offline_queue_limit: None,
+            offline_queue_timeout_ms: None,
+        }
+    }
+}
+
 fn ms(value: u64) -> Duration {
     Duration::from_millis(value)
 }
@@ -154,7 +178,8 @@ impl ClientOptions {
 }
 
 /// Subscription settings.
-#[derive(Debug, Clone, uniffi::Record)]
+// (`Default` here equals the Kotlin and Swift defaults.)
+#[derive(Debug, Clone, Default, uniffi::Record)]
 pub struct SubscriptionOptions {
     /// The initial subscription token, for channels that need one.
     #[uniffi(default = None)]
@@ -205,7 +230,8 @@ impl SubscriptionOptions {
 }
 
 /// Options for `history`.
-#[derive(Debug, Clone, uniffi::Record)]
+// (`Default` here equals the Kotlin and Swift defaults: only the stream top.)
+#[derive(Debug, Clone, Default, uniffi::Record)]
 pub struct HistoryOptions {
     /// 0: only the stream top; -1: everything the server allows; n: up to n publications.
     #[uniffi(default = 0)]

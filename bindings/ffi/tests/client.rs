@@ -6,42 +6,23 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use ceaseless_ffi::{
-    CeaselessError, Client, ClientOptions, ClientState, Event, HistoryOptions, SubscriptionOptions,
+    CeaselessError, Client, ClientOptions, ClientState, Event, Format, HistoryOptions, SubscriptionOptions,
+    Transport,
 };
 use ceaseless_tests::Centrifugo;
 use common::{Collect, Reader, Tokens, eventually, n};
 
 fn options() -> ClientOptions {
     ClientOptions {
-        token: None,
-        data: None,
-        name: None,
-        version: None,
-        format: None,
-        transports: Vec::new(),
-        fallback_urls: Vec::new(),
-        timeout_ms: None,
         reconnect_min_ms: Some(50),
         reconnect_max_ms: Some(500),
-        refresh_ahead_ms: None,
-        background_grace_ms: None,
-        ignore_app_state: false,
-        max_message_size: None,
-        offline_queue_limit: None,
         offline_queue_timeout_ms: Some(500),
+        ..ClientOptions::default()
     }
 }
 
 fn sub_options() -> SubscriptionOptions {
-    SubscriptionOptions {
-        token: None,
-        data: None,
-        positioned: true,
-        recoverable: true,
-        join_leave: false,
-        delta: false,
-        since: None,
-    }
+    SubscriptionOptions { positioned: true, recoverable: true, ..SubscriptionOptions::default() }
 }
 
 #[tokio::test(flavor = "multi_thread")]
@@ -197,4 +178,31 @@ async fn server_side_subscriptions_are_mapped() {
     assert_eq!(n(&publication), 9);
     client.shutdown().await;
     events.until(|e| matches!(e, Event::Closed).then_some(())).await;
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn protobuf_over_http_streaming_carries_binary_data() {
+    let server = Centrifugo::start().await.expect("server");
+    let mut binary = options();
+    binary.format = Some(Format::Protobuf);
+    binary.transports = vec![Transport::HttpStream, Transport::WebSocket];
+    binary.fallback_urls = vec![server.ws_url()];
+    binary.timeout_ms = Some(5_000);
+    let client =
+        Client::new(server.ws_url(), binary, Some(Tokens::new("frank", None)), None).expect("client");
+    let mut events = Reader::new(client.events());
+    client.connect();
+    let transport = events
+        .until(|e| if let Event::Connected { transport, .. } = e { Some(transport.clone()) } else { None })
+        .await;
+    assert_eq!(transport, "http_stream");
+    let channel = "test:ffi-binary".to_owned();
+    let sub = client.clone().new_subscription(channel.clone(), sub_options(), None).expect("subscription");
+    let mut publications = Reader::new(sub.events());
+    sub.subscribe();
+    sub.ready().await.expect("subscribed");
+    let data = vec![0u8, 1, 2, 255, 254];
+    client.publish(channel, data.clone()).await.expect("binary publish");
+    assert_eq!(publications.publications(1).await[0].data, data);
+    client.shutdown().await;
 }

@@ -14,35 +14,16 @@ use common::{Failing, Reader, Store, Tokens, eventually, n};
 
 fn options() -> ClientOptions {
     ClientOptions {
-        token: None,
-        data: None,
-        name: None,
-        version: None,
-        format: None,
-        transports: Vec::new(),
-        fallback_urls: Vec::new(),
-        timeout_ms: None,
         reconnect_min_ms: Some(50),
         reconnect_max_ms: Some(300),
-        refresh_ahead_ms: None,
         background_grace_ms: Some(100),
-        ignore_app_state: false,
-        max_message_size: None,
-        offline_queue_limit: None,
         offline_queue_timeout_ms: Some(300),
+        ..ClientOptions::default()
     }
 }
 
 fn recoverable() -> SubscriptionOptions {
-    SubscriptionOptions {
-        token: None,
-        data: None,
-        positioned: true,
-        recoverable: true,
-        join_leave: false,
-        delta: false,
-        since: None,
-    }
+    SubscriptionOptions { positioned: true, recoverable: true, ..SubscriptionOptions::default() }
 }
 
 #[tokio::test(flavor = "multi_thread")]

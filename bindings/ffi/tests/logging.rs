@@ -28,24 +28,7 @@ impl LogSink for Broken {
 }
 
 fn options(token: String) -> ClientOptions {
-    ClientOptions {
-        token: Some(token),
-        data: None,
-        name: None,
-        version: None,
-        format: None,
-        transports: Vec::new(),
-        fallback_urls: Vec::new(),
-        timeout_ms: None,
-        reconnect_min_ms: None,
-        reconnect_max_ms: None,
-        refresh_ahead_ms: None,
-        background_grace_ms: None,
-        ignore_app_state: false,
-        max_message_size: None,
-        offline_queue_limit: None,
-        offline_queue_timeout_ms: None,
-    }
+    ClientOptions { token: Some(token), ..ClientOptions::default() }
 }
 
 #[tokio::test(flavor = "multi_thread")]

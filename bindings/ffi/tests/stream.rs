@@ -9,36 +9,11 @@ use ceaseless_tests::Centrifugo;
 use common::{Tokens, n};
 
 fn options() -> ClientOptions {
-    ClientOptions {
-        token: None,
-        data: None,
-        name: None,
-        version: None,
-        format: None,
-        transports: Vec::new(),
-        fallback_urls: Vec::new(),
-        timeout_ms: None,
-        reconnect_min_ms: None,
-        reconnect_max_ms: None,
-        refresh_ahead_ms: None,
-        background_grace_ms: None,
-        ignore_app_state: true,
-        max_message_size: None,
-        offline_queue_limit: None,
-        offline_queue_timeout_ms: None,
-    }
+    ClientOptions { ignore_app_state: true, ..ClientOptions::default() }
 }
 
 fn plain() -> SubscriptionOptions {
-    SubscriptionOptions {
-        token: None,
-        data: None,
-        positioned: false,
-        recoverable: false,
-        join_leave: false,
-        delta: false,
-        since: None,
-    }
+    SubscriptionOptions::default()
 }
 
 #[tokio::test(flavor = "multi_thread")]

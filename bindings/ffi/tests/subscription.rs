@@ -13,35 +13,17 @@ use ceaseless_tests::Centrifugo;
 use common::{Collect, Reader, SubTokens, Tokens, eventually, n};
 
 fn options() -> ClientOptions {
-    ClientOptions {
-        token: None,
-        data: None,
-        name: None,
-        version: None,
-        format: None,
-        transports: Vec::new(),
-        fallback_urls: Vec::new(),
-        timeout_ms: None,
-        reconnect_min_ms: None,
-        reconnect_max_ms: None,
-        refresh_ahead_ms: None,
-        background_grace_ms: None,
-        ignore_app_state: false,
-        max_message_size: None,
-        offline_queue_limit: None,
-        offline_queue_timeout_ms: None,
-    }
+    ClientOptions::default()
 }
 
 fn sub_options(since: Option<StreamPosition>) -> SubscriptionOptions {
     SubscriptionOptions {
-        token: None,
         data: Some(br#"{"from":"ffi"}"#.to_vec()),
         positioned: true,
         recoverable: true,
         join_leave: true,
-        delta: false,
         since,
+        ..SubscriptionOptions::default()
     }
 }
 

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import asyncio
-from typing import Any, Generic, List, TypeVar, cast
+from typing import Generic, List, TypeVar, cast
 
 from . import _ceaseless as _native
 
@@ -28,7 +28,7 @@ class Stream(Generic[T]):
 
     def __init__(self, native: _native.NativeStream, publications_only: bool, raw: bool) -> None:
         self._native = native
-        self._buffer: List[Any] = []
+        self._buffer: List[T] = []
         self._index = 0
         self._publications_only = publications_only
         self._raw = raw
@@ -37,14 +37,15 @@ class Stream(Generic[T]):
         return self
 
     async def __anext__(self) -> T:
+        # The hot path: one list lookup, no function call.
         index = self._index
         buffer = self._buffer
         if index < len(buffer):
             self._index = index + 1
-            return cast(T, buffer[index])
-        return cast(T, (await self._refill())[0])
+            return buffer[index]
+        return (await self._refill())[0]
 
-    async def _refill(self) -> List[Any]:
+    async def _refill(self) -> List[T]:
         native = self._native
         batch = native.take(self._publications_only, self._raw)
         if batch:
@@ -57,9 +58,9 @@ class Stream(Generic[T]):
                 raise StopAsyncIteration
             await native.wait()
             batch = native.take(self._publications_only, self._raw)
-        self._buffer = batch
+        self._buffer = cast(List[T], batch)
         self._index = 1
-        return batch
+        return self._buffer
 
     async def next_batch(self) -> List[T]:
         """Everything buffered or queued right now (waiting for at least one item), as a list.
@@ -72,7 +73,7 @@ class Stream(Generic[T]):
             rest = await self._refill()
         self._buffer = []
         self._index = 0
-        return cast(List[T], rest)
+        return rest
 
     async def aclose(self) -> None:
         """Stops the stream; buffered items are dropped."""

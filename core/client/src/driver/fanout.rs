@@ -150,7 +150,12 @@ impl Fanout {
                 let _ = waiter.send(result.clone());
             }
         }
+        let closed = matches!(event, ClientEvent::Closed);
         self.client_streams.retain(|tx| tx.unbounded_send(event.clone()).is_ok());
+        if closed {
+            // Closed is the last event: every stream ends and every waiter fails.
+            self.shut_down();
+        }
     }
 
     pub(crate) fn sub_event(&mut self, channel: &str, event: SubscriptionEvent) {
