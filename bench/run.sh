@@ -26,7 +26,7 @@ if [ -f Cargo.lock ]; then
   locked=(--locked)
 fi
 # 1,000 clients, their server-side sockets and the proxy's: more descriptors than the default.
-ulimit -n 65536 2>/dev/null || ulimit -n 8192 2>/dev/null || true
+ulimit -n "$(ulimit -Hn)" 2>/dev/null || true
 
 scripts/install-centrifugo.sh
 

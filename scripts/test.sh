@@ -66,6 +66,9 @@ cargo test "${locked[@]}" --workspace
 section "Python package (python/run-tests.sh: wheel, pytest, mypy --strict)"
 python/run-tests.sh
 
+section "Kotlin and Swift bindings (bindings/run-tests.sh: uniffi, Kotlin on the JVM, Swift regeneration check)"
+CEASELESS_SKIP_BENCH=1 bindings/run-tests.sh
+
 section "browser package (wasm/run-tests.sh: headless Chromium, Playwright, tsc)"
 wasm/run-tests.sh
 

@@ -28,6 +28,8 @@ pub(super) struct Waking {
     started: Instant,
     deadline: Instant,
     counts: BTreeMap<String, u64>,
+    /// The app had disconnected the client itself (not parked): disconnect again afterwards.
+    was_disconnected: bool,
 }
 
 /// Whether the app is visible to the user.
@@ -111,7 +113,9 @@ impl Engine {
             return;
         }
         if self.waking.is_none() {
-            self.waking = Some(Waking { started: now, deadline: now + budget, counts: BTreeMap::new() });
+            let was_disconnected = self.state == ClientState::Disconnected && !self.parked;
+            self.waking =
+                Some(Waking { started: now, deadline: now + budget, counts: BTreeMap::new(), was_disconnected });
         }
         self.background_at = None;
         if self.state == ClientState::Disconnected {
@@ -158,12 +162,14 @@ impl Engine {
         let Some(waking) = self.waking.take() else { return };
         let report = WakeReport {
             caught_up,
-            publications: waking.counts,
+            publications: waking.counts.clone(),
             elapsed: now.saturating_duration_since(waking.started),
         };
         self.client_event(ClientEvent::WakeFinished(report));
         if self.app_state == AppState::Background && self.config.background_grace.is_some() {
             self.park(now);
+        } else if waking.was_disconnected {
+            self.go_disconnected(codes::disconnected::DISCONNECT_CALLED, "wake finished", now);
         }
     }
 
