@@ -7,7 +7,8 @@ use super::{PeerResult, Sizes};
 /// `value` with its ratio to `reference`.
 fn cell(value: Option<f64>, reference: Option<f64>, digits: usize) -> String {
     match (value, reference) {
-        (Some(v), Some(r)) if r > 0.0 => format!("{v:.digits$} ({:.2}x)", v / r),
+        // No ratio to a reference that shows as zero at this precision.
+        (Some(v), Some(r)) if r >= 0.5 / 10f64.powi(digits as i32) => format!("{v:.digits$} ({:.2}x)", v / r),
         (Some(v), _) => format!("{v:.digits$}"),
         (None, _) => "n/a".to_owned(),
     }

@@ -114,8 +114,12 @@ impl Engine {
         }
         if self.waking.is_none() {
             let was_disconnected = self.state == ClientState::Disconnected && !self.parked;
-            self.waking =
-                Some(Waking { started: now, deadline: now + budget, counts: BTreeMap::new(), was_disconnected });
+            self.waking = Some(Waking {
+                started: now,
+                deadline: now + budget,
+                counts: BTreeMap::new(),
+                was_disconnected,
+            });
         }
         self.background_at = None;
         if self.state == ClientState::Disconnected {
