@@ -1,10 +1,11 @@
 #!/usr/bin/env bash
-# The project's test command (README and CI): builds the pinned Centrifugo, checks formatting,
-# builds the protocol crate for wasm32 and runs every workspace test against a real server.
-#
-# Needs only what a fresh Debian machine with rustup, Go, Node and Python has: Centrifugo is built
-# from the Go module proxy into .tools/ (git-ignored) by scripts/install-centrifugo.sh, and the
-# Rust toolchain is the one rust-toolchain.toml pins.
+# The project's test command (README and CI): every check, against real servers.
+#   - builds the pinned Centrifugo (.tools/, reused) and installs Redis if missing;
+#   - cargo fmt, the protocol crate for wasm32, and `cargo test --workspace` (engine simulation tests, the
+#     live integration and continuity tests including the soak, transports, CLI and FFI tests);
+#   - the Python package (wheel, pytest, mypy --strict), the Kotlin/Swift bindings (Kotlin on the JVM,
+#     Swift regeneration check) and the browser package (headless Chromium, Playwright, tsc).
+# Each language's script installs what it needs on a fresh Debian machine (see its header).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 

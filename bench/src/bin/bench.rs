@@ -2,7 +2,8 @@
 //! `bench/run.sh`, which installs the peers).
 //!
 //! ```text
-//! bench [--smoke] [--out DIR] --peer NAME=COMMAND... [--skipped NAME=REASON...]
+//! bench [--smoke] [--out DIR] [--only throughput,latency,recovery,fleet] --peer NAME=COMMAND...
+//!       [--skipped NAME=REASON...]
 //! ```
 //!
 //! Prints the markdown table; writes `DIR/results.md`, `DIR/out/results.json` (every sample, for the
@@ -18,14 +19,24 @@ struct Args {
     out: PathBuf,
     peers: Vec<PeerSpec>,
     skipped: Vec<(String, String)>,
+    only: Vec<String>,
 }
 
 fn parse() -> Result<Args, String> {
-    let mut args = Args { smoke: false, out: PathBuf::from("bench"), peers: Vec::new(), skipped: Vec::new() };
+    let mut args = Args {
+        smoke: false,
+        out: PathBuf::from("bench"),
+        peers: Vec::new(),
+        skipped: Vec::new(),
+        only: Vec::new(),
+    };
     let mut it = std::env::args().skip(1);
     while let Some(arg) = it.next() {
         match arg.as_str() {
             "--smoke" => args.smoke = true,
+            "--only" => args
+                .only
+                .extend(it.next().ok_or("--only needs scenario names")?.split(',').map(str::to_owned)),
             "--out" => args.out = PathBuf::from(it.next().ok_or("--out needs a directory")?),
             "--peer" => args.peers.push(
                 PeerSpec::parse(&it.next().ok_or("--peer needs NAME=COMMAND")?).map_err(|e| e.to_string())?,
@@ -59,7 +70,7 @@ async fn main() -> ExitCode {
         eprintln!("bench: cannot create {}: {e}", out.display());
         return ExitCode::FAILURE;
     }
-    let results = match measure::run(&args.peers, &sizes, &out).await {
+    let results = match measure::run(&args.peers, &sizes, &out, &args.only).await {
         Ok(results) => results,
         Err(e) => {
             eprintln!("bench: {e}");
@@ -74,6 +85,9 @@ async fn main() -> ExitCode {
         if args.smoke {
             Ok(())
         } else {
+            if !args.only.is_empty() {
+                return Ok(());
+            }
             let header = "# Benchmark results\n\nWritten by `bench/run.sh`; plots in `bench/plots/`.\n\n";
             std::fs::write(args.out.join("results.md"), format!("{header}{markdown}\n{notes}"))
         }

@@ -97,8 +97,14 @@ async fn attempt<T>(
     }
 }
 
-/// Runs every scenario for every peer; logs go under `out/logs/<peer>/`.
-pub async fn run(peers: &[PeerSpec], sizes: &Sizes, out: &Path) -> Result<Vec<PeerResult>, BoxError> {
+/// Runs the scenarios named in `only` (all when empty) for every peer; logs go under `out/logs/<peer>/`.
+pub async fn run(
+    peers: &[PeerSpec],
+    sizes: &Sizes,
+    out: &Path,
+    only: &[String],
+) -> Result<Vec<PeerResult>, BoxError> {
+    let wanted = |name: &str| only.is_empty() || only.iter().any(|o| o == name);
     let mut bench = server::Bench::start().await?;
     let mut results = Vec::new();
     for spec in peers {
@@ -106,30 +112,49 @@ pub async fn run(peers: &[PeerSpec], sizes: &Sizes, out: &Path) -> Result<Vec<Pe
         let logs: PathBuf = out.join("logs").join(spec.name.split_whitespace().next().unwrap_or("peer"));
         std::fs::create_dir_all(&logs)?;
         let mut errors = Vec::new();
-        let throughput =
-            attempt(&mut errors, "throughput", scenarios::throughput(&bench, spec, sizes, &logs)).await;
-        eprintln!("    throughput: {throughput:?}");
-        let latency = attempt(&mut errors, "latency", scenarios::latency(&bench, spec, sizes, &logs)).await;
-        if let Some(l) = &latency {
-            eprintln!("    latency: p50 {:.3} ms, p99 {:.3} ms", l.p50_ms, l.p99_ms);
+        let mut result = PeerResult {
+            name: spec.name.clone(),
+            throughput: None,
+            latency: None,
+            fleet: None,
+            recovery: None,
+            errors: Vec::new(),
+        };
+        if wanted("throughput") {
+            let run = scenarios::throughput(&bench, spec, sizes, &logs);
+            result.throughput = attempt(&mut errors, "throughput", run).await;
+            eprintln!("    throughput: {:?}", result.throughput);
         }
-        let recovery =
-            attempt(&mut errors, "recovery", scenarios::recovery(&bench, spec, sizes, &logs)).await;
-        eprintln!("    recovery: {recovery:?}");
-        let fleet = attempt(&mut errors, "fleet", scenarios::fleet(&mut bench, spec, sizes, &logs)).await;
-        if let Some(f) = &fleet {
-            eprintln!(
-                "    fleet: {:.1} KiB/conn, {:.1} KiB/sub, peak {} vs {:.0} expected, back in {:?} s",
-                f.kib_per_connection,
-                f.kib_per_subscription,
-                f.peak_attempts_100ms,
-                f.expected_peak_100ms,
-                f.all_back_s
-            );
+        if wanted("latency") {
+            result.latency =
+                attempt(&mut errors, "latency", scenarios::latency(&bench, spec, sizes, &logs)).await;
+            if let Some(l) = &result.latency {
+                eprintln!("    latency: p50 {:.3} ms, p99 {:.3} ms", l.p50_ms, l.p99_ms);
+            }
+        }
+        if wanted("recovery") {
+            let run = scenarios::recovery(&bench, spec, sizes, &logs);
+            result.recovery = attempt(&mut errors, "recovery", run).await;
+            eprintln!("    recovery: {:?}", result.recovery);
+        }
+        if wanted("fleet") {
+            result.fleet =
+                attempt(&mut errors, "fleet", scenarios::fleet(&mut bench, spec, sizes, &logs)).await;
+            if let Some(f) = &result.fleet {
+                eprintln!(
+                    "    fleet: {:.1} KiB/conn, {:.1} KiB/sub, peak {} vs {:.0} expected, back in {:?} s",
+                    f.kib_per_connection,
+                    f.kib_per_subscription,
+                    f.peak_attempts_100ms,
+                    f.expected_peak_100ms,
+                    f.all_back_s
+                );
+            }
         }
         // Let the server settle between peers.
         tokio::time::sleep(Duration::from_secs(1)).await;
-        results.push(PeerResult { name: spec.name.clone(), throughput, latency, fleet, recovery, errors });
+        result.errors = errors;
+        results.push(result);
     }
     Ok(results)
 }

@@ -226,7 +226,7 @@ async fn storm(
 /// Attempts per 100 ms window from cumulative `(seconds, count)` samples.
 fn windows(samples: &[(f64, u64)], base: u64) -> Vec<u64> {
     let Some(end) = samples.last().map(|s| s.0) else { return Vec::new() };
-    let slots = (end / 0.1).ceil() as usize + 1;
+    let slots = (end / 0.1).floor() as usize + 1;
     let mut cumulative = vec![base; slots + 1];
     for (t, count) in samples {
         let slot = ((t / 0.1).floor() as usize + 1).min(slots);
@@ -300,4 +300,16 @@ pub async fn recovery(
         catch_up_ms: reconnect.and_then(ms),
         from_restore_ms: ms(restore_ns),
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::windows;
+
+    #[test]
+    fn cumulative_samples_become_attempts_per_window() {
+        // 3 attempts before 0.1 s, none in the next window, 5 in the third.
+        let samples = [(0.0, 10), (0.05, 12), (0.09, 13), (0.15, 13), (0.21, 15), (0.29, 18)];
+        assert_eq!(windows(&samples, 10), vec![3, 0, 5]);
+    }
 }

@@ -88,7 +88,7 @@ pub fn notes(results: &[PeerResult], sizes: &Sizes) -> String {
     );
     let _ = writeln!(
         out,
-        "- CPU and publications/s: {} small JSON publications (~90 bytes) published in batches of 500 as fast as the server takes them, one subscriber; CPU is the peer process's user+system time while receiving, divided by the count; every peer decodes each payload.",
+        "- CPU and publications/s: one subscriber, {} small JSON publications (~90 bytes); the peer process is paused (SIGSTOP) while they are published, so the server queues them all, then resumed: publications/s is how fast it drains that backlog (first to last receipt), CPU is its user+system time meanwhile divided by the count; every peer decodes each payload.",
         sizes.throughput
     );
     let _ = writeln!(
