@@ -18,6 +18,21 @@ pub struct Throughput {
     pub cpu_us_per_pub: f64,
 }
 
+impl Throughput {
+    /// The median of each figure over several runs (`None` for no runs).
+    pub fn median(runs: &[Throughput]) -> Option<Throughput> {
+        let median = |f: &dyn Fn(&Throughput) -> f64| {
+            let mut values: Vec<f64> = runs.iter().map(f).collect();
+            values.sort_by(f64::total_cmp);
+            values.get(values.len() / 2).copied()
+        };
+        Some(Throughput {
+            per_second: median(&|t| t.per_second)?,
+            cpu_us_per_pub: median(&|t| t.cpu_us_per_pub)?,
+        })
+    }
+}
+
 /// Publish-to-receive latency at a fixed rate.
 #[derive(Debug, Clone, Serialize)]
 pub struct Latency {

@@ -30,6 +30,10 @@ fn options() -> ServerOptions {
     let config = json!({
         "client_queue_max_size": 256 * 1024 * 1024,
         "websocket_write_timeout": "60s",
+        // A paused subscriber answers no ping; keep it from being dropped for that during the
+        // saturation run's backlog.
+        "ping_interval": "25s",
+        "pong_timeout": "10s",
         "client_recovery_max_publication_limit": 5000,
         "log_level": "warn",
     });

@@ -88,8 +88,8 @@ pub fn notes(results: &[PeerResult], sizes: &Sizes) -> String {
     );
     let _ = writeln!(
         out,
-        "- CPU and publications/s: one subscriber, {} small JSON publications (~90 bytes); the peer process is paused (SIGSTOP) while they are published, so the server queues them all, then resumed: publications/s is how fast it drains that backlog (first to last receipt), CPU is its user+system time meanwhile divided by the count; every peer decodes each payload.",
-        sizes.throughput
+        "- CPU and publications/s (median of {} run(s)): one subscriber, {} small JSON publications (~90 bytes); the peer process is paused (SIGSTOP) while they are published, so the server queues them all, then resumed: publications/s is how fast it drains that backlog (first to last receipt), CPU is its user+system time meanwhile divided by the count; every peer decodes each payload.",
+        sizes.repeats, sizes.throughput
     );
     let _ = writeln!(
         out,
