@@ -135,7 +135,7 @@ async fn wrong_credentials_are_a_typed_error_with_the_proxy_status() {
         assert!(err.message.contains(says), "{err}");
         assert!(!err.message.contains("not-the-password"), "{err}");
     }
-    let (stream_url, emulation_url) = endpoint_url(&ws_url, "http_stream").expect("derivable");
+    let (stream_url, emulation_url) = endpoint_url(&ws_url, TransportKind::HttpStream).expect("derivable");
     let transport =
         native_transport(TransportKind::HttpStream, &TlsConfig::default(), Some(&wrong)).expect("transport");
     let request = OpenRequest { url: stream_url, format: FrameFormat::Json, emulation_url };

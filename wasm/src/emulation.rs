@@ -16,6 +16,7 @@ use bytes::Bytes;
 use ceaseless::maybe_send::BoxFuture;
 use ceaseless::transport::{
     CloseInfo, Connection, Incoming, OpenRequest, Outgoing, Transport, TransportError, TransportErrorKind,
+    TransportKind,
 };
 use futures::StreamExt;
 use futures::channel::mpsc;
@@ -53,15 +54,11 @@ impl EmulationTransport {
 }
 
 impl Transport for EmulationTransport {
-    fn name(&self) -> &'static str {
+    fn kind(&self) -> TransportKind {
         match self.kind {
-            StreamKind::HttpStream => "http_stream",
-            StreamKind::Sse => "sse",
+            StreamKind::HttpStream => TransportKind::HttpStream,
+            StreamKind::Sse => TransportKind::Sse,
         }
-    }
-
-    fn optimistic_subscribe(&self) -> bool {
-        false
     }
 
     fn open(&self, request: OpenRequest) -> BoxFuture<'static, Result<Connection, TransportError>> {

@@ -10,7 +10,7 @@
 //!
 //! An ordered list of `{transport, endpoint}` becomes the core's transport list, so the fallback rule is
 //! the native one: tried in order on the first connect, moving on at once when one fails before the
-//! server accepts it, sticking with the one that worked ([`options`]).
+//! server accepts it, sticking with the one that worked ([`endpoints`]).
 //! - [`positions::LocalStoragePositionStore`]: stream positions in `localStorage`, so a reloaded page
 //!   resumes its channels.
 //! - [`tokens`]: async JS functions as token providers.
@@ -29,6 +29,8 @@ pub mod api;
 pub mod emulation;
 #[cfg(target_arch = "wasm32")]
 pub mod encode;
+#[cfg(target_arch = "wasm32")]
+pub mod endpoints;
 #[cfg(target_arch = "wasm32")]
 mod js;
 #[cfg(target_arch = "wasm32")]

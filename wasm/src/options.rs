@@ -1,27 +1,14 @@
 //! The options the JS wrapper passes as JSON (functions travel separately), and the client and
 //! subscription builders they configure. Durations are milliseconds, as everywhere in JS.
 
-use std::sync::Arc;
-
-use ceaseless::transport::{Transport, TransportKind};
 use ceaseless::{Client, Duration, Error, Payload, StreamPosition, SubscriptionBuilder};
 use serde::Deserialize;
 use serde_json::value::RawValue;
 
-use crate::emulation::{EmulationTransport, StreamKind};
+use crate::endpoints::{EndpointOption, transports};
 use crate::positions::LocalStoragePositionStore;
 use crate::runtime::JsRuntime;
 use crate::tokens::{JsConnectionToken, JsSubscriptionToken};
-use crate::ws::WebSocketTransport;
-
-/// One `{transport, endpoint}` entry.
-#[derive(Debug, Deserialize)]
-pub struct EndpointOption {
-    /// `"websocket"`, `"http_stream"` or `"sse"`.
-    pub transport: String,
-    /// An absolute URL (the wrapper resolves relative ones against the page).
-    pub endpoint: String,
-}
 
 /// Client options (see `ClientOptions` in `npm/index.d.ts`).
 #[derive(Debug, Default, Deserialize)]
@@ -97,64 +84,6 @@ fn payload(raw: &RawValue) -> Result<Payload, Error> {
     Payload::from_json_str(raw.get()).map_err(|e| Error::InvalidPayload(e.to_string()))
 }
 
-/// `url` with the scheme swapped to `ws`/`wss` (`websocket`) or `http`/`https`, keeping TLS-ness.
-pub fn with_scheme(url: &str, websocket: bool) -> String {
-    let (scheme, rest) = url.split_once("://").unwrap_or(("", url));
-    let secure = matches!(scheme, "wss" | "https");
-    let scheme = match (websocket, secure) {
-        (true, false) => "ws",
-        (true, true) => "wss",
-        (false, false) => "http",
-        (false, true) => "https",
-    };
-    format!("{scheme}://{rest}")
-}
-
-/// The emulation endpoint next to a stream endpoint: `<prefix>/connection/<name>` gives
-/// `<prefix>/emulation`; any other path gives `/emulation` on the same origin.
-pub fn emulation_next_to(stream: &str) -> Option<String> {
-    let mut url = url::Url::parse(stream).ok()?;
-    let path = url.path().trim_end_matches('/').to_owned();
-    let prefix = path.rsplit_once('/').map_or("", |(p, _)| p);
-    let root = prefix.strip_suffix("/connection").unwrap_or("");
-    url.set_query(None);
-    url.set_path(&format!("{root}/emulation"));
-    Some(url.to_string())
-}
-
-/// The core's transport list from the `{transport, endpoint}` entries, and the core's endpoint (the
-/// WebSocket entry, else the first entry as `ws(s)://`). Emulation entries keep their own URLs.
-fn transports(options: &ClientOptions) -> Result<(String, Vec<Arc<dyn Transport>>), Error> {
-    let mut list: Vec<Arc<dyn Transport>> = Vec::with_capacity(options.endpoints.len());
-    let mut base = None;
-    for entry in &options.endpoints {
-        let kind = TransportKind::from_name(&entry.transport)
-            .ok_or_else(|| Error::Config(format!("unknown transport {:?}", entry.transport)))?;
-        if list.iter().any(|t| t.name() == kind.name()) {
-            return Err(Error::Config(format!("transport {:?} is listed twice", entry.transport)));
-        }
-        let transport: Arc<dyn Transport> = match kind {
-            TransportKind::WebSocket => {
-                base = Some(with_scheme(&entry.endpoint, true));
-                Arc::new(WebSocketTransport)
-            }
-            TransportKind::HttpStream | TransportKind::Sse => {
-                let stream = with_scheme(&entry.endpoint, false);
-                let emulation = match &options.emulation_endpoint {
-                    Some(url) => Some(with_scheme(url, false)),
-                    None => emulation_next_to(&stream),
-                };
-                let stream_kind =
-                    if kind == TransportKind::Sse { StreamKind::Sse } else { StreamKind::HttpStream };
-                Arc::new(EmulationTransport::new(stream_kind, Some(stream), emulation))
-            }
-        };
-        list.push(transport);
-    }
-    let first = options.endpoints.first().ok_or_else(|| Error::Config("no endpoint given".to_owned()))?;
-    Ok((base.unwrap_or_else(|| with_scheme(&first.endpoint, true)), list))
-}
-
 /// Builds and starts a client on the browser runtime.
 ///
 /// # Errors
@@ -165,7 +94,7 @@ pub fn build_client(
     token: Option<JsConnectionToken>,
     sub_token: Option<JsSubscriptionToken>,
 ) -> Result<Client, Error> {
-    let (endpoint, transports) = transports(options)?;
+    let (endpoint, transports) = transports(&options.endpoints, options.emulation_endpoint.as_deref())?;
     let mut builder = Client::builder(&endpoint).name(options.name.as_deref().unwrap_or("js"));
     if let Some(t) = &options.token {
         builder = builder.token(t.as_str());

@@ -13,7 +13,7 @@ use bytes::Bytes;
 use ceaseless::maybe_send::BoxFuture;
 use ceaseless::transport::{
     CloseInfo, Connection, FrameFormat, Incoming, OpenRequest, Outgoing, Transport, TransportError,
-    TransportErrorKind,
+    TransportErrorKind, TransportKind,
 };
 use futures::StreamExt;
 use futures::channel::{mpsc, oneshot};
@@ -27,12 +27,8 @@ use crate::js;
 pub struct WebSocketTransport;
 
 impl Transport for WebSocketTransport {
-    fn name(&self) -> &'static str {
-        "websocket"
-    }
-
-    fn optimistic_subscribe(&self) -> bool {
-        true
+    fn kind(&self) -> TransportKind {
+        TransportKind::WebSocket
     }
 
     fn open(&self, request: OpenRequest) -> BoxFuture<'static, Result<Connection, TransportError>> {

@@ -240,26 +240,12 @@ impl ClientBuilder {
         runtime: R,
         transports: Vec<Arc<dyn Transport>>,
     ) -> Result<Client, Error> {
-        if transports.is_empty() {
-            return Err(Error::Config("at least one transport is needed".to_owned()));
-        }
-        if self.config.format == crate::transport::FrameFormat::Protobuf
-            && transports.iter().any(|t| t.name() == "sse")
-        {
-            return Err(Error::Config("SSE carries JSON only; use http_stream with Protobuf".to_owned()));
-        }
-        self.config.transports = transports.iter().map(|t| t.name().to_owned()).collect();
+        self.config.transports = transports.iter().map(|t| t.kind()).collect();
+        ceaseless_proto::engine::check_config(&self.config)?;
         let mut urls = vec![parse_endpoint(&self.url)?];
         for extra in &self.fallback_urls {
             urls.push(parse_endpoint(extra)?);
         }
-        if self.config.timeout.is_zero() {
-            return Err(Error::Config("timeout must be greater than zero".to_owned()));
-        }
-        if self.config.max_message_size < 64 {
-            return Err(Error::Config("max_message_size is too small".to_owned()));
-        }
-        ceaseless_proto::engine::check_config(&self.config)?;
         let targets = transports
             .into_iter()
             .map(|transport| crate::driver::Target::new(transport, &urls))

@@ -252,10 +252,10 @@ async fn expect_closed(connection: &mut Connection) -> CloseInfo {
 }
 
 #[tokio::test]
-async fn reports_name_and_optimistic_subscribe() {
+async fn reports_its_kind() {
     let transport = WebSocketTransport::default();
     assert_eq!(transport.name(), "websocket");
-    assert!(transport.optimistic_subscribe());
+    assert!(transport.kind().optimistic_subscribe());
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

@@ -46,10 +46,9 @@ pub struct Config {
     pub background_grace: Option<Duration>,
     /// How many endpoints the driver can open (the engine rotates through them on failed attempts).
     pub endpoints: usize,
-    /// The names of the transports the driver can open, in fallback order (e.g. `websocket`,
-    /// `http_stream`, `sse`). The first connect tries them in order, moving on at once when one fails
+    /// The transports the driver can open, in fallback order. The first connect tries them in order, moving on at once when one fails
     /// before the server accepts it; the one that worked is kept for later reconnects.
-    pub transports: Vec<String>,
+    pub transports: Vec<crate::transport::TransportKind>,
     /// The encoding.
     pub format: Format,
 }
@@ -73,7 +72,7 @@ impl Default for Config {
             suspended_retry: Backoff::new(Duration::from_secs(15), Duration::from_secs(60)),
             background_grace: Some(Duration::from_secs(30)),
             endpoints: 1,
-            transports: vec!["websocket".to_owned()],
+            transports: vec![crate::transport::TransportKind::WebSocket],
             format: Format::Json,
         }
     }

@@ -28,6 +28,7 @@
 //! - [`backoff`]: full-jitter exponential backoff.
 //! - [`recovery`]: stream positions and the offset dedupe.
 //! - [`engine`]: the client state machine (connection, subscriptions, commands, refresh).
+//! - [`transport`]: the transport kinds and what the protocol allows on each.
 //! - [`event`], [`error`], [`config`]: what the app sees and sets.
 
 pub mod backoff;
@@ -39,6 +40,7 @@ pub mod engine;
 pub mod error;
 pub mod event;
 pub mod recovery;
+pub mod transport;
 pub mod wire;
 
 pub use config::{Config, SubscriptionConfig};
@@ -47,5 +49,6 @@ pub use engine::{
 };
 pub use error::{Error, TokenError};
 pub use event::{ClientEvent, ClientState, Event, SubscriptionEvent, SubscriptionState};
+pub use transport::TransportKind;
 pub use web_time::{Duration, Instant};
 pub use wire::Payload;

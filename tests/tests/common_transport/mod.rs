@@ -105,12 +105,8 @@ impl Tap {
 }
 
 impl Transport for Tap {
-    fn name(&self) -> &'static str {
-        self.inner.name()
-    }
-
-    fn optimistic_subscribe(&self) -> bool {
-        self.inner.optimistic_subscribe()
+    fn kind(&self) -> TransportKind {
+        self.inner.kind()
     }
 
     fn open(&self, request: OpenRequest) -> BoxFuture<'static, Result<Connection, TransportError>> {

@@ -73,7 +73,7 @@ impl Target {
     pub(crate) fn new(transport: Arc<dyn Transport>, ws_urls: &[url::Url]) -> Result<Self, Error> {
         let urls = ws_urls
             .iter()
-            .map(|u| crate::transport::endpoint_url(u, transport.name()))
+            .map(|u| crate::transport::endpoint_url(u, transport.kind()))
             .collect::<Result<Vec<_>, _>>()?;
         Ok(Self { transport, urls })
     }
@@ -215,7 +215,7 @@ impl<R: Runtime> Driver<R> {
                     return;
                 }
                 self.attach(id, connection);
-                let optimistic = self.current_transport().is_some_and(|t| t.optimistic_subscribe());
+                let optimistic = self.engine.transport_kind().optimistic_subscribe();
                 self.engine.handle_opened(id, optimistic, now);
             }
             Internal::Opened(id, Err(e)) => {
@@ -245,11 +245,6 @@ impl<R: Runtime> Driver<R> {
                 }
             }
         }));
-    }
-
-    fn current_transport(&self) -> Option<&Arc<dyn Transport>> {
-        let name = self.engine.transport_name();
-        self.parts.targets.iter().map(|t| &t.transport).find(|t| t.name() == name)
     }
 
     fn drain(&mut self) {

@@ -16,7 +16,7 @@ use crate::maybe_send::BoxFuture;
 use crate::tls::TlsConfig;
 use crate::transport::emulation::{self, ChunkStream, FrameStream, HttpSettings, StreamKind};
 use crate::transport::proxy::ProxyConfig;
-use crate::transport::{Connection, FrameFormat, OpenRequest, Transport, TransportError};
+use crate::transport::{Connection, FrameFormat, OpenRequest, Transport, TransportError, TransportKind};
 
 /// The largest incomplete message the stream may buffer.
 const MAX_BUFFERED: usize = 16 << 20;
@@ -37,12 +37,8 @@ impl HttpStreamTransport {
 }
 
 impl Transport for HttpStreamTransport {
-    fn name(&self) -> &'static str {
-        "http_stream"
-    }
-
-    fn optimistic_subscribe(&self) -> bool {
-        false
+    fn kind(&self) -> TransportKind {
+        TransportKind::HttpStream
     }
 
     fn open(&self, request: OpenRequest) -> BoxFuture<'static, Result<Connection, TransportError>> {

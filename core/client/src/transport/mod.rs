@@ -10,8 +10,8 @@
 //! - HTTP-streaming and SSE emulation: the first [`Outgoing::Frame`] (the `connect` command) becomes the
 //!   body of the long-lived request; the core then hands over the `session` and `node` from the connect
 //!   reply with [`Outgoing::Session`], and later frames go out as ordered POSTs to the emulation endpoint.
-//!   Such transports report `optimistic_subscribe() == false`, so the core waits for the connect reply
-//!   before sending `subscribe` commands.
+//!   Their [`TransportKind`] says so, and the core waits for the connect reply before sending
+//!   `subscribe` commands.
 
 #[cfg(feature = "native")]
 mod emulation;
@@ -161,11 +161,14 @@ impl std::fmt::Display for TransportErrorKind {
 
 /// A way to reach the server. Implementations must be cheap to share between attempts.
 pub trait Transport: MaybeSend + MaybeSync + 'static {
-    /// A short name reported to the app, e.g. `"websocket"`.
-    fn name(&self) -> &'static str;
+    /// Which protocol carrier this is: it decides the URLs the driver derives, what may be sent
+    /// before the connect reply, and which encodings can be used.
+    fn kind(&self) -> TransportKind;
 
-    /// Whether `subscribe` commands may ride in the same frame as `connect` (true for WebSocket).
-    fn optimistic_subscribe(&self) -> bool;
+    /// A short name reported to the app, e.g. `"websocket"`.
+    fn name(&self) -> &'static str {
+        self.kind().name()
+    }
 
     /// Opens one connection. The future resolves once the connection can carry frames.
     fn open(&self, request: OpenRequest) -> BoxFuture<'static, Result<Connection, TransportError>>;

@@ -17,7 +17,7 @@ use crate::maybe_send::BoxFuture;
 use crate::tls::TlsConfig;
 use crate::transport::emulation::{self, ChunkStream, FrameStream, HttpSettings, StreamKind};
 use crate::transport::proxy::ProxyConfig;
-use crate::transport::{Connection, OpenRequest, Transport, TransportError};
+use crate::transport::{Connection, OpenRequest, Transport, TransportError, TransportKind};
 
 /// The native SSE transport (JSON only), over `http://` or `https://`.
 ///
@@ -35,12 +35,8 @@ impl SseTransport {
 }
 
 impl Transport for SseTransport {
-    fn name(&self) -> &'static str {
-        "sse"
-    }
-
-    fn optimistic_subscribe(&self) -> bool {
-        false
+    fn kind(&self) -> TransportKind {
+        TransportKind::Sse
     }
 
     fn open(&self, request: OpenRequest) -> BoxFuture<'static, Result<Connection, TransportError>> {

@@ -5,45 +5,14 @@
 //! and `https://host/emulation` for the commands they POST.
 
 use ceaseless_proto::Error;
+pub use ceaseless_proto::TransportKind;
 
-/// The transports a native client can use, in the order the app prefers them.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-pub enum TransportKind {
-    /// WebSocket (`/connection/websocket`).
-    WebSocket,
-    /// HTTP-streaming emulation (`/connection/http_stream` plus POSTs to `/emulation`).
-    HttpStream,
-    /// Server-sent events emulation (`/connection/sse` plus POSTs to `/emulation`), JSON only.
-    Sse,
-}
-
-impl TransportKind {
-    /// The name reported to the app and used in the engine's configuration.
-    pub fn name(self) -> &'static str {
-        match self {
-            TransportKind::WebSocket => "websocket",
-            TransportKind::HttpStream => "http_stream",
-            TransportKind::Sse => "sse",
-        }
-    }
-
-    /// The kind with this name, if any.
-    pub fn from_name(name: &str) -> Option<Self> {
-        [TransportKind::WebSocket, TransportKind::HttpStream, TransportKind::Sse]
-            .into_iter()
-            .find(|k| k.name() == name)
-    }
-}
-
-/// The URL a transport named `transport` opens for the endpoint `ws_url`, and, for emulation
+/// The URL a transport of `kind` opens for the endpoint `ws_url`, and, for emulation
 /// transports, the URL of the emulation endpoint.
 ///
 /// # Errors
 /// [`Error::InvalidUrl`] when the URL cannot be turned into an HTTP URL.
-pub fn endpoint_url(ws_url: &url::Url, transport: &str) -> Result<(url::Url, Option<url::Url>), Error> {
-    let Some(kind) = TransportKind::from_name(transport) else {
-        return Ok((ws_url.clone(), None));
-    };
+pub fn endpoint_url(ws_url: &url::Url, kind: TransportKind) -> Result<(url::Url, Option<url::Url>), Error> {
     if kind == TransportKind::WebSocket {
         return Ok((ws_url.clone(), None));
     }
@@ -71,7 +40,8 @@ mod tests {
 
     fn derive(url: &str, transport: &str) -> (String, Option<String>) {
         let url = url::Url::parse(url).expect("test URL");
-        let (stream, emulation) = endpoint_url(&url, transport).expect("derivable");
+        let kind = TransportKind::from_name(transport).expect("a transport name");
+        let (stream, emulation) = endpoint_url(&url, kind).expect("derivable");
         (stream.to_string(), emulation.map(|u| u.to_string()))
     }
 

@@ -42,7 +42,7 @@ use crate::tls::TlsConfig;
 use crate::transport::proxy::ProxyConfig;
 use crate::transport::{
     CloseInfo, Connection, FrameFormat, Incoming, OpenRequest, Outgoing, Transport, TransportError,
-    TransportErrorKind,
+    TransportErrorKind, TransportKind,
 };
 
 /// The subprotocol that selects Protobuf framing on Centrifugo.
@@ -79,12 +79,8 @@ impl WebSocketTransport {
 }
 
 impl Transport for WebSocketTransport {
-    fn name(&self) -> &'static str {
-        "websocket"
-    }
-
-    fn optimistic_subscribe(&self) -> bool {
-        true
+    fn kind(&self) -> TransportKind {
+        TransportKind::WebSocket
     }
 
     fn open(&self, request: OpenRequest) -> BoxFuture<'static, Result<Connection, TransportError>> {

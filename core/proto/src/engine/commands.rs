@@ -61,6 +61,23 @@ pub(super) fn encoded_len(codec: &AnyCodec, command: &Command) -> Result<usize, 
 /// [`Error::InvalidPayload`] when `config.data` cannot be sent (for example non-JSON bytes built with
 /// [`crate::Payload::from_raw`] on a JSON connection).
 pub fn check_config(config: &Config) -> Result<(), Error> {
+    if config.transports.is_empty() {
+        return Err(Error::Config("at least one transport is needed".to_owned()));
+    }
+    for (i, kind) in config.transports.iter().enumerate() {
+        if config.transports[..i].contains(kind) {
+            return Err(Error::Config(format!("transport {kind} is listed twice")));
+        }
+        if !kind.carries(config.format) {
+            return Err(Error::Config(format!("{kind} carries JSON only; use http_stream with Protobuf")));
+        }
+    }
+    if config.timeout.is_zero() {
+        return Err(Error::Config("timeout must be greater than zero".to_owned()));
+    }
+    if config.max_message_size < 64 {
+        return Err(Error::Config("max_message_size is too small".to_owned()));
+    }
     let connect = ConnectRequest { data: config.data.clone(), ..Default::default() };
     encoded_len(&AnyCodec::new(config.format), &Command { id: 1, body: CommandBody::Connect(connect) })
         .map(drop)

@@ -432,9 +432,18 @@ impl Engine {
         }
     }
 
+    /// The kind of transport the engine uses (or tries) now.
+    pub fn transport_kind(&self) -> crate::transport::TransportKind {
+        self.config
+            .transports
+            .get(self.transport_index)
+            .copied()
+            .unwrap_or(crate::transport::TransportKind::WebSocket)
+    }
+
     /// The name of the transport the engine uses (or tries) now.
-    pub fn transport_name(&self) -> &str {
-        self.config.transports.get(self.transport_index).map_or("websocket", String::as_str)
+    pub fn transport_name(&self) -> &'static str {
+        self.transport_kind().name()
     }
 
     /// The transport in use, if it is open.
