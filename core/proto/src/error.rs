@@ -3,7 +3,9 @@
 //! Codes 100–1999 come from the server and pass through unchanged ([`Error::Server`]). Codes below 100
 //! are client-side; the first twelve match the reference SDKs (1 timeout, 2 transport closed, 3 client
 //! disconnected, 4 client closed, 5 token error, 7 unsubscribed, 11 connection closed, 12 bad
-//! configuration), and ceaseless adds a few for input it refuses before anything is sent (13–17).
+//! configuration), and ceaseless adds a few for input it refuses before anything is sent (13–17), for
+//! states (18 protocol violation, 19 queue full, 20 suspended) and for the bindings (21 an app callback
+//! failed, 22 an internal error).
 
 /// Everything that can go wrong, as seen by the app.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -79,6 +81,13 @@ pub enum Error {
     /// The client has been offline longer than its suspend threshold; calls fail fast until it is back.
     #[error("client is suspended after a long outage")]
     Suspended,
+    /// An app callback (token provider, position store, listener) failed in a way the client cannot
+    /// classify, for example a foreign exception of an unexpected type. The client retries.
+    #[error("app callback failed: {0}")]
+    Callback(String),
+    /// A bug in ceaseless itself (never expected; please report it).
+    #[error("internal error: {0}")]
+    Internal(String),
 }
 
 impl Error {
@@ -103,6 +112,8 @@ impl Error {
             Error::Protocol(_) => 18,
             Error::QueueFull { .. } => 19,
             Error::Suspended => 20,
+            Error::Callback(_) => 21,
+            Error::Internal(_) => 22,
         }
     }
 
@@ -115,7 +126,8 @@ impl Error {
             | Error::Disconnected
             | Error::Token(_)
             | Error::QueueFull { .. }
-            | Error::Suspended => true,
+            | Error::Suspended
+            | Error::Callback(_) => true,
             _ => false,
         }
     }
