@@ -1,13 +1,20 @@
 //! Where each transport connects: the `{transport, endpoint}` list of the JS options becomes the core's
 //! transport list and the client's endpoint.
+//!
+//! The URL rules are the core's (`ceaseless::proto::emulation`), the same as natively: the client's
+//! endpoint is the WebSocket entry (else the WebSocket URL of the first entry's server), and the core
+//! derives every emulation URL from it. An emulation entry's own endpoint overrides the derived stream
+//! URL (scheme normalized to `http`/`https`, path kept); its emulation endpoint is the `emulationEndpoint`
+//! option, else the one the core's rule derives from that entry.
 
 use std::sync::Arc;
 
 use ceaseless::Error;
+use ceaseless::proto::emulation::{EmulationError, emulation_urls, http_url, websocket_url};
 use ceaseless::transport::{Transport, TransportKind};
 use serde::Deserialize;
 
-use crate::emulation::{EmulationTransport, StreamKind};
+use crate::emulation::EmulationTransport;
 use crate::ws::WebSocketTransport;
 
 /// One `{transport, endpoint}` entry.
@@ -19,33 +26,18 @@ pub struct EndpointOption {
     pub endpoint: String,
 }
 
-/// `url` with the scheme swapped to `ws`/`wss` (`websocket`) or `http`/`https`, keeping TLS-ness.
-pub fn with_scheme(url: &str, websocket: bool) -> String {
-    let (scheme, rest) = url.split_once("://").unwrap_or(("", url));
-    let secure = matches!(scheme, "wss" | "https");
-    let scheme = match (websocket, secure) {
-        (true, false) => "ws",
-        (true, true) => "wss",
-        (false, false) => "http",
-        (false, true) => "https",
-    };
-    format!("{scheme}://{rest}")
+fn url_error(err: EmulationError) -> Error {
+    match err {
+        EmulationError::InvalidUrl(reason) => Error::InvalidUrl(reason),
+        other => Error::Config(other.to_string()),
+    }
 }
 
-/// The emulation endpoint next to a stream endpoint: `<prefix>/connection/<name>` gives
-/// `<prefix>/emulation`; any other path gives `/emulation` on the same origin.
-pub fn emulation_next_to(stream: &str) -> Option<String> {
-    let mut url = url::Url::parse(stream).ok()?;
-    let path = url.path().trim_end_matches('/').to_owned();
-    let prefix = path.rsplit_once('/').map_or("", |(p, _)| p);
-    let root = prefix.strip_suffix("/connection").unwrap_or("");
-    url.set_query(None);
-    url.set_path(&format!("{root}/emulation"));
-    Some(url.to_string())
-}
-
-/// The core's transport list from the `{transport, endpoint}` entries, and the core's endpoint (the
-/// WebSocket entry, else the first entry as `ws(s)://`). Emulation entries keep their own URLs.
+/// The core's transport list from the `{transport, endpoint}` entries, and the core's endpoint.
+///
+/// # Errors
+/// [`Error::Config`] for an unknown or repeated transport or an empty list, [`Error::InvalidUrl`] for
+/// an endpoint that is not an absolute `ws`, `wss`, `http` or `https` URL.
 pub fn transports(
     endpoints: &[EndpointOption],
     emulation_endpoint: Option<&str>,
@@ -55,27 +47,30 @@ pub fn transports(
     for entry in endpoints {
         let kind = TransportKind::from_name(&entry.transport)
             .ok_or_else(|| Error::Config(format!("unknown transport {:?}", entry.transport)))?;
-        if list.iter().any(|t| t.name() == kind.name()) {
+        if list.iter().any(|t| t.kind() == kind) {
             return Err(Error::Config(format!("transport {:?} is listed twice", entry.transport)));
         }
         let transport: Arc<dyn Transport> = match kind {
             TransportKind::WebSocket => {
-                base = Some(with_scheme(&entry.endpoint, true));
+                base = Some(websocket_url(&entry.endpoint).map_err(url_error)?);
                 Arc::new(WebSocketTransport)
             }
             TransportKind::HttpStream | TransportKind::Sse => {
-                let stream = with_scheme(&entry.endpoint, false);
+                let stream = http_url(&entry.endpoint).map_err(url_error)?;
                 let emulation = match emulation_endpoint {
-                    Some(url) => Some(with_scheme(url, false)),
-                    None => emulation_next_to(&stream),
-                };
-                let stream_kind =
-                    if kind == TransportKind::Sse { StreamKind::Sse } else { StreamKind::HttpStream };
-                Arc::new(EmulationTransport::new(stream_kind, Some(stream), emulation))
+                    Some(url) => http_url(url),
+                    None => emulation_urls(&entry.endpoint, kind).map(|urls| urls.emulation),
+                }
+                .map_err(url_error)?;
+                Arc::new(EmulationTransport::new(kind, Some(stream), Some(emulation)))
             }
         };
         list.push(transport);
     }
     let first = endpoints.first().ok_or_else(|| Error::Config("no endpoint given".to_owned()))?;
-    Ok((base.unwrap_or_else(|| with_scheme(&first.endpoint, true)), list))
+    let base = match base {
+        Some(base) => base,
+        None => websocket_url(&first.endpoint).map_err(url_error)?,
+    };
+    Ok((base, list))
 }

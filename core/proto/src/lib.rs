@@ -29,6 +29,8 @@
 //! - [`recovery`]: stream positions and the offset dedupe.
 //! - [`engine`]: the client state machine (connection, subscriptions, commands, refresh).
 //! - [`transport`]: the transport kinds and what the protocol allows on each.
+//! - [`emulation`]: the HTTP-streaming and SSE emulation protocol: stream decoding, requests, POST
+//!   batching, URL derivation, and the case table both shells run.
 //! - [`event`], [`error`], [`config`]: what the app sees and sets.
 
 pub mod backoff;
@@ -36,6 +38,7 @@ pub mod codec;
 pub mod codes;
 pub mod config;
 pub mod delta;
+pub mod emulation;
 pub mod engine;
 pub mod error;
 pub mod event;

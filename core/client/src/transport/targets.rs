@@ -1,11 +1,13 @@
 //! Which URL each transport opens: one Centrifugo endpoint serves every transport under its own path.
 //!
 //! Apps give WebSocket URLs (`wss://host/connection/websocket`); the emulation transports derive theirs
-//! from the same origin and prefix: `https://host/connection/http_stream`, `https://host/connection/sse`,
-//! and `https://host/emulation` for the commands they POST.
+//! with `ceaseless_proto::emulation::emulation_urls`, the one rule the browser uses too:
+//! `https://host/connection/http_stream`, `https://host/connection/sse`, and `https://host/emulation`
+//! for the commands they POST (same origin and prefix, query dropped).
 
 use ceaseless_proto::Error;
 pub use ceaseless_proto::TransportKind;
+use ceaseless_proto::emulation::emulation_urls;
 
 /// The URL a transport of `kind` opens for the endpoint `ws_url`, and, for emulation
 /// transports, the URL of the emulation endpoint.
@@ -13,25 +15,14 @@ pub use ceaseless_proto::TransportKind;
 /// # Errors
 /// [`Error::InvalidUrl`] when the URL cannot be turned into an HTTP URL.
 pub fn endpoint_url(ws_url: &url::Url, kind: TransportKind) -> Result<(url::Url, Option<url::Url>), Error> {
-    if kind == TransportKind::WebSocket {
+    if !kind.is_emulation() {
         return Ok((ws_url.clone(), None));
     }
-    let mut http = ws_url.clone();
-    let scheme = if ws_url.scheme() == "wss" { "https" } else { "http" };
-    http.set_scheme(scheme).map_err(|()| Error::InvalidUrl(format!("cannot derive an {scheme} URL")))?;
-    http.set_query(None);
-    let path = http.path().trim_end_matches('/').to_owned();
-    let (prefix, last) = path.rsplit_once('/').unwrap_or(("", path.as_str()));
-    let (stream_path, emulation_path) = if last == "websocket" {
-        let root = prefix.strip_suffix("/connection").unwrap_or(prefix);
-        (format!("{prefix}/{}", kind.name()), format!("{root}/emulation"))
-    } else {
-        (format!("{path}/connection/{}", kind.name()), format!("{path}/emulation"))
+    let urls = emulation_urls(ws_url.as_str(), kind).map_err(|err| Error::InvalidUrl(err.to_string()))?;
+    let parse = |url: &str| {
+        url::Url::parse(url).map_err(|err| Error::InvalidUrl(format!("cannot derive the {kind} URL: {err}")))
     };
-    let mut emulation = http.clone();
-    http.set_path(&stream_path);
-    emulation.set_path(&emulation_path);
-    Ok((http, Some(emulation)))
+    Ok((parse(&urls.stream)?, Some(parse(&urls.emulation)?)))
 }
 
 #[cfg(test)]
@@ -67,5 +58,18 @@ mod tests {
         let (stream, emulation) = derive("wss://example.com/rt/connection/websocket", "http_stream");
         assert_eq!(stream, "https://example.com/rt/connection/http_stream");
         assert_eq!(emulation.as_deref(), Some("https://example.com/rt/emulation"));
+    }
+
+    /// The table the browser runs too, through `url::Url` as the driver hands URLs over.
+    #[test]
+    fn the_shared_url_cases_survive_url_parsing() {
+        for case in ceaseless_proto::emulation::cases::urls() {
+            let (Some(kind), Ok((stream, emulation))) = (case.kind, case.expect) else { continue };
+            let Ok(url) = url::Url::parse(case.endpoint) else { continue };
+            if !matches!(url.scheme(), "ws" | "wss") {
+                continue;
+            }
+            assert_eq!(derive(url.as_str(), kind.name()), (stream.to_owned(), Some(emulation.to_owned())));
+        }
     }
 }

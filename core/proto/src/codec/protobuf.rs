@@ -132,7 +132,7 @@ pub fn whole_messages_len(buf: &[u8]) -> Result<usize, CodecError> {
 
 /// Reads an unsigned LEB128 varint of at most 10 bytes from the start of `buf`: the value and the
 /// number of bytes it took, or `None` if it is truncated or does not fit in 64 bits.
-fn read_uvarint(buf: &[u8]) -> Option<(u64, usize)> {
+pub(crate) fn read_uvarint(buf: &[u8]) -> Option<(u64, usize)> {
     let mut value = 0u64;
     for (i, &byte) in buf.iter().enumerate().take(10) {
         let bits = u64::from(byte & 0x7f);
