@@ -15,20 +15,25 @@
 //! (ids, replies, timeouts, app requests, frame batching), `subscriptions` and `server_subs`, and
 //! `tokens` (token fetches and in-band refresh).
 
+mod attempts;
+mod command_table;
 mod commands;
 mod connection;
 mod delivery;
 mod dispatch;
 mod lifecycle;
+mod lifecycle_state;
 mod server_subs;
+mod sub_table;
 mod subscriptions;
+mod timers;
 mod tokens;
 mod types;
 
 #[cfg(test)]
 mod tests;
 
-use std::collections::{BTreeMap, BTreeSet, HashMap, VecDeque};
+use std::collections::{BTreeSet, VecDeque};
 
 use web_time::Instant;
 
@@ -36,58 +41,46 @@ pub use commands::{MAX_CHANNEL_LEN, check_config, check_subscription, validate_c
 pub use lifecycle::AppState;
 pub use types::{Output, Request, RequestId, Response, TokenKind, TokenRequest, TokenRequestId, TransportId};
 
-use crate::backoff::Attempts;
 use crate::codec::AnyCodec;
 use crate::config::{Config, SubscriptionConfig};
 use crate::error::{Error, TokenError};
 use crate::event::{ClientState, SubscriptionState};
 use crate::wire::Command;
-use commands::{Inflight, Waiting};
+use attempts::AttemptPolicy;
+use command_table::Commands;
 use connection::{Session, TransportSlot};
-use server_subs::ServerSub;
-use subscriptions::Sub;
+use lifecycle_state::Lifecycle;
+use sub_table::{Sub, Subscriptions};
+use timers::Timers;
 use tokens::ConnTokenFetch;
 
-/// The sans-IO client. See the [module docs](self) for the call order.
+/// The sans-IO client. See the [module docs](self) for the call order and the parts.
 #[derive(Debug)]
 pub struct Engine {
     config: Config,
     codec: AnyCodec,
     rng: fastrand::Rng,
     state: ClientState,
+    /// Every deadline; the parts arm and clear their own keys.
+    timers: Timers,
 
+    /// Transport choice, endpoint rotation, transport ids, reconnect backoff.
+    attempts: AttemptPolicy,
+    /// Network, app presence, outage (suspended), push wake.
+    life: Lifecycle,
     transport: Option<TransportSlot>,
-    next_transport_id: u64,
-    endpoint: usize,
-    /// Index into `config.transports`, and whether it is settled (a connection through it worked).
-    transport_index: usize,
-    transport_settled: bool,
-    network_down: bool,
-    app_state: AppState,
-    background_at: Option<Instant>,
-    parked: bool,
-    offline_since: Option<Instant>,
-    suspended: bool,
-    waking: Option<lifecycle::Waking>,
     session: Option<Session>,
-    reconnect: Attempts,
-    reconnect_at: Option<Instant>,
-    ping_deadline: Option<Instant>,
     last_frame_at: Instant,
 
     token: String,
     refresh_required: bool,
     conn_token_fetch: Option<ConnTokenFetch>,
-    refresh_at: Option<Instant>,
     next_token_request: u64,
 
-    next_command_id: u32,
-    inflight: HashMap<u32, Inflight>,
-    waiting: VecDeque<Waiting>,
-    next_request_id: u64,
-
-    subs: BTreeMap<String, Sub>,
-    server_subs: BTreeMap<String, ServerSub>,
+    /// Command ids, commands in flight, requests waiting for the connection.
+    commands: Commands,
+    /// Client-side and server-side subscriptions.
+    subs: Subscriptions,
 
     dirty_positions: BTreeSet<String>,
     tx_queue: Vec<Command>,
@@ -98,7 +91,7 @@ impl Engine {
     /// A new engine in the `disconnected` state. `seed` drives the backoff jitter; `now` is the
     /// creation time.
     pub fn new(config: Config, seed: u64, now: Instant) -> Self {
-        let reconnect = Attempts::new(config.reconnect);
+        let attempts = AttemptPolicy::new(config.reconnect);
         let token = config.token.clone();
         let codec = AnyCodec::new(config.format);
         Self {
@@ -106,34 +99,18 @@ impl Engine {
             codec,
             rng: fastrand::Rng::with_seed(seed),
             state: ClientState::Disconnected,
+            timers: Timers::default(),
+            attempts,
+            life: Lifecycle::default(),
             transport: None,
-            next_transport_id: 0,
-            endpoint: 0,
-            transport_index: 0,
-            transport_settled: false,
-            network_down: false,
-            app_state: AppState::Foreground,
-            background_at: None,
-            parked: false,
-            offline_since: None,
-            suspended: false,
-            waking: None,
             session: None,
-            reconnect,
-            reconnect_at: None,
-            ping_deadline: None,
             last_frame_at: now,
             token,
             refresh_required: false,
             conn_token_fetch: None,
-            refresh_at: None,
             next_token_request: 0,
-            next_command_id: 0,
-            inflight: HashMap::new(),
-            waiting: VecDeque::new(),
-            next_request_id: 0,
-            subs: BTreeMap::new(),
-            server_subs: BTreeMap::new(),
+            commands: Commands::default(),
+            subs: Subscriptions::default(),
             dirty_positions: BTreeSet::new(),
             tx_queue: Vec::new(),
             outputs: VecDeque::new(),
@@ -158,17 +135,17 @@ impl Engine {
 
     /// The state of the subscription to `channel`, if it exists.
     pub fn subscription_state(&self, channel: &str) -> Option<SubscriptionState> {
-        self.subs.get(channel).map(|s| s.state)
+        self.subs.client.get(channel).map(|s| s.state)
     }
 
     /// The last delivered stream position of the subscription to `channel`, if known.
     pub fn subscription_position(&self, channel: &str) -> Option<crate::wire::StreamPosition> {
-        self.subs.get(channel).and_then(|s| s.recovery.position().cloned())
+        self.subs.client.get(channel).and_then(|s| s.recovery.position().cloned())
     }
 
     /// The channels of the active server-side subscriptions.
     pub fn server_subscriptions(&self) -> impl Iterator<Item = &str> {
-        self.server_subs.keys().map(String::as_str)
+        self.subs.server.keys().map(String::as_str)
     }
 
     /// The next output, if any. Drain until `None` after every input.
@@ -178,20 +155,10 @@ impl Engine {
     }
 
     /// The earliest deadline at which [`Engine::handle_timeout`] has work to do.
+    ///
+    /// A lookup in the timer table (the first of its ordered deadlines), not a scan.
     pub fn poll_timeout(&self) -> Option<Instant> {
-        let conn = [
-            self.reconnect_at,
-            self.ping_deadline,
-            self.refresh_at,
-            self.transport.as_ref().and_then(TransportSlot::open_deadline),
-            self.suspend_at(),
-            self.background_at,
-            self.wake_deadline(),
-        ];
-        let commands = self.inflight.values().map(|i| i.deadline);
-        let waiting = self.waiting.iter().map(|w| w.deadline);
-        let subs = self.subs.values().flat_map(Sub::deadlines);
-        conn.into_iter().flatten().chain(commands).chain(waiting).chain(subs).min()
+        self.timers.next()
     }
 
     /// Does whatever is due at `now`: retries, heartbeat checks, command timeouts, token refreshes.
@@ -218,7 +185,7 @@ impl Engine {
 
     /// Whether the client is suspended (offline longer than [`Config::suspend_after`]).
     pub fn is_suspended(&self) -> bool {
-        self.suspended
+        self.life.is_suspended()
     }
 
     /// Remembers that `channel`'s position moved, to emit one [`Output::SavePosition`] at the flush.
@@ -255,10 +222,10 @@ impl Engine {
             return Err(err);
         }
         commands::check_subscription(channel, &config, self.codec.format())?;
-        if self.subs.contains_key(channel) {
+        if self.subs.client.contains_key(channel) {
             return Err(Error::DuplicateSubscription(channel.to_owned()));
         }
-        self.subs.insert(channel.to_owned(), Sub::new(config));
+        self.subs.client.insert(channel.to_owned(), Sub::new(config));
         Ok(())
     }
 }
