@@ -377,32 +377,6 @@ impl Engine {
         }
     }
 
-    /// The heartbeat watchdog: any received frame proves the connection alive for another
-    /// `ping + max_server_ping_delay`. Only `last_frame_at` moves per frame; the deadline the driver
-    /// sleeps on moves when it fires early, so a busy stream does not re-arm a timer per frame.
-    fn rearm_ping_watchdog(&mut self, now: Instant) {
-        self.last_frame_at = now;
-        if !self.timers.is_armed(&TimerKey::PingWatchdog) {
-            self.timers.set_or_clear(TimerKey::PingWatchdog, self.ping_window().map(|w| now + w));
-        }
-    }
-
-    fn ping_window(&self) -> Option<Duration> {
-        match &self.session {
-            Some(s) if !s.ping.is_zero() && !self.config.max_server_ping_delay.is_zero() => {
-                Some(s.ping + self.config.max_server_ping_delay)
-            }
-            _ => None,
-        }
-    }
-
-    /// A server ping: answer with exactly one pong when asked to.
-    pub(super) fn on_ping(&mut self) {
-        if self.session.as_ref().is_some_and(|s| s.pong) {
-            self.tx_queue.push(crate::wire::Command { id: 0, body: CommandBody::Pong });
-        }
-    }
-
     pub(super) fn connection_timeouts(&mut self, now: Instant) {
         if self.timers.is_due(&TimerKey::OpenDeadline, now) {
             self.client_event(ClientEvent::Error(Error::Transport(
@@ -410,15 +384,7 @@ impl Engine {
             )));
             self.go_connecting(codes::connecting::TRANSPORT_CLOSED, "transport open timeout", now);
         }
-        if self.timers.is_due(&TimerKey::PingWatchdog, now) {
-            let extended = self.ping_window().map(|w| self.last_frame_at + w).filter(|d| *d > now);
-            if let Some(extended) = extended {
-                self.timers.set(TimerKey::PingWatchdog, extended);
-            } else {
-                tracing::debug!("no frame from the server within the ping window");
-                self.go_connecting(codes::connecting::NO_PING, "no ping", now);
-            }
-        }
+        self.ping_timeout(now);
         if self.timers.is_due(&TimerKey::Reconnect, now) && self.state == ClientState::Connecting {
             self.start_attempt(now);
         }
@@ -426,20 +392,6 @@ impl Engine {
             self.timers.clear(&TimerKey::Refresh);
             self.fetch_connection_token(super::tokens::ConnTokenPurpose::Refresh);
         }
-    }
-
-    /// The kind of transport the engine uses (or tries) now.
-    pub fn transport_kind(&self) -> crate::transport::TransportKind {
-        self.config
-            .transports
-            .get(self.attempts.transport_index())
-            .copied()
-            .unwrap_or(crate::transport::TransportKind::WebSocket)
-    }
-
-    /// The name of the transport the engine uses (or tries) now.
-    pub fn transport_name(&self) -> &'static str {
-        self.transport_kind().name()
     }
 
     /// The transport in use, if it is open.

@@ -10,10 +10,40 @@
 //! 2. after every input, drain [`Engine::poll_output`] until it returns `None`;
 //! 3. sleep until [`Engine::poll_timeout`] (or until the next input), then call [`Engine::handle_timeout`].
 //!
-//! The submodules split the machine by concern: `connection` (attempts, transport events, connect reply,
-//! state changes, heartbeats), `dispatch` (decoding frames and routing replies and pushes), `commands`
-//! (ids, replies, timeouts, app requests, frame batching), `subscriptions` and `server_subs`, and
-//! `tokens` (token fetches and in-band refresh).
+//! ## Parts
+//!
+//! The state is split into parts that own their state and document their invariants; [`Engine`]
+//! composes them and the `impl Engine` files hold the protocol logic that moves between them:
+//!
+//! - `attempts` (`AttemptPolicy`): which transport (probing until one
+//!   works, then settled) and endpoint the next attempt uses, transport ids, the reconnect backoff;
+//! - `lifecycle_state` (`Lifecycle`): network up/down, app presence
+//!   (foreground / background / parked), outage (online / offline since / suspended) and a push wake,
+//!   each one enum so impossible combinations (parked in the foreground, ...) cannot be written;
+//! - `command_table` (`Commands`): command ids, commands in flight, app
+//!   requests waiting for the connection;
+//! - `sub_table` (`Subscriptions`): client-side subscriptions (state,
+//!   token, recovery, delta chain) and server-side ones;
+//! - the connection itself stays in `Engine`: client state, the transport slot (opening / open),
+//!   the connect reply's session, the token.
+//!
+//! ## The timer table
+//!
+//! Every deadline lives in one place, `timers` (`Timers`): connection-level keys
+//! (reconnect, ping watchdog, refresh, open deadline, suspend, background grace, wake deadline) and
+//! per-command, per-waiting-request and per-subscription keys, in a `BTreeSet<(Instant, TimerKey)>`.
+//! [`Engine::poll_timeout`] is its first element; [`Engine::handle_timeout`] looks up the due keys. The
+//! table holds the only copy of each deadline, and a timer is armed exactly while the state it belongs
+//! to holds; each part's docs list the transitions that arm and clear its keys.
+//!
+//! ## Logic, by file
+//!
+//! `connection` (attempts, transport events, connect reply, state changes), `heartbeat` (pongs and the
+//! ping watchdog), `dispatch` (decoding frames and routing replies and pushes), `commands` (app requests,
+//! replies, timeouts, frame batching), `subscriptions`, `delivery` (fossil delta, exactly-once) and
+//! `server_subs`, `tokens` (token fetches and in-band refresh), `lifecycle` (network, app state,
+//! suspension, wake). A server error reply becomes an app error through one conversion,
+//! `From<ErrorReply> for Error`.
 
 mod attempts;
 mod command_table;
@@ -21,6 +51,7 @@ mod commands;
 mod connection;
 mod delivery;
 mod dispatch;
+mod heartbeat;
 mod lifecycle;
 mod lifecycle_state;
 mod server_subs;
@@ -126,6 +157,20 @@ impl Engine {
     /// under another id was abandoned (timed out, or superseded) and should be closed unused.
     pub fn transport_id(&self) -> Option<TransportId> {
         self.transport.as_ref().map(|s| s.id)
+    }
+
+    /// The kind of transport the engine uses (or tries) now.
+    pub fn transport_kind(&self) -> crate::transport::TransportKind {
+        self.config
+            .transports
+            .get(self.attempts.transport_index())
+            .copied()
+            .unwrap_or(crate::transport::TransportKind::WebSocket)
+    }
+
+    /// The name of the transport the engine uses (or tries) now.
+    pub fn transport_name(&self) -> &'static str {
+        self.transport_kind().name()
     }
 
     /// The settings this engine runs with.
