@@ -133,6 +133,15 @@ impl Error {
     }
 }
 
+/// The one conversion from a server's error reply to the app's error: code, message and the
+/// server's `temporary` flag pass through unchanged. The engine uses it for every reply error it
+/// reports (connect, subscribe, refresh, sub_refresh and app requests).
+impl From<crate::wire::ErrorReply> for Error {
+    fn from(reply: crate::wire::ErrorReply) -> Self {
+        Error::Server { code: reply.code, message: reply.message, temporary: reply.temporary }
+    }
+}
+
 /// What a token provider can answer instead of a token.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum TokenError {
@@ -156,5 +165,8 @@ mod tests {
         assert_eq!(server.code(), 103);
         assert!(!server.is_temporary());
         assert!(Error::Server { code: 100, message: String::new(), temporary: true }.is_temporary());
+        let reply =
+            crate::wire::ErrorReply { code: 103, message: "permission denied".into(), temporary: false };
+        assert_eq!(Error::from(reply), server);
     }
 }

@@ -7,6 +7,7 @@
 use bytes::Bytes;
 use web_time::Instant;
 
+use super::command_table::Commands;
 use super::{Engine, Output, Request, RequestId, Response};
 use crate::codec::{AnyCodec, Codec, Format};
 use crate::codes;
@@ -30,20 +31,6 @@ pub(super) enum InflightKind {
     Refresh,
     SubRefresh { channel: String },
     Request(RequestId),
-}
-
-#[derive(Debug)]
-pub(super) struct Inflight {
-    pub(super) kind: InflightKind,
-    pub(super) deadline: Instant,
-}
-
-/// An app request waiting for the connection.
-#[derive(Debug)]
-pub(super) struct Waiting {
-    id: RequestId,
-    request: Request,
-    pub(super) deadline: Instant,
 }
 
 /// Checks that `command` can be encoded, and returns its encoded size.
@@ -169,19 +156,18 @@ impl Engine {
         if size > self.config.max_message_size {
             return Err(Error::MessageTooLarge { size, limit: self.config.max_message_size });
         }
-        self.next_request_id += 1;
-        let id = RequestId(self.next_request_id);
+        let id = self.commands.next_request_id();
         match self.state {
             ClientState::Connected => self.send_request(id, request, now),
-            ClientState::Connecting if self.suspended => {
+            ClientState::Connecting if self.life.is_suspended() => {
                 self.emit(Output::Reply { id, result: Err(Error::Suspended) })
             }
             ClientState::Connecting => {
-                if self.waiting.len() >= self.config.offline_queue_limit {
+                if self.commands.waiting_len() >= self.config.offline_queue_limit {
                     return Err(Error::QueueFull { limit: self.config.offline_queue_limit });
                 }
                 let deadline = now + self.config.offline_queue_timeout;
-                self.waiting.push_back(Waiting { id, request, deadline });
+                self.commands.wait(id, request, deadline, &mut self.timers);
             }
             ClientState::Disconnected | ClientState::Closed => {
                 self.emit(Output::Reply { id, result: Err(Error::Disconnected) })
@@ -202,22 +188,20 @@ impl Engine {
     }
 
     pub(super) fn send_waiting_requests(&mut self, now: Instant) {
-        while let Some(w) = self.waiting.pop_front() {
+        while let Some(w) = self.commands.pop_waiting(&mut self.timers) {
             self.send_request(w.id, w.request, now);
         }
     }
 
     pub(super) fn fail_waiting(&mut self, error: Error) {
-        while let Some(w) = self.waiting.pop_front() {
+        while let Some(w) = self.commands.pop_waiting(&mut self.timers) {
             self.emit(Output::Reply { id: w.id, result: Err(error.clone()) });
         }
     }
 
     /// Queues a command with a fresh id and a reply deadline.
     pub(super) fn send_command(&mut self, body: CommandBody, kind: InflightKind, now: Instant) -> u32 {
-        self.next_command_id = self.next_command_id.checked_add(1).unwrap_or(1);
-        let id = self.next_command_id;
-        self.inflight.insert(id, Inflight { kind, deadline: now + self.config.timeout });
+        let id = self.commands.send(kind, now + self.config.timeout, &mut self.timers);
         self.tx_queue.push(Command { id, body });
         id
     }
@@ -225,10 +209,8 @@ impl Engine {
     /// Every command in flight loses its connection: app requests fail with
     /// [`Error::OutcomeUnknown`] (the server may have executed them; they are never resent).
     pub(super) fn fail_inflight(&mut self) {
-        let mut inflight: Vec<(u32, Inflight)> = self.inflight.drain().collect();
-        inflight.sort_by_key(|(id, _)| *id);
-        for (_, entry) in inflight {
-            if let InflightKind::Request(id) = entry.kind {
+        for (_, kind) in self.commands.drain(&mut self.timers) {
+            if let InflightKind::Request(id) = kind {
                 self.emit(Output::Reply { id, result: Err(Error::OutcomeUnknown) });
             }
         }
@@ -242,11 +224,11 @@ impl Engine {
         body: ReplyBody,
         now: Instant,
     ) {
-        let Some(entry) = self.inflight.remove(&id) else {
+        let Some(kind) = self.commands.take(id, &mut self.timers) else {
             tracing::debug!(id, "reply to a command no longer in flight");
             return;
         };
-        match entry.kind {
+        match kind {
             InflightKind::Connect => match (error, body) {
                 (Some(err), _) => self.on_connect_error(err, now),
                 (None, ReplyBody::Connect(result)) => self.on_connected(result, now),
@@ -262,9 +244,7 @@ impl Engine {
             InflightKind::SubRefresh { channel } => self.on_sub_refresh_reply(&channel, error, body, now),
             InflightKind::Request(request) => {
                 let result = match (error, body) {
-                    (Some(e), _) => {
-                        Err(Error::Server { code: e.code, message: e.message, temporary: e.temporary })
-                    }
+                    (Some(e), _) => Err(Error::from(e)),
                     (None, ReplyBody::Publish) => Ok(Response::Published),
                     (None, ReplyBody::History(h)) => Ok(Response::History(h)),
                     (None, ReplyBody::Presence(p)) => Ok(Response::Presence(p)),
@@ -280,14 +260,11 @@ impl Engine {
     }
 
     pub(super) fn command_timeouts(&mut self, now: Instant) {
-        let mut expired: Vec<u32> =
-            self.inflight.iter().filter(|(_, e)| e.deadline <= now).map(|(id, _)| *id).collect();
-        expired.sort_unstable();
-        for id in expired {
-            let Some(entry) = self.inflight.remove(&id) else {
+        for id in Commands::expired(&self.timers, now) {
+            let Some(kind) = self.commands.take(id, &mut self.timers) else {
                 continue;
             };
-            match entry.kind {
+            match kind {
                 InflightKind::Connect => {
                     self.client_event(crate::event::ClientEvent::Error(Error::Timeout));
                     self.go_connecting(codes::connecting::TRANSPORT_CLOSED, "connect timeout", now);
@@ -305,12 +282,10 @@ impl Engine {
                 }
             }
         }
-        while self.waiting.front().is_some_and(|w| w.deadline <= now) {
-            if let Some(w) = self.waiting.pop_front() {
-                self.emit(Output::Reply { id: w.id, result: Err(Error::Timeout) });
-            }
+        // Waiting entries are queued in deadline order (same timeout for all), so the front check suffices.
+        while let Some(w) = self.commands.pop_expired_waiting(now, &mut self.timers) {
+            self.emit(Output::Reply { id: w.id, result: Err(Error::Timeout) });
         }
-        // Waiting entries are pushed in deadline order (same timeout for all), so the front check suffices.
     }
 
     /// The server sent something unusable: stop, as the reference SDKs do ("bad protocol").
@@ -342,8 +317,7 @@ impl Engine {
                 // Input is checked before it is queued, so this is a bug; fail the command loudly
                 // rather than leaving it to time out.
                 tracing::error!(error = %e, "a command cannot be encoded");
-                if let Some(Inflight { kind: InflightKind::Request(request), .. }) =
-                    self.inflight.remove(&command.id)
+                if let Some(InflightKind::Request(request)) = self.commands.take(command.id, &mut self.timers)
                 {
                     self.emit(Output::Reply {
                         id: request,
@@ -369,7 +343,9 @@ impl Engine {
 impl Engine {
     fn flush_positions(&mut self) {
         while let Some(channel) = self.dirty_positions.pop_first() {
-            if let Some(position) = self.subs.get(&channel).and_then(|s| s.recovery.position().cloned()) {
+            if let Some(position) =
+                self.subs.client.get(&channel).and_then(|s| s.recovery.position().cloned())
+            {
                 self.emit(Output::SavePosition { channel, position });
             }
         }

@@ -3,34 +3,38 @@
 use web_time::{Duration, Instant};
 
 use super::commands::InflightKind;
+use super::timers::TimerKey;
 use super::{Engine, Output, TransportId};
 use crate::codes::{self, DisconnectAction};
 use crate::error::Error;
 use crate::event::{ClientEvent, ClientState, SubscriptionEvent, SubscriptionState};
 use crate::wire::{CommandBody, ConnectRequest, ConnectResult, ErrorReply, SubscribeRequest};
 
+/// Where the transport of the current attempt is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Phase {
+    /// The driver is opening it; `TimerKey::OpenDeadline` is armed exactly in this phase.
+    Opening,
+    /// It carries frames. `optimistic` is what `handle_opened` said: `subscribe` may go out before the
+    /// connect reply.
+    Open { optimistic: bool },
+}
+
 /// The transport of the current attempt.
 #[derive(Debug)]
 pub(super) struct TransportSlot {
     pub(super) id: TransportId,
-    /// Set while opening: when to give up.
-    opening_deadline: Option<Instant>,
-    /// What `handle_opened` said: `subscribe` may go out before the connect reply.
-    optimistic: bool,
+    phase: Phase,
 }
 
 impl TransportSlot {
-    pub(super) fn open_deadline(&self) -> Option<Instant> {
-        self.opening_deadline
-    }
-
     pub(super) fn is_open(&self) -> bool {
-        self.opening_deadline.is_none()
+        matches!(self.phase, Phase::Open { .. })
     }
 
     /// Whether `subscribe` commands may be sent before the connect reply.
     pub(super) fn is_optimistic(&self) -> bool {
-        self.is_open() && self.optimistic
+        self.phase == Phase::Open { optimistic: true }
     }
 }
 
@@ -50,14 +54,13 @@ impl Engine {
             return;
         }
         self.state = ClientState::Connecting;
-        self.parked = false;
-        self.offline_since = Some(now);
-        self.suspended = false;
+        self.life.unpark();
+        self.go_offline(now);
         self.client_event(ClientEvent::Connecting {
             code: codes::connecting::CONNECT_CALLED,
             reason: "connect called".to_owned(),
         });
-        self.reconnect.reset();
+        self.attempts.reset_backoff();
         self.start_attempt(now);
         self.flush();
     }
@@ -66,10 +69,10 @@ impl Engine {
     /// positions and resume on the next connect.
     pub fn disconnect(&mut self, now: Instant) {
         if matches!(self.state, ClientState::Disconnected | ClientState::Closed) {
-            self.parked = false;
+            self.life.unpark();
             return;
         }
-        self.parked = false;
+        self.life.unpark();
         self.go_disconnected(codes::disconnected::DISCONNECT_CALLED, "disconnect called", now);
         self.flush();
     }
@@ -82,7 +85,7 @@ impl Engine {
         if self.state != ClientState::Disconnected {
             self.go_disconnected(codes::disconnected::DISCONNECT_CALLED, "client closed", now);
         }
-        let channels: Vec<String> = self.subs.keys().cloned().collect();
+        let channels: Vec<String> = self.subs.client.keys().cloned().collect();
         for channel in channels {
             self.end_subscription(&channel, codes::unsubscribed::CLIENT_CLOSED, "client closed", false, now);
         }
@@ -97,10 +100,11 @@ impl Engine {
         let Some(slot) = self.transport.as_mut().filter(|s| s.id == id) else {
             return;
         };
-        slot.opening_deadline = None;
-        slot.optimistic = optimistic_subscribe;
+        slot.phase = Phase::Open { optimistic: optimistic_subscribe };
+        self.timers.clear(&TimerKey::OpenDeadline);
         let subs = self
-            .server_subs
+            .subs
+            .server
             .iter()
             .filter_map(|(channel, sub)| {
                 let (recover, offset, epoch) = sub.recovery.subscribe_fields();
@@ -136,7 +140,7 @@ impl Engine {
         if self.transport.as_ref().is_none_or(|s| s.id != id) {
             return;
         }
-        self.transport = None;
+        self.drop_transport();
         tracing::debug!(transport = id.0, ?code, reason, "transport closed");
         match code {
             Some(code) => self.on_server_disconnect(u32::from(code), reason, now),
@@ -188,18 +192,17 @@ impl Engine {
             return;
         };
         self.state = ClientState::Connected;
-        self.reconnect.reset();
-        self.reconnect_at = None;
-        self.offline_since = None;
-        self.suspended = false;
+        self.attempts.reset_backoff();
+        self.timers.clear(&TimerKey::Reconnect);
+        self.go_online();
         self.session = Some(Session { ping: Duration::from_secs(u64::from(result.ping)), pong: result.pong });
-        self.ping_deadline = None;
+        self.timers.clear(&TimerKey::PingWatchdog);
         self.rearm_ping_watchdog(now);
         if !result.session.is_empty() {
             self.emit(Output::Session { id, session: result.session.clone(), node: result.node.clone() });
         }
         self.schedule_refresh(result.expires, result.ttl, now);
-        self.transport_settled = true;
+        self.attempts.settle();
         self.client_event(ClientEvent::Connected {
             client: result.client.clone(),
             version: result.version.clone(),
@@ -215,9 +218,8 @@ impl Engine {
     /// An error reply to `connect` (PROTOCOL.md 4.5).
     pub(super) fn on_connect_error(&mut self, error: ErrorReply, now: Instant) {
         // The server answered through this transport, so it works here.
-        self.transport_settled = true;
-        let err =
-            Error::Server { code: error.code, message: error.message.clone(), temporary: error.temporary };
+        self.attempts.settle();
+        let err = Error::from(error.clone());
         if error.code == codes::server_error::TOKEN_EXPIRED && !self.config.has_token_provider {
             self.client_event(ClientEvent::Error(Error::Config(
                 "the connection token expired and no token provider is configured".to_owned(),
@@ -240,7 +242,7 @@ impl Engine {
 
     /// Starts one connection attempt: fetch a token first when one is needed, else open a transport.
     pub(super) fn start_attempt(&mut self, now: Instant) {
-        self.reconnect_at = None;
+        self.timers.clear(&TimerKey::Reconnect);
         let need_token = self.refresh_required || (self.token.is_empty() && self.config.has_token_provider);
         if need_token && self.config.has_token_provider {
             self.fetch_connection_token(super::tokens::ConnTokenPurpose::Connect);
@@ -251,15 +253,21 @@ impl Engine {
 
     pub(super) fn open_transport(&mut self, now: Instant) {
         self.close_transport(1000, "reconnecting");
-        self.next_transport_id += 1;
-        let id = TransportId(self.next_transport_id);
-        self.transport =
-            Some(TransportSlot { id, opening_deadline: Some(now + self.config.timeout), optimistic: false });
-        self.emit(Output::OpenTransport { id, endpoint: self.endpoint, transport: self.transport_index });
+        let id = self.attempts.next_transport_id();
+        self.transport = Some(TransportSlot { id, phase: Phase::Opening });
+        self.timers.set(TimerKey::OpenDeadline, now + self.config.timeout);
+        let (endpoint, transport) = (self.attempts.endpoint(), self.attempts.transport_index());
+        self.emit(Output::OpenTransport { id, endpoint, transport });
+    }
+
+    /// Forgets the transport (with its open deadline) without closing it.
+    fn drop_transport(&mut self) -> Option<TransportSlot> {
+        self.timers.clear(&TimerKey::OpenDeadline);
+        self.transport.take()
     }
 
     pub(super) fn close_transport(&mut self, code: u16, reason: &str) {
-        if let Some(slot) = self.transport.take() {
+        if let Some(slot) = self.drop_transport() {
             self.emit(Output::CloseTransport { id: slot.id, code, reason: reason.to_owned() });
         }
     }
@@ -267,29 +275,26 @@ impl Engine {
     /// Schedules the next attempt: full-jitter backoff, the slower cadence while suspended, nothing while
     /// the network is known to be down, and parking instead when the app is in the background.
     pub(super) fn schedule_reconnect(&mut self, now: Instant) {
-        self.reconnect_at = None;
-        if self.network_down {
+        self.timers.clear(&TimerKey::Reconnect);
+        if self.life.network_down() {
             tracing::debug!("network is down: waiting for network_changed(true)");
             return;
         }
-        if self.app_state == super::AppState::Background
+        if self.life.app_state() == super::AppState::Background
             && self.config.background_grace.is_some()
-            && !self.is_waking()
+            && !self.life.is_waking()
         {
             self.park(now);
             return;
         }
-        let delay = if self.suspended {
-            self.config.suspended_retry.delay(self.reconnect.step(), &mut self.rng)
-        } else {
-            self.reconnect.next_delay(&mut self.rng)
-        };
+        let cadence = self.life.is_suspended().then_some(self.config.suspended_retry);
+        let delay = self.attempts.next_delay(cadence, &mut self.rng);
         tracing::debug!(
             delay_ms = delay.as_millis() as u64,
-            attempt = self.reconnect.step(),
+            attempt = self.attempts.step(),
             "reconnect scheduled"
         );
-        self.reconnect_at = Some(now + delay);
+        self.timers.set(TimerKey::Reconnect, now + delay);
     }
 
     /// Leaves the connection (if any) and retries with backoff.
@@ -300,31 +305,21 @@ impl Engine {
         let was_connected = self.state == ClientState::Connected;
         let mut fall_back_now = false;
         if was_connected {
-            self.offline_since = Some(now);
+            self.go_offline(now);
         } else if self.session.is_none() && code < 3000 {
             // This attempt failed before the server accepted it. Until a transport has worked, try the
             // next one at once (PROTOCOL.md 8.4); after that, or once all were tried, rotate endpoints.
             let transports = self.config.transports.len().max(1);
-            if !self.transport_settled && self.transport_index + 1 < transports {
-                self.transport_index += 1;
-                fall_back_now = true;
-            } else {
-                if !self.transport_settled {
-                    self.transport_index = 0;
-                }
-                if self.config.endpoints > 1 {
-                    self.endpoint = (self.endpoint + 1) % self.config.endpoints;
-                }
-            }
+            fall_back_now = self.attempts.attempt_failed(transports, self.config.endpoints);
         }
         self.leave_connection(3000, reason);
         self.state = ClientState::Connecting;
         if was_connected {
             self.client_event(ClientEvent::Connecting { code, reason: reason.to_owned() });
         }
-        if fall_back_now && !self.network_down {
+        if fall_back_now && !self.life.network_down() {
             tracing::debug!(transport = self.transport_name(), "falling back to the next transport");
-            self.reconnect_at = Some(now);
+            self.timers.set(TimerKey::Reconnect, now);
         } else {
             self.schedule_reconnect(now);
         }
@@ -336,7 +331,8 @@ impl Engine {
             return;
         }
         self.leave_connection(1000, reason);
-        self.reconnect_at = None;
+        self.timers.clear(&TimerKey::Reconnect);
+        self.stop_outage();
         self.conn_token_fetch = None;
         self.fail_waiting(Error::Disconnected);
         self.state = ClientState::Disconnected;
@@ -349,19 +345,19 @@ impl Engine {
     fn leave_connection(&mut self, close_code: u16, reason: &str) {
         self.close_transport(close_code, reason);
         self.session = None;
-        self.ping_deadline = None;
-        self.refresh_at = None;
+        self.timers.clear(&TimerKey::PingWatchdog);
+        self.timers.clear(&TimerKey::Refresh);
         if matches!(self.conn_token_fetch, Some(ref f) if f.purpose.is_refresh()) {
             self.conn_token_fetch = None;
         }
         self.tx_queue.clear();
         self.fail_inflight();
-        let channels: Vec<String> = self.subs.keys().cloned().collect();
+        let channels: Vec<String> = self.subs.client.keys().cloned().collect();
         for channel in channels {
-            let Some(sub) = self.subs.get_mut(&channel) else {
+            let Some(sub) = self.subs.client.get_mut(&channel) else {
                 continue;
             };
-            sub.on_connection_lost();
+            sub.on_connection_lost(&channel, &mut self.timers);
             if sub.state == SubscriptionState::Subscribed {
                 sub.state = SubscriptionState::Subscribing;
                 self.sub_event(
@@ -374,76 +370,28 @@ impl Engine {
             }
         }
         if self.state == ClientState::Connected {
-            let server_channels: Vec<String> = self.server_subs.keys().cloned().collect();
+            let server_channels: Vec<String> = self.subs.server.keys().cloned().collect();
             for channel in server_channels {
                 self.client_event(ClientEvent::ServerSubscribing { channel });
             }
         }
     }
 
-    /// The heartbeat watchdog: any received frame proves the connection alive for another
-    /// `ping + max_server_ping_delay`. Only `last_frame_at` moves per frame; the deadline the driver
-    /// sleeps on moves when it fires early, so a busy stream does not re-arm a timer per frame.
-    fn rearm_ping_watchdog(&mut self, now: Instant) {
-        self.last_frame_at = now;
-        if self.ping_deadline.is_none() {
-            self.ping_deadline = self.ping_window().map(|w| now + w);
-        }
-    }
-
-    fn ping_window(&self) -> Option<Duration> {
-        match &self.session {
-            Some(s) if !s.ping.is_zero() && !self.config.max_server_ping_delay.is_zero() => {
-                Some(s.ping + self.config.max_server_ping_delay)
-            }
-            _ => None,
-        }
-    }
-
-    /// A server ping: answer with exactly one pong when asked to.
-    pub(super) fn on_ping(&mut self) {
-        if self.session.as_ref().is_some_and(|s| s.pong) {
-            self.tx_queue.push(crate::wire::Command { id: 0, body: CommandBody::Pong });
-        }
-    }
-
     pub(super) fn connection_timeouts(&mut self, now: Instant) {
-        if self.transport.as_ref().and_then(TransportSlot::open_deadline).is_some_and(|d| d <= now) {
+        if self.timers.is_due(&TimerKey::OpenDeadline, now) {
             self.client_event(ClientEvent::Error(Error::Transport(
                 "timed out opening the transport".to_owned(),
             )));
             self.go_connecting(codes::connecting::TRANSPORT_CLOSED, "transport open timeout", now);
         }
-        if self.ping_deadline.is_some_and(|d| d <= now) {
-            let extended = self.ping_window().map(|w| self.last_frame_at + w).filter(|d| *d > now);
-            if extended.is_some() {
-                self.ping_deadline = extended;
-            } else {
-                tracing::debug!("no frame from the server within the ping window");
-                self.go_connecting(codes::connecting::NO_PING, "no ping", now);
-            }
-        }
-        if self.reconnect_at.is_some_and(|d| d <= now) && self.state == ClientState::Connecting {
+        self.ping_timeout(now);
+        if self.timers.is_due(&TimerKey::Reconnect, now) && self.state == ClientState::Connecting {
             self.start_attempt(now);
         }
-        if self.refresh_at.is_some_and(|d| d <= now) {
-            self.refresh_at = None;
+        if self.timers.is_due(&TimerKey::Refresh, now) {
+            self.timers.clear(&TimerKey::Refresh);
             self.fetch_connection_token(super::tokens::ConnTokenPurpose::Refresh);
         }
-    }
-
-    /// The kind of transport the engine uses (or tries) now.
-    pub fn transport_kind(&self) -> crate::transport::TransportKind {
-        self.config
-            .transports
-            .get(self.transport_index)
-            .copied()
-            .unwrap_or(crate::transport::TransportKind::WebSocket)
-    }
-
-    /// The name of the transport the engine uses (or tries) now.
-    pub fn transport_name(&self) -> &'static str {
-        self.transport_kind().name()
     }
 
     /// The transport in use, if it is open.

@@ -5,6 +5,7 @@ use web_time::Instant;
 
 use super::Engine;
 use super::commands::InflightKind;
+use super::timers::TimerKey;
 use crate::codec::Format;
 use crate::event::{SubscriptionEvent, SubscriptionState};
 use crate::wire::{CommandBody, Payload, Publication, UnsubscribeRequest};
@@ -23,7 +24,7 @@ impl Engine {
         now: Instant,
     ) -> bool {
         let format = self.codec.format();
-        let Some(sub) = self.subs.get_mut(channel) else { return false };
+        let Some(sub) = self.subs.client.get_mut(channel) else { return false };
         if let Some(state) = sub.delta.as_mut() {
             let data = match format {
                 Format::Json => crate::delta::json_string_bytes(&publication.data),
@@ -56,13 +57,13 @@ impl Engine {
     /// The stream state is unusable (a delta failed): never deliver corrupt data; unsubscribe and
     /// subscribe again, recovering from the last publication delivered whole.
     fn resubscribe_after_bad_stream(&mut self, channel: &str, reason: &str, now: Instant) {
-        let Some(sub) = self.subs.get_mut(channel) else { return };
+        let Some(sub) = self.subs.client.get_mut(channel) else { return };
         if sub.state != SubscriptionState::Subscribed {
             return;
         }
         sub.state = SubscriptionState::Subscribing;
         sub.inflight = None;
-        sub.refresh_at = None;
+        self.timers.clear(&TimerKey::sub_refresh(channel));
         let body = CommandBody::Unsubscribe(UnsubscribeRequest { channel: channel.to_owned() });
         self.send_command(body, InflightKind::Unsubscribe, now);
         self.sub_event(channel, SubscriptionEvent::Error(crate::error::Error::Protocol(reason.to_owned())));

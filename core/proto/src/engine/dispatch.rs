@@ -45,23 +45,23 @@ impl Engine {
         match body {
             PushBody::Publication(publication) => self.on_publication(&channel, publication, now),
             PushBody::Join(info) => {
-                if self.subs.get(&channel).is_some_and(|s| s.state == SubscriptionState::Subscribed) {
+                if self.subs.client.get(&channel).is_some_and(|s| s.state == SubscriptionState::Subscribed) {
                     self.sub_event(&channel, SubscriptionEvent::Join(info));
-                } else if self.server_subs.contains_key(&channel) {
+                } else if self.subs.server.contains_key(&channel) {
                     self.client_event(ClientEvent::ServerJoin { channel, info });
                 }
             }
             PushBody::Leave(info) => {
-                if self.subs.get(&channel).is_some_and(|s| s.state == SubscriptionState::Subscribed) {
+                if self.subs.client.get(&channel).is_some_and(|s| s.state == SubscriptionState::Subscribed) {
                     self.sub_event(&channel, SubscriptionEvent::Leave(info));
-                } else if self.server_subs.contains_key(&channel) {
+                } else if self.subs.server.contains_key(&channel) {
                     self.client_event(ClientEvent::ServerLeave { channel, info });
                 }
             }
             PushBody::Unsubscribe { code, reason } => {
-                if self.subs.contains_key(&channel) {
+                if self.subs.client.contains_key(&channel) {
                     self.on_unsubscribe_push(&channel, code, &reason, now);
-                } else if self.server_subs.remove(&channel).is_some() {
+                } else if self.subs.server.remove(&channel).is_some() {
                     self.client_event(ClientEvent::ServerUnsubscribed { channel });
                 }
             }
@@ -76,11 +76,11 @@ impl Engine {
     }
 
     fn on_publication(&mut self, channel: &str, publication: crate::wire::Publication, now: Instant) {
-        if let Some(sub) = self.subs.get(channel) {
+        if let Some(sub) = self.subs.client.get(channel) {
             if sub.state == SubscriptionState::Subscribed {
                 self.deliver_publication(channel, publication, now);
             }
-        } else if let Some(sub) = self.server_subs.get_mut(channel)
+        } else if let Some(sub) = self.subs.server.get_mut(channel)
             && sub.recovery.accept(publication.offset)
         {
             self.client_event(ClientEvent::ServerPublication { channel: channel.to_owned(), publication });

@@ -18,19 +18,11 @@ use std::collections::BTreeMap;
 use web_time::{Duration, Instant};
 
 use super::Engine;
+use super::lifecycle_state::{Network, Outage, Presence, Waking};
+use super::timers::TimerKey;
 use crate::codes;
 use crate::error::Error;
 use crate::event::{ClientEvent, ClientState, SubscriptionState, WakeReport};
-
-/// A wake in progress.
-#[derive(Debug)]
-pub(super) struct Waking {
-    started: Instant,
-    deadline: Instant,
-    counts: BTreeMap<String, u64>,
-    /// The app had disconnected the client itself (not parked): disconnect again afterwards.
-    was_disconnected: bool,
-}
 
 /// Whether the app is visible to the user.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
@@ -45,17 +37,17 @@ pub enum AppState {
 impl Engine {
     /// Tells the engine whether the device has a network.
     pub fn network_changed(&mut self, available: bool, now: Instant) {
-        if self.network_down != available {
+        if self.life.network_down() != available {
             return;
         }
-        self.network_down = !available;
+        self.life.network = if available { Network::Up } else { Network::Down };
         if !available {
             if self.state == ClientState::Connected || self.transport.is_some() {
                 self.go_connecting(codes::connecting::TRANSPORT_CLOSED, "network lost", now);
             }
-            self.reconnect_at = None;
+            self.timers.clear(&TimerKey::Reconnect);
         } else if self.state == ClientState::Connecting && self.transport.is_none() {
-            self.reconnect.reset();
+            self.attempts.reset_backoff();
             if self.conn_token_fetch.is_none() {
                 self.start_attempt(now);
             }
@@ -65,21 +57,24 @@ impl Engine {
 
     /// Tells the engine whether the app is in the foreground.
     pub fn set_app_state(&mut self, state: AppState, now: Instant) {
-        if self.app_state == state {
+        if self.life.app_state() == state {
             return;
         }
-        self.app_state = state;
+        let was_parked = self.life.is_parked();
+        self.life.presence = match state {
+            AppState::Foreground => Presence::Foreground,
+            AppState::Background => Presence::Background,
+        };
         let Some(grace) = self.config.background_grace else { return };
         match state {
             AppState::Background => {
                 if matches!(self.state, ClientState::Connected | ClientState::Connecting) {
-                    self.background_at = Some(now + grace);
+                    self.timers.set(TimerKey::BackgroundGrace, now + grace);
                 }
             }
             AppState::Foreground => {
-                self.background_at = None;
-                if self.parked {
-                    self.parked = false;
+                self.timers.clear(&TimerKey::BackgroundGrace);
+                if was_parked {
                     self.connect(now);
                 }
             }
@@ -89,19 +84,32 @@ impl Engine {
 
     /// Lets go of the connection because the app is in the background; foreground resumes it.
     pub(super) fn park(&mut self, now: Instant) {
-        self.background_at = None;
+        self.timers.clear(&TimerKey::BackgroundGrace);
         if matches!(self.state, ClientState::Connected | ClientState::Connecting) {
             self.go_disconnected(codes::disconnected::BACKGROUNDED, "app in background", now);
-            self.parked = true;
+            self.life.presence = Presence::Parked;
         }
     }
 
-    /// When the client turns suspended, if it stays offline.
-    pub(super) fn suspend_at(&self) -> Option<Instant> {
-        match (self.state, self.suspended, self.offline_since) {
-            (ClientState::Connecting, false, Some(since)) => Some(since + self.config.suspend_after),
-            _ => None,
+    /// An outage starts (or starts over): the `Suspend` timer runs from `now`.
+    pub(super) fn go_offline(&mut self, now: Instant) {
+        self.life.outage = Outage::Offline { since: now };
+        self.timers.set(TimerKey::Suspend, now + self.config.suspend_after);
+    }
+
+    /// Connected: the outage, suspended or not, is over.
+    pub(super) fn go_online(&mut self) {
+        self.life.outage = Outage::Online;
+        self.timers.clear(&TimerKey::Suspend);
+    }
+
+    /// The client stops trying: an outage that has not turned suspended is forgotten (a suspended
+    /// client stays suspended until it connects or `connect` is called).
+    pub(super) fn stop_outage(&mut self) {
+        if matches!(self.life.outage, Outage::Offline { .. }) {
+            self.life.outage = Outage::Online;
         }
+        self.timers.clear(&TimerKey::Suspend);
     }
 
     /// Connects (if needed) for at most `budget`, recovers every subscription, and reports with
@@ -112,65 +120,50 @@ impl Engine {
             self.client_event(ClientEvent::WakeFinished(WakeReport::default()));
             return;
         }
-        if self.waking.is_none() {
-            let was_disconnected = self.state == ClientState::Disconnected && !self.parked;
-            self.waking = Some(Waking {
-                started: now,
-                deadline: now + budget,
-                counts: BTreeMap::new(),
-                was_disconnected,
-            });
+        if self.life.waking.is_none() {
+            let was_disconnected = self.state == ClientState::Disconnected && !self.life.is_parked();
+            self.life.waking = Some(Waking { started: now, counts: BTreeMap::new(), was_disconnected });
+            self.timers.set(TimerKey::WakeDeadline, now + budget);
         }
-        self.background_at = None;
+        self.timers.clear(&TimerKey::BackgroundGrace);
         if self.state == ClientState::Disconnected {
             self.connect(now);
-        } else if self.state == ClientState::Connecting && self.transport.is_none() && !self.network_down {
-            self.reconnect.reset();
+        } else if self.state == ClientState::Connecting
+            && self.transport.is_none()
+            && !self.life.network_down()
+        {
+            self.attempts.reset_backoff();
             self.start_attempt(now);
         }
         self.check_wake(now);
         self.flush();
     }
 
-    pub(super) fn wake_deadline(&self) -> Option<Instant> {
-        self.waking.as_ref().map(|w| w.deadline)
-    }
-
-    pub(super) fn is_waking(&self) -> bool {
-        self.waking.is_some()
-    }
-
     /// Counts a publication delivered during a wake.
     pub(super) fn count_wake_delivery(&mut self, channel: &str) {
-        if let Some(waking) = self.waking.as_mut() {
-            match waking.counts.get_mut(channel) {
-                Some(n) => *n += 1,
-                None => {
-                    waking.counts.insert(channel.to_owned(), 1);
-                }
-            }
-        }
+        self.life.count_delivery(channel);
     }
 
     /// Ends the wake when everything is caught up.
     pub(super) fn check_wake(&mut self, now: Instant) {
-        let caught_up = self.waking.is_some()
+        let caught_up = self.life.is_waking()
             && self.state == ClientState::Connected
-            && self.subs.values().all(|s| s.state != SubscriptionState::Subscribing);
+            && self.subs.client.values().all(|s| s.state != SubscriptionState::Subscribing);
         if caught_up {
             self.finish_wake(true, now);
         }
     }
 
     fn finish_wake(&mut self, caught_up: bool, now: Instant) {
-        let Some(waking) = self.waking.take() else { return };
+        let Some(waking) = self.life.waking.take() else { return };
+        self.timers.clear(&TimerKey::WakeDeadline);
         let report = WakeReport {
             caught_up,
             publications: waking.counts.clone(),
             elapsed: now.saturating_duration_since(waking.started),
         };
         self.client_event(ClientEvent::WakeFinished(report));
-        if self.app_state == AppState::Background && self.config.background_grace.is_some() {
+        if self.life.app_state() == AppState::Background && self.config.background_grace.is_some() {
             self.park(now);
         } else if waking.was_disconnected {
             self.go_disconnected(codes::disconnected::DISCONNECT_CALLED, "wake finished", now);
@@ -178,14 +171,15 @@ impl Engine {
     }
 
     pub(super) fn lifecycle_timeouts(&mut self, now: Instant) {
-        if self.waking.as_ref().is_some_and(|w| w.deadline <= now) {
+        if self.timers.is_due(&TimerKey::WakeDeadline, now) {
             self.finish_wake(false, now);
         }
-        if self.background_at.is_some_and(|d| d <= now) {
+        if self.timers.is_due(&TimerKey::BackgroundGrace, now) {
             self.park(now);
         }
-        if self.suspend_at().is_some_and(|d| d <= now) {
-            self.suspended = true;
+        if self.timers.is_due(&TimerKey::Suspend, now) {
+            self.timers.clear(&TimerKey::Suspend);
+            self.life.outage = Outage::Suspended;
             tracing::info!("offline for too long: suspended");
             self.fail_waiting(Error::Suspended);
             self.client_event(ClientEvent::Suspended);

@@ -10,25 +10,61 @@
 //! 2. after every input, drain [`Engine::poll_output`] until it returns `None`;
 //! 3. sleep until [`Engine::poll_timeout`] (or until the next input), then call [`Engine::handle_timeout`].
 //!
-//! The submodules split the machine by concern: `connection` (attempts, transport events, connect reply,
-//! state changes, heartbeats), `dispatch` (decoding frames and routing replies and pushes), `commands`
-//! (ids, replies, timeouts, app requests, frame batching), `subscriptions` and `server_subs`, and
-//! `tokens` (token fetches and in-band refresh).
+//! ## Parts
+//!
+//! The state is split into parts that own their state and document their invariants; [`Engine`]
+//! composes them and the `impl Engine` files hold the protocol logic that moves between them:
+//!
+//! - `attempts` (`AttemptPolicy`): which transport (probing until one
+//!   works, then settled) and endpoint the next attempt uses, transport ids, the reconnect backoff;
+//! - `lifecycle_state` (`Lifecycle`): network up/down, app presence
+//!   (foreground / background / parked), outage (online / offline since / suspended) and a push wake,
+//!   each one enum so impossible combinations (parked in the foreground, ...) cannot be written;
+//! - `command_table` (`Commands`): command ids, commands in flight, app
+//!   requests waiting for the connection;
+//! - `sub_table` (`Subscriptions`): client-side subscriptions (state,
+//!   token, recovery, delta chain) and server-side ones;
+//! - the connection itself stays in `Engine`: client state, the transport slot (opening / open),
+//!   the connect reply's session, the token.
+//!
+//! ## The timer table
+//!
+//! Every deadline lives in one place, `timers` (`Timers`): connection-level keys
+//! (reconnect, ping watchdog, refresh, open deadline, suspend, background grace, wake deadline) and
+//! per-command, per-waiting-request and per-subscription keys, in a `BTreeSet<(Instant, TimerKey)>`.
+//! [`Engine::poll_timeout`] is its first element; [`Engine::handle_timeout`] looks up the due keys. The
+//! table holds the only copy of each deadline, and a timer is armed exactly while the state it belongs
+//! to holds; each part's docs list the transitions that arm and clear its keys.
+//!
+//! ## Logic, by file
+//!
+//! `connection` (attempts, transport events, connect reply, state changes), `heartbeat` (pongs and the
+//! ping watchdog), `dispatch` (decoding frames and routing replies and pushes), `commands` (app requests,
+//! replies, timeouts, frame batching), `subscriptions`, `delivery` (fossil delta, exactly-once) and
+//! `server_subs`, `tokens` (token fetches and in-band refresh), `lifecycle` (network, app state,
+//! suspension, wake). A server error reply becomes an app error through one conversion,
+//! `From<ErrorReply> for Error`.
 
+mod attempts;
+mod command_table;
 mod commands;
 mod connection;
 mod delivery;
 mod dispatch;
+mod heartbeat;
 mod lifecycle;
+mod lifecycle_state;
 mod server_subs;
+mod sub_table;
 mod subscriptions;
+mod timers;
 mod tokens;
 mod types;
 
 #[cfg(test)]
 mod tests;
 
-use std::collections::{BTreeMap, BTreeSet, HashMap, VecDeque};
+use std::collections::{BTreeSet, VecDeque};
 
 use web_time::Instant;
 
@@ -36,58 +72,46 @@ pub use commands::{MAX_CHANNEL_LEN, check_config, check_subscription, validate_c
 pub use lifecycle::AppState;
 pub use types::{Output, Request, RequestId, Response, TokenKind, TokenRequest, TokenRequestId, TransportId};
 
-use crate::backoff::Attempts;
 use crate::codec::AnyCodec;
 use crate::config::{Config, SubscriptionConfig};
 use crate::error::{Error, TokenError};
 use crate::event::{ClientState, SubscriptionState};
 use crate::wire::Command;
-use commands::{Inflight, Waiting};
+use attempts::AttemptPolicy;
+use command_table::Commands;
 use connection::{Session, TransportSlot};
-use server_subs::ServerSub;
-use subscriptions::Sub;
+use lifecycle_state::Lifecycle;
+use sub_table::{Sub, Subscriptions};
+use timers::Timers;
 use tokens::ConnTokenFetch;
 
-/// The sans-IO client. See the [module docs](self) for the call order.
+/// The sans-IO client. See the [module docs](self) for the call order and the parts.
 #[derive(Debug)]
 pub struct Engine {
     config: Config,
     codec: AnyCodec,
     rng: fastrand::Rng,
     state: ClientState,
+    /// Every deadline; the parts arm and clear their own keys.
+    timers: Timers,
 
+    /// Transport choice, endpoint rotation, transport ids, reconnect backoff.
+    attempts: AttemptPolicy,
+    /// Network, app presence, outage (suspended), push wake.
+    life: Lifecycle,
     transport: Option<TransportSlot>,
-    next_transport_id: u64,
-    endpoint: usize,
-    /// Index into `config.transports`, and whether it is settled (a connection through it worked).
-    transport_index: usize,
-    transport_settled: bool,
-    network_down: bool,
-    app_state: AppState,
-    background_at: Option<Instant>,
-    parked: bool,
-    offline_since: Option<Instant>,
-    suspended: bool,
-    waking: Option<lifecycle::Waking>,
     session: Option<Session>,
-    reconnect: Attempts,
-    reconnect_at: Option<Instant>,
-    ping_deadline: Option<Instant>,
     last_frame_at: Instant,
 
     token: String,
     refresh_required: bool,
     conn_token_fetch: Option<ConnTokenFetch>,
-    refresh_at: Option<Instant>,
     next_token_request: u64,
 
-    next_command_id: u32,
-    inflight: HashMap<u32, Inflight>,
-    waiting: VecDeque<Waiting>,
-    next_request_id: u64,
-
-    subs: BTreeMap<String, Sub>,
-    server_subs: BTreeMap<String, ServerSub>,
+    /// Command ids, commands in flight, requests waiting for the connection.
+    commands: Commands,
+    /// Client-side and server-side subscriptions.
+    subs: Subscriptions,
 
     dirty_positions: BTreeSet<String>,
     tx_queue: Vec<Command>,
@@ -98,7 +122,7 @@ impl Engine {
     /// A new engine in the `disconnected` state. `seed` drives the backoff jitter; `now` is the
     /// creation time.
     pub fn new(config: Config, seed: u64, now: Instant) -> Self {
-        let reconnect = Attempts::new(config.reconnect);
+        let attempts = AttemptPolicy::new(config.reconnect);
         let token = config.token.clone();
         let codec = AnyCodec::new(config.format);
         Self {
@@ -106,34 +130,18 @@ impl Engine {
             codec,
             rng: fastrand::Rng::with_seed(seed),
             state: ClientState::Disconnected,
+            timers: Timers::default(),
+            attempts,
+            life: Lifecycle::default(),
             transport: None,
-            next_transport_id: 0,
-            endpoint: 0,
-            transport_index: 0,
-            transport_settled: false,
-            network_down: false,
-            app_state: AppState::Foreground,
-            background_at: None,
-            parked: false,
-            offline_since: None,
-            suspended: false,
-            waking: None,
             session: None,
-            reconnect,
-            reconnect_at: None,
-            ping_deadline: None,
             last_frame_at: now,
             token,
             refresh_required: false,
             conn_token_fetch: None,
-            refresh_at: None,
             next_token_request: 0,
-            next_command_id: 0,
-            inflight: HashMap::new(),
-            waiting: VecDeque::new(),
-            next_request_id: 0,
-            subs: BTreeMap::new(),
-            server_subs: BTreeMap::new(),
+            commands: Commands::default(),
+            subs: Subscriptions::default(),
             dirty_positions: BTreeSet::new(),
             tx_queue: Vec::new(),
             outputs: VecDeque::new(),
@@ -151,6 +159,20 @@ impl Engine {
         self.transport.as_ref().map(|s| s.id)
     }
 
+    /// The kind of transport the engine uses (or tries) now.
+    pub fn transport_kind(&self) -> crate::transport::TransportKind {
+        self.config
+            .transports
+            .get(self.attempts.transport_index())
+            .copied()
+            .unwrap_or(crate::transport::TransportKind::WebSocket)
+    }
+
+    /// The name of the transport the engine uses (or tries) now.
+    pub fn transport_name(&self) -> &'static str {
+        self.transport_kind().name()
+    }
+
     /// The settings this engine runs with.
     pub fn config(&self) -> &Config {
         &self.config
@@ -158,17 +180,17 @@ impl Engine {
 
     /// The state of the subscription to `channel`, if it exists.
     pub fn subscription_state(&self, channel: &str) -> Option<SubscriptionState> {
-        self.subs.get(channel).map(|s| s.state)
+        self.subs.client.get(channel).map(|s| s.state)
     }
 
     /// The last delivered stream position of the subscription to `channel`, if known.
     pub fn subscription_position(&self, channel: &str) -> Option<crate::wire::StreamPosition> {
-        self.subs.get(channel).and_then(|s| s.recovery.position().cloned())
+        self.subs.client.get(channel).and_then(|s| s.recovery.position().cloned())
     }
 
     /// The channels of the active server-side subscriptions.
     pub fn server_subscriptions(&self) -> impl Iterator<Item = &str> {
-        self.server_subs.keys().map(String::as_str)
+        self.subs.server.keys().map(String::as_str)
     }
 
     /// The next output, if any. Drain until `None` after every input.
@@ -178,20 +200,10 @@ impl Engine {
     }
 
     /// The earliest deadline at which [`Engine::handle_timeout`] has work to do.
+    ///
+    /// A lookup in the timer table (the first of its ordered deadlines), not a scan.
     pub fn poll_timeout(&self) -> Option<Instant> {
-        let conn = [
-            self.reconnect_at,
-            self.ping_deadline,
-            self.refresh_at,
-            self.transport.as_ref().and_then(TransportSlot::open_deadline),
-            self.suspend_at(),
-            self.background_at,
-            self.wake_deadline(),
-        ];
-        let commands = self.inflight.values().map(|i| i.deadline);
-        let waiting = self.waiting.iter().map(|w| w.deadline);
-        let subs = self.subs.values().flat_map(Sub::deadlines);
-        conn.into_iter().flatten().chain(commands).chain(waiting).chain(subs).min()
+        self.timers.next()
     }
 
     /// Does whatever is due at `now`: retries, heartbeat checks, command timeouts, token refreshes.
@@ -218,7 +230,7 @@ impl Engine {
 
     /// Whether the client is suspended (offline longer than [`Config::suspend_after`]).
     pub fn is_suspended(&self) -> bool {
-        self.suspended
+        self.life.is_suspended()
     }
 
     /// Remembers that `channel`'s position moved, to emit one [`Output::SavePosition`] at the flush.
@@ -255,10 +267,10 @@ impl Engine {
             return Err(err);
         }
         commands::check_subscription(channel, &config, self.codec.format())?;
-        if self.subs.contains_key(channel) {
+        if self.subs.client.contains_key(channel) {
             return Err(Error::DuplicateSubscription(channel.to_owned()));
         }
-        self.subs.insert(channel.to_owned(), Sub::new(config));
+        self.subs.client.insert(channel.to_owned(), Sub::new(config));
         Ok(())
     }
 }

@@ -20,13 +20,13 @@ pub(super) struct ServerSub {
 impl Engine {
     /// Applies `ConnectResult.subs`: the full set of server-side subscriptions of the new connection.
     pub(super) fn apply_server_subs(&mut self, subs: BTreeMap<String, SubscribeResult>, _now: Instant) {
-        let gone: Vec<String> = self.server_subs.keys().filter(|c| !subs.contains_key(*c)).cloned().collect();
+        let gone: Vec<String> = self.subs.server.keys().filter(|c| !subs.contains_key(*c)).cloned().collect();
         for channel in gone {
-            self.server_subs.remove(&channel);
+            self.subs.server.remove(&channel);
             self.client_event(ClientEvent::ServerUnsubscribed { channel });
         }
         for (channel, result) in subs {
-            let sub = self.server_subs.entry(channel.clone()).or_default();
+            let sub = self.subs.server.entry(channel.clone()).or_default();
             let last_delivered = sub.recovery.position().cloned();
             sub.recovery.on_subscribed(&result);
             let info = SubscribedInfo::from(&result);
@@ -37,7 +37,7 @@ impl Engine {
             }
             for publication in result.publications {
                 let accepted =
-                    self.server_subs.get_mut(&channel).is_some_and(|s| s.recovery.accept(publication.offset));
+                    self.subs.server.get_mut(&channel).is_some_and(|s| s.recovery.accept(publication.offset));
                 if accepted {
                     self.client_event(ClientEvent::ServerPublication {
                         channel: channel.clone(),
@@ -50,7 +50,7 @@ impl Engine {
 
     /// A `subscribe` push: the server added a server-side subscription at runtime.
     pub(super) fn on_server_subscribe_push(&mut self, channel: String, push: SubscribePush) {
-        let sub = self.server_subs.entry(channel.clone()).or_default();
+        let sub = self.subs.server.entry(channel.clone()).or_default();
         sub.recovery.on_server_subscribe(push.recoverable, push.positioned, push.offset, &push.epoch);
         let info = SubscribedInfo {
             recoverable: push.recoverable,

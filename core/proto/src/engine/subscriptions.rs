@@ -4,13 +4,12 @@ use web_time::Instant;
 
 use super::Engine;
 use super::commands::InflightKind;
+use super::sub_table::Subscriptions;
+use super::timers::TimerKey;
 use super::tokens::SubTokenPurpose;
-use crate::backoff::Attempts;
 use crate::codes;
-use crate::config::SubscriptionConfig;
 use crate::error::Error;
 use crate::event::{ClientState, Gap, SubscribedInfo, SubscriptionEvent, SubscriptionState};
-use crate::recovery::Recovery;
 use crate::wire::{CommandBody, ErrorReply, ReplyBody, StreamPosition, SubscribeRequest, UnsubscribeRequest};
 
 /// The gap a (re)subscribe reveals: it asked to recover and the server could not replay everything.
@@ -19,62 +18,6 @@ pub(super) fn gap(last_delivered: Option<StreamPosition>, info: &SubscribedInfo)
         last_delivered: last_delivered.filter(|p| p.epoch != crate::recovery::INVALIDATED_EPOCH),
         resumed_from: info.position.clone(),
     })
-}
-
-/// One client-side subscription.
-#[derive(Debug)]
-pub(super) struct Sub {
-    pub(super) config: SubscriptionConfig,
-    pub(super) state: SubscriptionState,
-    pub(super) token: String,
-    /// After 109 or 2502: the next subscribe needs a fresh token.
-    pub(super) token_required: bool,
-    pub(super) recovery: Recovery,
-    /// The id of the `subscribe` command in flight.
-    pub(super) inflight: Option<u32>,
-    pub(super) resubscribe: Attempts,
-    pub(super) resubscribe_at: Option<Instant>,
-    /// A token fetch in progress.
-    pub(super) token_fetch: Option<(super::TokenRequestId, SubTokenPurpose)>,
-    pub(super) refresh_at: Option<Instant>,
-    /// Set while fossil delta is negotiated: the last full payload, the base of the next delta.
-    pub(super) delta: Option<crate::delta::DeltaState>,
-}
-
-impl Sub {
-    pub(super) fn new(config: SubscriptionConfig) -> Self {
-        Self {
-            token: config.token.clone(),
-            token_required: false,
-            recovery: Recovery::new(config.since.clone()),
-            state: SubscriptionState::Unsubscribed,
-            inflight: None,
-            resubscribe: Attempts::new(config.resubscribe),
-            resubscribe_at: None,
-            token_fetch: None,
-            refresh_at: None,
-            delta: None,
-            config,
-        }
-    }
-
-    pub(super) fn deadlines(&self) -> impl Iterator<Item = Instant> {
-        [self.resubscribe_at, self.refresh_at].into_iter().flatten()
-    }
-
-    /// The connection ended: nothing sent on it is pending any more.
-    pub(super) fn on_connection_lost(&mut self) {
-        self.inflight = None;
-        self.refresh_at = None;
-        self.resubscribe_at = None;
-        if matches!(self.token_fetch, Some((_, SubTokenPurpose::Refresh))) {
-            self.token_fetch = None;
-        }
-    }
-
-    fn needs_token(&self) -> bool {
-        self.config.has_token_provider && (self.token.is_empty() || self.token_required)
-    }
 }
 
 impl Engine {
@@ -86,10 +29,10 @@ impl Engine {
         if let Some(err) = self.is_closed_error() {
             return Err(err);
         }
-        let sub = self
-            .subs
-            .get_mut(channel)
-            .ok_or_else(|| Error::InvalidChannel(format!("no subscription to {channel:?} was created")))?;
+        let sub =
+            self.subs.client.get_mut(channel).ok_or_else(|| {
+                Error::InvalidChannel(format!("no subscription to {channel:?} was created"))
+            })?;
         if sub.state != SubscriptionState::Unsubscribed {
             return Ok(());
         }
@@ -122,7 +65,8 @@ impl Engine {
     /// Unsubscribes and forgets the subscription to `channel`.
     pub fn remove_subscription(&mut self, channel: &str, now: Instant) {
         self.unsubscribe(channel, now);
-        self.subs.remove(channel);
+        self.subs.client.remove(channel);
+        Subscriptions::disarm(channel, &mut self.timers);
     }
 
     /// Moves a subscription to `unsubscribed`, telling the server when it may think we are subscribed.
@@ -135,7 +79,7 @@ impl Engine {
         now: Instant,
     ) {
         let connected = self.state == ClientState::Connected;
-        let Some(sub) = self.subs.get_mut(channel) else {
+        let Some(sub) = self.subs.client.get_mut(channel) else {
             return;
         };
         if sub.state == SubscriptionState::Unsubscribed {
@@ -144,8 +88,7 @@ impl Engine {
         let server_may_know = sub.state == SubscriptionState::Subscribed || sub.inflight.is_some();
         sub.state = SubscriptionState::Unsubscribed;
         sub.inflight = None;
-        sub.resubscribe_at = None;
-        sub.refresh_at = None;
+        Subscriptions::disarm(channel, &mut self.timers);
         sub.token_fetch = None;
         if tell_server && server_may_know && connected {
             let body = CommandBody::Unsubscribe(UnsubscribeRequest { channel: channel.to_owned() });
@@ -159,12 +102,13 @@ impl Engine {
     pub(super) fn send_pending_subscribes(&mut self, now: Instant) {
         let channels: Vec<String> = self
             .subs
+            .client
             .iter()
-            .filter(|(_, s)| {
+            .filter(|(c, s)| {
                 s.state == SubscriptionState::Subscribing
                     && s.inflight.is_none()
                     && s.token_fetch.is_none()
-                    && s.resubscribe_at.is_none()
+                    && !self.timers.is_armed(&TimerKey::resubscribe(c))
             })
             .map(|(c, _)| c.clone())
             .collect();
@@ -178,7 +122,7 @@ impl Engine {
         let optimistic = self.transport.as_ref().is_some_and(|s| s.is_optimistic());
         let can_send = self.open_transport_id().is_some()
             && (self.state == ClientState::Connected || (optimistic && self.inflight_connect()));
-        let Some(sub) = self.subs.get_mut(channel) else {
+        let Some(sub) = self.subs.client.get_mut(channel) else {
             return;
         };
         if sub.state != SubscriptionState::Subscribing || sub.inflight.is_some() || sub.token_fetch.is_some()
@@ -192,7 +136,7 @@ impl Engine {
         if !can_send {
             return;
         }
-        sub.resubscribe_at = None;
+        self.timers.clear(&TimerKey::resubscribe(channel));
         let (recover, offset, epoch) = sub.recovery.subscribe_fields();
         let request = SubscribeRequest {
             channel: channel.to_owned(),
@@ -208,13 +152,13 @@ impl Engine {
         };
         let kind = InflightKind::Subscribe { channel: channel.to_owned() };
         let id = self.send_command(CommandBody::Subscribe(request), kind, now);
-        if let Some(sub) = self.subs.get_mut(channel) {
+        if let Some(sub) = self.subs.client.get_mut(channel) {
             sub.inflight = Some(id);
         }
     }
 
     fn inflight_connect(&self) -> bool {
-        self.inflight.values().any(|i| matches!(i.kind, InflightKind::Connect))
+        self.commands.connect_in_flight()
     }
 
     pub(super) fn on_subscribe_reply(
@@ -225,7 +169,7 @@ impl Engine {
         body: ReplyBody,
         now: Instant,
     ) {
-        let Some(sub) = self.subs.get_mut(channel) else {
+        let Some(sub) = self.subs.client.get_mut(channel) else {
             return;
         };
         if sub.inflight != Some(command_id) {
@@ -234,15 +178,14 @@ impl Engine {
         }
         sub.inflight = None;
         if let Some(err) = error {
-            let error =
-                Error::Server { code: err.code, message: err.message.clone(), temporary: err.temporary };
+            let error = Error::from(err.clone());
             if codes::subscribe_error_is_retryable(err.code, err.temporary) {
                 if err.code == codes::server_error::TOKEN_EXPIRED {
                     sub.token.clear();
                     sub.token_required = true;
                 }
                 let delay = sub.resubscribe.next_delay(&mut self.rng);
-                sub.resubscribe_at = Some(now + delay);
+                self.timers.set(TimerKey::resubscribe(channel), now + delay);
                 self.sub_event(channel, SubscriptionEvent::Error(error));
             } else {
                 self.end_subscription(channel, err.code, &err.message, false, now);
@@ -255,7 +198,7 @@ impl Engine {
         };
         sub.state = SubscriptionState::Subscribed;
         sub.resubscribe.reset();
-        sub.resubscribe_at = None;
+        self.timers.clear(&TimerKey::resubscribe(channel));
         let last_delivered = sub.recovery.position().cloned();
         sub.recovery.on_subscribed(&result);
         // A delta chain survives only a successful recovery; otherwise the next publication is whole.
@@ -287,7 +230,7 @@ impl Engine {
             return;
         }
         let has_provider = {
-            let Some(sub) = self.subs.get_mut(channel) else {
+            let Some(sub) = self.subs.client.get_mut(channel) else {
                 return;
             };
             if sub.state == SubscriptionState::Unsubscribed {
@@ -295,7 +238,7 @@ impl Engine {
             }
             sub.state = SubscriptionState::Subscribing;
             sub.inflight = None;
-            sub.refresh_at = None;
+            self.timers.clear(&TimerKey::sub_refresh(channel));
             // A refresh fetch belonged to the subscription the server just ended: it would hold back
             // the resubscribe, and its answer would be dropped anyway.
             if matches!(sub.token_fetch, Some((_, SubTokenPurpose::Refresh))) {
@@ -313,7 +256,7 @@ impl Engine {
         };
         if code == codes::server_unsubscribe::SUBSCRIPTION_EXPIRED
             && has_provider
-            && let Some(sub) = self.subs.get_mut(channel)
+            && let Some(sub) = self.subs.client.get_mut(channel)
         {
             sub.token_required = true;
         }
@@ -323,7 +266,7 @@ impl Engine {
 
     /// After disconnect 3014: every recoverable position is forced to "unrecovered".
     pub(super) fn invalidate_all_subscriptions(&mut self) {
-        for sub in self.subs.values_mut() {
+        for sub in self.subs.client.values_mut() {
             sub.delta = None;
             sub.recovery.invalidate();
             if sub.config.has_token_provider {
@@ -331,35 +274,19 @@ impl Engine {
                 sub.token_required = true;
             }
         }
-        for sub in self.server_subs.values_mut() {
+        for sub in self.subs.server.values_mut() {
             sub.recovery.invalidate();
         }
     }
 
     pub(super) fn subscription_timeouts(&mut self, now: Instant) {
-        let due: Vec<(String, bool, bool)> = self
-            .subs
-            .iter()
-            .map(|(c, s)| {
-                (
-                    c.clone(),
-                    s.resubscribe_at.is_some_and(|d| d <= now),
-                    s.refresh_at.is_some_and(|d| d <= now),
-                )
-            })
-            .filter(|(_, resub, refresh)| *resub || *refresh)
-            .collect();
-        for (channel, resubscribe, refresh) in due {
-            if resubscribe {
-                if let Some(sub) = self.subs.get_mut(&channel) {
-                    sub.resubscribe_at = None;
-                }
+        for (channel, due) in Subscriptions::due(&self.timers, now) {
+            if due.resubscribe {
+                self.timers.clear(&TimerKey::resubscribe(&channel));
                 self.try_subscribe(&channel, now);
             }
-            if refresh {
-                if let Some(sub) = self.subs.get_mut(&channel) {
-                    sub.refresh_at = None;
-                }
+            if due.refresh {
+                self.timers.clear(&TimerKey::sub_refresh(&channel));
                 self.fetch_subscription_token(&channel, SubTokenPurpose::Refresh);
             }
         }

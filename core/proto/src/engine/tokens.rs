@@ -8,6 +8,7 @@
 use web_time::{Duration, Instant};
 
 use super::commands::InflightKind;
+use super::timers::TimerKey;
 use super::{Engine, Output, TokenKind, TokenRequest, TokenRequestId};
 use crate::codes;
 use crate::error::{Error, TokenError};
@@ -65,7 +66,7 @@ impl Engine {
 
     pub(super) fn fetch_subscription_token(&mut self, channel: &str, purpose: SubTokenPurpose) {
         let id = self.next_token_id();
-        let Some(sub) = self.subs.get_mut(channel) else {
+        let Some(sub) = self.subs.client.get_mut(channel) else {
             return;
         };
         sub.token_fetch = Some((id, purpose));
@@ -82,6 +83,7 @@ impl Engine {
         }
         let channel = self
             .subs
+            .client
             .iter()
             .find(|(_, s)| s.token_fetch.is_some_and(|(fid, _)| fid == id))
             .map(|(c, _)| c.clone());
@@ -132,7 +134,7 @@ impl Engine {
     }
 
     fn on_subscription_token(&mut self, channel: &str, result: Result<String, TokenError>, now: Instant) {
-        let Some(sub) = self.subs.get_mut(channel) else {
+        let Some(sub) = self.subs.client.get_mut(channel) else {
             return;
         };
         let Some((_, purpose)) = sub.token_fetch.take() else {
@@ -148,7 +150,7 @@ impl Engine {
             }
             (SubTokenPurpose::Subscribe, Err(TokenError::Failed(reason))) => {
                 let delay = sub.resubscribe.next_delay(&mut self.rng);
-                sub.resubscribe_at = Some(now + delay);
+                self.timers.set(TimerKey::resubscribe(channel), now + delay);
                 self.sub_event(channel, SubscriptionEvent::Error(Error::Token(reason)));
             }
             (SubTokenPurpose::Refresh, Ok(token)) => {
@@ -172,18 +174,16 @@ impl Engine {
 
     /// Arms (or, with `expires == false`, disarms) the connection refresh timer.
     pub(super) fn schedule_refresh(&mut self, expires: bool, ttl: u32, now: Instant) {
-        self.refresh_at = expires
+        let at = expires
             .then(|| now + refresh_delay(Duration::from_secs(u64::from(ttl)), self.config.refresh_ahead));
+        self.timers.set_or_clear(TimerKey::Refresh, at);
     }
 
     pub(super) fn on_refresh_reply(&mut self, error: Option<ErrorReply>, body: ReplyBody, now: Instant) {
         match (error, body) {
             (Some(e), _) if codes::refresh_error_is_retryable(e.code, e.temporary) => {
-                self.client_event(ClientEvent::Error(Error::Server {
-                    code: e.code,
-                    message: e.message,
-                    temporary: true,
-                }));
+                // The client retries it, so it is reported as temporary whatever the server said.
+                self.client_event(ClientEvent::Error(Error::from(ErrorReply { temporary: true, ..e })));
                 self.retry_refresh_later(now);
             }
             (Some(e), _) => self.go_disconnected(e.code, &e.message, now),
@@ -196,14 +196,15 @@ impl Engine {
     pub(super) fn retry_refresh_later(&mut self, now: Instant) {
         if self.state == ClientState::Connected {
             let delay = Duration::from_millis(self.rng.u64(5_000..=10_000));
-            self.refresh_at = Some(now + delay);
+            self.timers.set(TimerKey::Refresh, now + delay);
         }
     }
 
     pub(super) fn schedule_sub_refresh(&mut self, channel: &str, expires: bool, ttl: u32, now: Instant) {
         let ahead = self.config.refresh_ahead;
-        if let Some(sub) = self.subs.get_mut(channel) {
-            sub.refresh_at = expires.then(|| now + refresh_delay(Duration::from_secs(u64::from(ttl)), ahead));
+        if self.subs.client.contains_key(channel) {
+            let at = expires.then(|| now + refresh_delay(Duration::from_secs(u64::from(ttl)), ahead));
+            self.timers.set_or_clear(TimerKey::sub_refresh(channel), at);
         }
     }
 
@@ -216,7 +217,7 @@ impl Engine {
     ) {
         match (error, body) {
             (Some(e), _) if codes::refresh_error_is_retryable(e.code, e.temporary) => {
-                let err = Error::Server { code: e.code, message: e.message, temporary: true };
+                let err = Error::from(ErrorReply { temporary: true, ..e });
                 self.sub_event(channel, SubscriptionEvent::Error(err));
                 self.retry_sub_refresh_later(channel, now);
             }
@@ -231,8 +232,8 @@ impl Engine {
     /// A failed subscription refresh is retried after 10–20 s.
     pub(super) fn retry_sub_refresh_later(&mut self, channel: &str, now: Instant) {
         let delay = Duration::from_millis(self.rng.u64(10_000..=20_000));
-        if let Some(sub) = self.subs.get_mut(channel).filter(|s| s.state == SubscriptionState::Subscribed) {
-            sub.refresh_at = Some(now + delay);
+        if self.subs.client.get(channel).is_some_and(|s| s.state == SubscriptionState::Subscribed) {
+            self.timers.set(TimerKey::sub_refresh(channel), now + delay);
         }
     }
 }

@@ -6,7 +6,8 @@
 //! `schema_matches_client_proto` compiles the `.proto` file with protox and round-trips a fully
 //! populated message of every kind through these types to prove that they agree.
 //!
-//! These types stay private to the codec: the rest of the crate works with [`crate::wire`].
+//! These types stay private to the codec (visible crate-wide only in tests, where the engine tests play
+//! a Protobuf server with them): the rest of the crate works with [`crate::wire`].
 
 use std::collections::BTreeMap;
 

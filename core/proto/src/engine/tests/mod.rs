@@ -17,6 +17,9 @@
 //! - `transports`: events from transports the engine has moved on from are ignored.
 //! - `server_subs`: server-side subscriptions across reconnects (PROTOCOL.md 3.9).
 //! - `storm`: a thousand random failures and recoveries.
+//! - `lifecycle`: background parking, the suspended state and its cadence, push wake, network down/up.
+//! - `delta`: fossil delta publications applied, and a bad delta repaired by a recovering resubscribe.
+//! - `protobuf`: a whole session in the Protobuf encoding (its own binary driver, not [`sim::Sim`]).
 
 #![allow(clippy::unwrap_used)]
 
@@ -25,7 +28,10 @@ mod sim;
 mod backoff;
 mod batching;
 mod codes;
+mod delta;
 mod heartbeat;
+mod lifecycle;
+mod protobuf;
 mod recovery;
 mod refresh;
 mod requests;

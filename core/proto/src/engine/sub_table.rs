@@ -1,0 +1,107 @@
+//! The subscriptions part: every client-side subscription with its own state, and the server-side
+//! subscriptions of the connection.
+//!
+//! Invariants:
+//! - a channel is a client-side subscription only if the app created it; the server-side map holds only
+//!   what the server said (connect reply, `subscribe` pushes) and is never touched by app calls;
+//! - a subscription's deadlines are `TimerKey::Resubscribe(channel)` and `TimerKey::SubRefresh(channel)`
+//!   in the [timer table](super::timers). `Resubscribe` is armed only while `subscribing` with nothing in
+//!   flight (a failed subscribe or subscribe token fetch waits out its backoff); `SubRefresh` only while
+//!   `subscribed`. Losing the connection, ending the subscription and removing it clear both
+//!   ([`Sub::on_connection_lost`], [`Subscriptions::disarm`]);
+//! - `inflight` is the id of the one `subscribe` command in flight; a reply under another id is an
+//!   answer to a subscribe the app has since cancelled and is ignored.
+
+use std::collections::BTreeMap;
+
+use web_time::Instant;
+
+use super::server_subs::ServerSub;
+use super::timers::{TimerKey, Timers};
+use super::tokens::SubTokenPurpose;
+use crate::backoff::Attempts;
+use crate::config::SubscriptionConfig;
+use crate::event::SubscriptionState;
+use crate::recovery::Recovery;
+
+/// One client-side subscription.
+#[derive(Debug)]
+pub(super) struct Sub {
+    pub(super) config: SubscriptionConfig,
+    pub(super) state: SubscriptionState,
+    pub(super) token: String,
+    /// After 109 or 2502: the next subscribe needs a fresh token.
+    pub(super) token_required: bool,
+    pub(super) recovery: Recovery,
+    /// The id of the `subscribe` command in flight.
+    pub(super) inflight: Option<u32>,
+    pub(super) resubscribe: Attempts,
+    /// A token fetch in progress.
+    pub(super) token_fetch: Option<(super::TokenRequestId, SubTokenPurpose)>,
+    /// Set while fossil delta is negotiated: the last full payload, the base of the next delta.
+    pub(super) delta: Option<crate::delta::DeltaState>,
+}
+
+impl Sub {
+    pub(super) fn new(config: SubscriptionConfig) -> Self {
+        Self {
+            token: config.token.clone(),
+            token_required: false,
+            recovery: Recovery::new(config.since.clone()),
+            state: SubscriptionState::Unsubscribed,
+            inflight: None,
+            resubscribe: Attempts::new(config.resubscribe),
+            token_fetch: None,
+            delta: None,
+            config,
+        }
+    }
+
+    /// The connection ended: nothing sent on it is pending any more.
+    pub(super) fn on_connection_lost(&mut self, channel: &str, timers: &mut Timers) {
+        self.inflight = None;
+        Subscriptions::disarm(channel, timers);
+        if matches!(self.token_fetch, Some((_, SubTokenPurpose::Refresh))) {
+            self.token_fetch = None;
+        }
+    }
+
+    pub(super) fn needs_token(&self) -> bool {
+        self.config.has_token_provider && (self.token.is_empty() || self.token_required)
+    }
+}
+
+/// Which timers of one channel are due.
+#[derive(Debug, Default, Clone, Copy)]
+pub(super) struct DueSub {
+    pub(super) resubscribe: bool,
+    pub(super) refresh: bool,
+}
+
+/// Client-side and server-side subscriptions, by channel.
+#[derive(Debug, Default)]
+pub(super) struct Subscriptions {
+    pub(super) client: BTreeMap<String, Sub>,
+    pub(super) server: BTreeMap<String, ServerSub>,
+}
+
+impl Subscriptions {
+    /// Clears both timers of `channel`.
+    pub(super) fn disarm(channel: &str, timers: &mut Timers) {
+        timers.clear(&TimerKey::resubscribe(channel));
+        timers.clear(&TimerKey::sub_refresh(channel));
+    }
+
+    /// The channels with a due timer at `now`, in channel order.
+    pub(super) fn due(timers: &Timers, now: Instant) -> BTreeMap<String, DueSub> {
+        let mut due: BTreeMap<String, DueSub> = BTreeMap::new();
+        for key in timers.due(now) {
+            match key {
+                TimerKey::Resubscribe(channel) => due.entry(channel.clone()).or_default().resubscribe = true,
+                TimerKey::SubRefresh(channel) => due.entry(channel.clone()).or_default().refresh = true,
+                _ => {}
+            }
+        }
+        due
+    }
+}
