@@ -115,7 +115,10 @@ impl Client {
         self.call(Call::Disconnect);
     }
 
-    /// Closes the client for good and waits until it has let go of the connection.
+    /// Closes the client for good and waits until it has let go of the connection and every position
+    /// handed to the [`crate::positions::PositionStore`] is saved and flushed. Every event stream ends
+    /// after the `Closed` event; calls still waiting (`ready()`, requests not yet sent) fail with
+    /// [`Error::Closed`], requests already sent with [`Error::OutcomeUnknown`].
     pub async fn close(&self) {
         let (tx, rx) = oneshot::channel();
         self.call(Call::Close(tx));

@@ -3,6 +3,10 @@
 //! Each call to `events()` opens a new stream that sees every event from that moment on, in order, with
 //! nothing dropped: the streams are unbounded, so a consumer that stops reading grows memory instead of
 //! losing publications. Open the stream before calling `subscribe()` or `connect()` to see everything.
+//!
+//! Every stream ends after the client's `Closed` event (the last client event), once what was queued for
+//! it has been read; a stream opened after that ends at once. Streams also end when every handle to the
+//! client is dropped.
 
 use std::pin::Pin;
 use std::task::{Context, Poll};
@@ -10,7 +14,7 @@ use std::task::{Context, Poll};
 use futures::Stream;
 use futures::channel::mpsc::UnboundedReceiver;
 
-/// A stream of events; ends when the client is closed or dropped.
+/// A stream of events; ends when the client is closed (at once if opened after) or dropped.
 #[derive(Debug)]
 pub struct EventStream<T> {
     rx: UnboundedReceiver<T>,

@@ -5,6 +5,13 @@
 //! for a saved position and the first subscribe recovers from it, so a restarted process resumes every
 //! channel where the previous one stopped: nothing missed, nothing twice.
 //!
+//! The driver never calls the store on its own task for a save: it records the newest position per channel
+//! and a background job (on the runtime's blocking pool) hands it to [`PositionStore::save`], so a store
+//! that writes to a slow disk, or calls into the app, delays neither heartbeats nor event delivery. A
+//! channel that moves many times while a save is in progress is saved once, at its newest position.
+//! `Client::close` returns only after every position handed over before it was saved and
+//! [`PositionStore::flush`] returned.
+//!
 //! Positions are saved after a publication is handed to the app's event stream. An app that must not
 //! see a publication twice even after a crash in the middle of processing should persist its own
 //! progress together with its results and pass it as `since`.
@@ -17,12 +24,17 @@ use ceaseless_proto::wire::StreamPosition;
 use crate::maybe_send::{MaybeSend, MaybeSync};
 
 /// Loads and saves stream positions by channel.
+///
+/// `save` and `flush` are called from a background job, one call at a time, in order, and may block
+/// (write a file, call into the app). `load` is called on the driver task when a subscription is
+/// created without `since`, possibly while a save runs on another thread, so keep it quick (answer from
+/// memory where possible).
 pub trait PositionStore: MaybeSend + MaybeSync + 'static {
     /// The saved position of `channel`, if any.
     fn load(&self, channel: &str) -> Option<StreamPosition>;
     /// Remembers `position` for `channel`.
     fn save(&self, channel: &str, position: &StreamPosition);
-    /// Makes saved positions durable (called when the client closes).
+    /// Makes saved positions durable (called when the client closes, after the last save).
     fn flush(&self) {}
 }
 

@@ -1,14 +1,33 @@
 //! The runtime seam: spawning, sleeping and seeding, so the driver runs on tokio natively and on the
 //! browser event loop in `ceaseless-wasm`.
+//!
+//! The driver never blocks: everything slow happens on tasks it spawns. Blocking work (writing
+//! positions to a [`crate::positions::PositionStore`], which is synchronous) goes through
+//! [`Runtime::spawn_blocking`], so a slow disk delays neither heartbeats nor event delivery.
 
 use web_time::Instant;
 
 use crate::maybe_send::{BoxFuture, MaybeSend, MaybeSync};
 
+/// A piece of blocking work for [`Runtime::spawn_blocking`]: `Send` outside wasm32.
+#[cfg(not(target_arch = "wasm32"))]
+pub type BlockingJob = Box<dyn FnOnce() + Send + 'static>;
+/// A piece of blocking work for [`Runtime::spawn_blocking`]: `Send` outside wasm32.
+#[cfg(target_arch = "wasm32")]
+pub type BlockingJob = Box<dyn FnOnce() + 'static>;
+
 /// What the driver needs from an async runtime.
 pub trait Runtime: Clone + MaybeSend + MaybeSync + 'static {
     /// Runs a future to completion in the background.
     fn spawn(&self, fut: BoxFuture<'static, ()>);
+    /// Runs blocking work (synchronous I/O) in the background, where it cannot stall the driver.
+    ///
+    /// The default runs it as a spawned task: it still leaves the driver's turn at once, but on a
+    /// single-threaded executor it blocks the others while it runs. Runtimes with a thread pool
+    /// override it (tokio uses its blocking pool).
+    fn spawn_blocking(&self, job: BlockingJob) {
+        self.spawn(Box::pin(async move { job() }));
+    }
     /// Resolves at `deadline` (at once if it has passed).
     fn sleep_until(&self, deadline: Instant) -> BoxFuture<'static, ()>;
     /// The current time.
@@ -46,6 +65,10 @@ impl TokioRuntime {
 impl Runtime for TokioRuntime {
     fn spawn(&self, fut: BoxFuture<'static, ()>) {
         self.handle.spawn(fut);
+    }
+
+    fn spawn_blocking(&self, job: BlockingJob) {
+        drop(self.handle.spawn_blocking(job));
     }
 
     fn sleep_until(&self, deadline: Instant) -> BoxFuture<'static, ()> {

@@ -1,4 +1,10 @@
 //! Delivering engine events to the app: event streams, state mirrors and `ready()` waiters.
+//!
+//! Every stream is an unbounded channel fed in engine order, so a slow reader loses nothing. `Closed` is
+//! the last client event: once it has been delivered every stream ends (after what was queued for it),
+//! every waiter fails with [`Error::Closed`], and anything registered later is answered at once: a new
+//! stream ends immediately, a new waiter fails. Waiters still pending when `close()` is called fail with
+//! [`Error::Closed`] rather than the `Disconnected` / `Unsubscribed` the engine reports on its way down.
 
 use std::collections::HashMap;
 use std::sync::Arc;
@@ -65,6 +71,10 @@ pub(crate) struct Fanout {
     connect_waiters: Vec<oneshot::Sender<Result<(), Error>>>,
     wake_waiters: Vec<oneshot::Sender<WakeReport>>,
     pub(crate) subs: HashMap<String, SubListeners>,
+    /// `close()` was called: waiters resolved on the way down fail with `Closed`.
+    closing: bool,
+    /// `Closed` was delivered (or the driver is ending): nothing new is registered.
+    closed: bool,
 }
 
 impl SubListeners {
@@ -81,11 +91,21 @@ impl Fanout {
             connect_waiters: Vec::new(),
             wake_waiters: Vec::new(),
             subs: HashMap::new(),
+            closing: false,
+            closed: false,
         }
     }
 
+    /// The client is being closed: from now on a waiter resolved with an error gets [`Error::Closed`].
+    pub(crate) fn closing(&mut self) {
+        self.closing = true;
+    }
+
+    /// A new client stream; after `Closed` it ends at once (dropping the sender ends the receiver).
     pub(crate) fn add_client_stream(&mut self, tx: UnboundedSender<ClientEvent>) {
-        self.client_streams.push(tx);
+        if !self.closed {
+            self.client_streams.push(tx);
+        }
     }
 
     pub(crate) fn add_connect_waiter(&mut self, tx: oneshot::Sender<Result<(), Error>>) {
@@ -97,17 +117,28 @@ impl Fanout {
         }
     }
 
+    /// A wake waiter; after `Closed` it is dropped, so `wake()` returns an empty report at once.
     pub(crate) fn add_wake_waiter(&mut self, tx: oneshot::Sender<WakeReport>) {
-        self.wake_waiters.push(tx);
+        if !self.closed {
+            self.wake_waiters.push(tx);
+        }
     }
 
+    /// A new stream of `channel`; it ends at once after `Closed` or for an unknown channel.
     pub(crate) fn add_sub_stream(&mut self, channel: &str, tx: UnboundedSender<SubscriptionEvent>) {
+        if self.closed {
+            return;
+        }
         if let Some(listeners) = self.subs.get_mut(channel) {
             listeners.streams.push(tx);
         }
     }
 
     pub(crate) fn add_sub_waiter(&mut self, channel: &str, tx: oneshot::Sender<Result<(), Error>>) {
+        if self.closed {
+            drop(tx.send(Err(Error::Closed)));
+            return;
+        }
         let Some(listeners) = self.subs.get_mut(channel) else {
             drop(tx.send(Err(Error::Unsubscribed)));
             return;
@@ -131,7 +162,7 @@ impl Fanout {
             }
             ClientEvent::Disconnected { .. } => {
                 self.client_state.set_client(ClientState::Disconnected);
-                Some(Err(Error::Disconnected))
+                Some(Err(if self.closing { Error::Closed } else { Error::Disconnected }))
             }
             ClientEvent::Closed => {
                 self.client_state.set_client(ClientState::Closed);
@@ -173,7 +204,7 @@ impl Fanout {
             }
             SubscriptionEvent::Unsubscribed { .. } => {
                 listeners.state.set_subscription(SubscriptionState::Unsubscribed);
-                Some(Err(Error::Unsubscribed))
+                Some(Err(if self.closing { Error::Closed } else { Error::Unsubscribed }))
             }
             _ => None,
         };
@@ -193,8 +224,11 @@ impl Fanout {
         }
     }
 
-    /// The driver is ending: streams end, waiters fail.
+    /// `Closed` was delivered or the driver is ending: streams end, waiters fail, and nothing registered
+    /// from now on waits (see [`Fanout::add_client_stream`]).
     pub(crate) fn shut_down(&mut self) {
+        self.closing = true;
+        self.closed = true;
         self.client_state.set_client(ClientState::Closed);
         for waiter in self.connect_waiters.drain(..) {
             let _ = waiter.send(Err(Error::Closed));

@@ -6,11 +6,16 @@
 //! and transport opens become helper tasks, events go to the app's streams. It decides nothing about
 //! the protocol; the engine does.
 //!
+//! Nothing on the loop blocks: transport opens and reads, token fetches and position saves (through
+//! [`writer::PositionWriter`], on the runtime's blocking pool) all run elsewhere and report back, so a
+//! slow disk or a slow token server never delays a pong or an event.
+//!
 //! It is written once against the [`Runtime`] and [`Transport`] seams, so the same loop runs on tokio
 //! and, in `ceaseless-wasm`, on the browser's event loop.
 
 mod fanout;
 mod messages;
+mod writer;
 
 use std::collections::HashMap;
 use std::future::poll_fn;
@@ -53,7 +58,10 @@ struct Driver<R: Runtime> {
     requests: HashMap<RequestId, oneshot::Sender<Result<Response, Error>>>,
     sub_providers: HashMap<String, Arc<dyn SubscriptionTokenProvider>>,
     fanout: fanout::Fanout,
+    positions: writer::PositionWriter,
     close_waiters: Vec<oneshot::Sender<()>>,
+    /// `close()` was called: calls the engine fails with `Disconnected` on its way down get `Closed`.
+    closing: bool,
 }
 
 enum Wake {
@@ -91,6 +99,7 @@ pub(crate) async fn run<R: Runtime>(
 ) {
     let (internal_tx, mut internal_rx) = unbounded();
     let fanout = fanout::Fanout::new(parts.client_state.clone());
+    let positions = writer::PositionWriter::new(parts.positions.clone());
     let mut driver = Driver {
         parts,
         engine,
@@ -99,7 +108,9 @@ pub(crate) async fn run<R: Runtime>(
         requests: HashMap::new(),
         sub_providers: HashMap::new(),
         fanout,
+        positions,
         close_waiters: Vec::new(),
+        closing: false,
     };
     let mut sleep: Option<(Instant, BoxFuture<'static, ()>)> = None;
     loop {
@@ -134,11 +145,15 @@ pub(crate) async fn run<R: Runtime>(
             }
         }
     }
+    // Every handle is gone: close, end the streams, and stay alive until the positions are written.
     let now = driver.parts.runtime.now();
+    driver.begin_close();
     driver.engine.close(now);
     driver.drain();
-    driver.parts.positions.flush();
     driver.fanout.shut_down();
+    let (flushed, written) = oneshot::channel();
+    driver.positions.flush(&driver.parts.runtime, [flushed]);
+    let _ = written.await;
 }
 
 impl<R: Runtime> Driver<R> {
@@ -147,13 +162,14 @@ impl<R: Runtime> Driver<R> {
             Call::Connect => self.engine.connect(now),
             Call::Disconnect => self.engine.disconnect(now),
             Call::Close(done) => {
+                self.begin_close();
                 self.engine.close(now);
                 self.close_waiters.push(done);
             }
             Call::SetToken(token) => self.engine.set_token(token),
             Call::NewSubscription { channel, mut config, provider, state } => {
                 if config.since.is_none() {
-                    config.since = self.parts.positions.load(&channel);
+                    config.since = self.positions.load(&channel);
                 }
                 let provider = provider.or_else(|| self.parts.subscription_token_provider.clone());
                 config.has_token_provider = provider.is_some();
@@ -247,22 +263,27 @@ impl<R: Runtime> Driver<R> {
         }));
     }
 
+    fn begin_close(&mut self) {
+        self.closing = true;
+        self.fanout.closing();
+    }
+
     fn drain(&mut self) {
         while let Some(output) = self.engine.poll_output() {
             self.on_output(output);
         }
         if self.engine.state() == ceaseless_proto::ClientState::Closed && !self.close_waiters.is_empty() {
-            self.parts.positions.flush();
-            for done in self.close_waiters.drain(..) {
-                let _ = done.send(());
-            }
+            // `close()` returns once every position handed over so far is saved and flushed.
+            self.positions.flush(&self.parts.runtime, self.close_waiters.drain(..));
         }
     }
 
     fn on_output(&mut self, output: Output) {
         match output {
             Output::OpenTransport { id, endpoint, transport } => self.open(id, endpoint, transport),
-            Output::SavePosition { channel, position } => self.parts.positions.save(&channel, &position),
+            Output::SavePosition { channel, position } => {
+                self.positions.save(&self.parts.runtime, &channel, &position)
+            }
             Output::Transmit { id, frame } => self.send_to_connection(id, Outgoing::Frame(frame)),
             Output::Session { id, session, node } => {
                 self.send_to_connection(id, Outgoing::Session { session, node })
@@ -278,6 +299,11 @@ impl<R: Runtime> Driver<R> {
             Output::Event(Event::Subscription { channel, event }) => self.fanout.sub_event(&channel, event),
             Output::Reply { id, result } => {
                 if let Some(reply) = self.requests.remove(&id) {
+                    let result = match result {
+                        // Never sent, failed by the close: say so. (Sent ones keep `OutcomeUnknown`.)
+                        Err(Error::Disconnected) if self.closing => Err(Error::Closed),
+                        other => other,
+                    };
                     let _ = reply.send(result);
                 }
             }
