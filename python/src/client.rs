@@ -1,18 +1,18 @@
 //! [`NativeClient`]: the Python-facing handle of one [`ceaseless::Client`].
 
-use std::sync::Arc;
-
-use ceaseless::{ClientState, Duration, HistoryOptions};
+use ceaseless::transport::FrameFormat;
+use ceaseless::{AppState, HistoryOptions};
+use ceaseless_bridge::options::{payload, seconds};
 use futures::StreamExt;
 use pyo3::prelude::*;
 use pyo3::types::PyDict;
-use tokio::sync::watch;
 
 use crate::awaitable::{awaitable, none};
-use crate::convert::{self, ClientInfo, HistoryResult, PresenceStats, decode_opt, publication_list};
-use crate::errors::to_pyerr;
+use crate::convert::{ClientInfo, HistoryResult, PresenceStats, WakeReport, decode_opt, publication_list};
+use crate::errors::{config_error, to_pyerr};
 use crate::events::Item;
 use crate::logging::refresh_log_level;
+use crate::options::{ClientArgs, SubscriptionArgs, client_options, data_bytes, subscription_options};
 use crate::stream::NativeStream;
 use crate::subscription::NativeSubscription;
 use crate::tokens::{LoopSlot, PyTokenProvider};
@@ -22,75 +22,92 @@ use crate::tokens::{LoopSlot, PyTokenProvider};
 pub struct NativeClient {
     client: ceaseless::Client,
     event_loop: LoopSlot,
-    /// Turns true once `close()` has finished; ends every stream of this client.
-    closed: Arc<watch::Sender<bool>>,
+    /// The encoding, which decides how data given to publish, RPC and subscriptions is checked.
+    format: Option<FrameFormat>,
 }
 
-fn seconds(py: Python<'_>, what: &str, value: f64) -> PyResult<Duration> {
-    Duration::try_from_secs_f64(value).map_err(|_| {
-        to_pyerr(py, &ceaseless::Error::Config(format!("{what} must be a non-negative number of seconds")))
-    })
-}
-
-fn state_name(state: ClientState) -> &'static str {
-    match state {
-        ClientState::Disconnected => "disconnected",
-        ClientState::Connecting => "connecting",
-        ClientState::Connected => "connected",
-        ClientState::Closed => "closed",
+impl NativeClient {
+    /// `str` / `bytes` data from Python as a payload in this client's format.
+    fn payload(&self, py: Python<'_>, data: &Bound<'_, PyAny>) -> PyResult<ceaseless::Payload> {
+        payload(data_bytes(py, data)?, self.format).map_err(|e| to_pyerr(py, &e))
     }
 }
 
 #[pymethods]
 impl NativeClient {
     #[new]
-    #[pyo3(signature = (url, *, token=None, get_token=None, get_subscription_token=None, name=None,
-        version=None, timeout=None, reconnect_delay=None, data=None))]
+    #[pyo3(signature = (url, *, get_token=None, get_subscription_token=None, token=None, data=None,
+        name=None, version=None, format=None, transports=None, fallback_urls=None, timeout=None,
+        reconnect_delay_min=None, reconnect_delay_max=None, max_server_ping_delay=None,
+        refresh_ahead=None, max_message_size=None, offline_queue_limit=None, offline_queue_timeout=None,
+        suspend_after=None, background_grace=None, position_store=None, tls_root_ca_pem=None,
+        proxy=None))]
     #[allow(clippy::too_many_arguments)]
-    fn new(
-        py: Python<'_>,
+    fn new<'py>(
+        py: Python<'py>,
         url: &str,
-        token: Option<String>,
         get_token: Option<Py<PyAny>>,
         get_subscription_token: Option<Py<PyAny>>,
+        token: Option<String>,
+        data: Option<Bound<'py, PyAny>>,
         name: Option<String>,
         version: Option<String>,
+        format: Option<String>,
+        transports: Option<Vec<String>>,
+        fallback_urls: Option<Vec<String>>,
         timeout: Option<f64>,
-        reconnect_delay: Option<(f64, f64)>,
-        data: Option<Bound<'_, PyAny>>,
+        reconnect_delay_min: Option<f64>,
+        reconnect_delay_max: Option<f64>,
+        max_server_ping_delay: Option<f64>,
+        refresh_ahead: Option<f64>,
+        max_message_size: Option<i64>,
+        offline_queue_limit: Option<i64>,
+        offline_queue_timeout: Option<f64>,
+        suspend_after: Option<f64>,
+        background_grace: Option<f64>,
+        position_store: Option<Bound<'py, PyAny>>,
+        tls_root_ca_pem: Option<Vec<String>>,
+        proxy: Option<String>,
     ) -> PyResult<Self> {
         let _ = refresh_log_level(py);
+        let options = client_options(
+            py,
+            ClientArgs {
+                token,
+                data,
+                name,
+                version,
+                format,
+                transports,
+                fallback_urls,
+                timeout,
+                reconnect_delay_min,
+                reconnect_delay_max,
+                max_server_ping_delay,
+                refresh_ahead,
+                max_message_size,
+                offline_queue_limit,
+                offline_queue_timeout,
+                suspend_after,
+                background_grace,
+                position_store,
+                tls_root_ca_pem,
+                proxy,
+            },
+        )?;
+        let format = options.format;
         let event_loop = LoopSlot::default();
         event_loop.capture(py);
-        let mut builder = ceaseless::Client::builder(url);
-        if let Some(token) = token {
-            builder = builder.token(token);
-        }
+        let _runtime = pyo3_async_runtimes::tokio::get_runtime().enter();
+        let mut builder = options.builder(url).map_err(|e| to_pyerr(py, &e))?;
         if let Some(function) = get_token {
             builder = builder.token_provider(PyTokenProvider::new(function, event_loop.clone()));
         }
         if let Some(function) = get_subscription_token {
             builder = builder.subscription_token_provider(PyTokenProvider::new(function, event_loop.clone()));
         }
-        if let Some(name) = name {
-            builder = builder.name(name);
-        }
-        if let Some(version) = version {
-            builder = builder.version(version);
-        }
-        if let Some(timeout) = timeout {
-            builder = builder.timeout(seconds(py, "timeout", timeout)?);
-        }
-        if let Some((min, max)) = reconnect_delay {
-            builder = builder
-                .reconnect_delay(seconds(py, "reconnect_delay", min)?, seconds(py, "reconnect_delay", max)?);
-        }
-        if let Some(data) = data {
-            builder = builder.data(convert::payload(py, &data)?);
-        }
-        let _runtime = pyo3_async_runtimes::tokio::get_runtime().enter();
         let client = builder.build().map_err(|e| to_pyerr(py, &e))?;
-        Ok(Self { client, event_loop, closed: Arc::new(watch::channel(false).0) })
+        Ok(Self { client, event_loop, format })
     }
 
     /// Starts connecting (and reconnecting) in the background.
@@ -105,15 +122,13 @@ impl NativeClient {
         self.client.disconnect();
     }
 
-    /// Awaitable: closes the client for good.
+    /// Awaitable: closes the client for good (every stream of it ends).
     fn close<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyAny>> {
         let client = self.client.clone();
-        let closed = self.closed.clone();
         awaitable(
             py,
             async move {
                 client.close().await;
-                closed.send_replace(true);
                 Ok(())
             },
             none,
@@ -129,7 +144,7 @@ impl NativeClient {
     /// `"disconnected"`, `"connecting"`, `"connected"` or `"closed"`.
     #[getter]
     fn state(&self) -> &'static str {
-        state_name(self.client.state())
+        ceaseless_bridge::names::client_state(self.client.state())
     }
 
     /// Replaces the connection token for the next connect attempt.
@@ -137,57 +152,94 @@ impl NativeClient {
         self.client.set_token(token);
     }
 
-    /// A stream of client events from now on.
+    /// The OS says the network went away (`False`) or came back (`True`).
+    fn network_changed(&self, available: bool) {
+        self.client.network_changed(available);
+    }
+
+    /// `"foreground"` or `"background"`.
+    fn set_app_state(&self, py: Python<'_>, state: String) -> PyResult<()> {
+        let state = match state.as_str() {
+            "foreground" => AppState::Foreground,
+            "background" => AppState::Background,
+            other => {
+                return Err(config_error(
+                    py,
+                    format!("unknown app state {other:?} (expected foreground or background)"),
+                ));
+            }
+        };
+        self.client.set_app_state(state);
+        Ok(())
+    }
+
+    /// Awaitable: connects, catches up for at most `max_seconds`, and resolves to a `WakeReport`.
+    fn wake<'py>(&self, py: Python<'py>, max_seconds: f64) -> PyResult<Bound<'py, PyAny>> {
+        let max = seconds("max_seconds", max_seconds).map_err(|e| to_pyerr(py, &e))?;
+        self.event_loop.capture(py);
+        let client = self.client.clone();
+        awaitable(py, async move { Ok(client.wake(max).await) }, |py, report| {
+            Ok(Bound::new(py, WakeReport::build(py, &report)?)?.into_any())
+        })
+    }
+
+    /// A stream of client events from now on (it ends after `Closed`).
     fn events(&self, py: Python<'_>) -> NativeStream {
-        NativeStream::start(py, self.client.events().map(Item::Client), "", self.closed.subscribe())
+        NativeStream::new(py, self.client.events().map(Item::Client), "")
     }
 
     /// Registers a subscription (not yet subscribed).
-    #[pyo3(signature = (channel, *, token=None, get_token=None, recoverable=false, positioned=false,
-        join_leave=false, since=None, data=None))]
+    #[pyo3(signature = (channel, *, get_token=None, token=None, data=None, positioned=None,
+        recoverable=None, join_leave=None, delta=None, since=None, resubscribe_delay_min=None,
+        resubscribe_delay_max=None))]
     #[allow(clippy::too_many_arguments)]
-    fn new_subscription(
+    fn new_subscription<'py>(
         &self,
-        py: Python<'_>,
+        py: Python<'py>,
         channel: &str,
-        token: Option<String>,
         get_token: Option<Py<PyAny>>,
-        recoverable: bool,
-        positioned: bool,
-        join_leave: bool,
+        token: Option<String>,
+        data: Option<Bound<'py, PyAny>>,
+        positioned: Option<bool>,
+        recoverable: Option<bool>,
+        join_leave: Option<bool>,
+        delta: Option<bool>,
         since: Option<(u64, String)>,
-        data: Option<Bound<'_, PyAny>>,
+        resubscribe_delay_min: Option<f64>,
+        resubscribe_delay_max: Option<f64>,
     ) -> PyResult<NativeSubscription> {
-        let mut builder = self
-            .client
-            .new_subscription(channel)
-            .recoverable(recoverable)
-            .positioned(positioned)
-            .join_leave(join_leave);
-        if let Some(token) = token {
-            builder = builder.token(token);
-        }
+        let options = subscription_options(
+            py,
+            SubscriptionArgs {
+                token,
+                data,
+                positioned,
+                recoverable,
+                join_leave,
+                delta,
+                since,
+                resubscribe_delay_min,
+                resubscribe_delay_max,
+            },
+        )?;
+        let mut builder = options
+            .apply(self.client.new_subscription(channel), self.format)
+            .map_err(|e| to_pyerr(py, &e))?;
         if let Some(function) = get_token {
             builder = builder.token_provider(PyTokenProvider::new(function, self.event_loop.clone()));
         }
-        if let Some(position) = convert::position(since) {
-            builder = builder.since(position);
-        }
-        if let Some(data) = data {
-            builder = builder.data(convert::payload(py, &data)?);
-        }
         let subscription = builder.build().map_err(|e| to_pyerr(py, &e))?;
-        Ok(NativeSubscription::new(subscription, self.closed.subscribe()))
+        Ok(NativeSubscription::new(subscription))
     }
 
-    /// Awaitable: publishes JSON `data` (`str` or `bytes`) into `channel`.
+    /// Awaitable: publishes `data` (`str` or `bytes`: JSON, or any bytes with Protobuf) into `channel`.
     fn publish<'py>(
         &self,
         py: Python<'py>,
         channel: String,
         data: Bound<'py, PyAny>,
     ) -> PyResult<Bound<'py, PyAny>> {
-        let payload = convert::payload(py, &data)?;
+        let payload = self.payload(py, &data)?;
         let client = self.client.clone();
         awaitable(py, async move { client.publish(&channel, payload).await }, none)
     }
@@ -204,7 +256,8 @@ impl NativeClient {
         raw: bool,
     ) -> PyResult<Bound<'py, PyAny>> {
         let client = self.client.clone();
-        let options = HistoryOptions { limit, since: convert::position(since), reverse };
+        let since = since.map(|(offset, epoch)| ceaseless::StreamPosition { offset, epoch });
+        let options = HistoryOptions { limit, since, reverse };
         let name = channel.clone();
         awaitable(py, async move { client.history(&channel, options).await }, move |py, result| {
             let history = HistoryResult {
@@ -247,7 +300,7 @@ impl NativeClient {
         data: Bound<'py, PyAny>,
         raw: bool,
     ) -> PyResult<Bound<'py, PyAny>> {
-        let payload = convert::payload(py, &data)?;
+        let payload = self.payload(py, &data)?;
         let client = self.client.clone();
         awaitable(py, async move { client.rpc(&method, payload).await }, move |py, reply| {
             decode_opt(py, reply.as_ref(), raw)

@@ -5,7 +5,7 @@
 //! keeps the per-publication cost to the C scanner's work (one copy of the bytes, no per-item
 //! Python-level call). With `raw=True` the data is handed over as `bytes` instead.
 
-use ceaseless::{Payload, StreamPosition};
+use ceaseless::Payload;
 use pyo3::prelude::*;
 use pyo3::sync::PyOnceLock;
 use pyo3::types::{PyBytes, PyDict, PyList, PyString};
@@ -254,20 +254,39 @@ pub(crate) fn publication_list<'py>(
     PyList::new(py, items)
 }
 
-/// `(offset, epoch)` from Python into a stream position.
-pub(crate) fn position(since: Option<(u64, String)>) -> Option<StreamPosition> {
-    since.map(|(offset, epoch)| StreamPosition { offset, epoch })
+/// What a push wake did (`await client.wake(max_seconds)`).
+#[pyclass(frozen, get_all, module = "ceaseless")]
+pub struct WakeReport {
+    /// Connected with every subscription caught up before the time ran out.
+    pub caught_up: bool,
+    /// Publications delivered during the wake, per channel.
+    pub publications: Py<PyDict>,
+    /// How long the wake took, in seconds.
+    pub elapsed: f64,
 }
 
-/// Python data for a publish or RPC: `str` or `bytes` holding JSON.
-pub(crate) fn payload(py: Python<'_>, data: &Bound<'_, PyAny>) -> PyResult<Payload> {
-    let result = if let Ok(b) = data.cast::<PyBytes>() {
-        Payload::from_json_bytes(b.as_bytes().to_vec())
-    } else if let Ok(s) = data.cast::<PyString>() {
-        Payload::from_json_str(&s.to_cow()?)
-    } else {
-        let err = ceaseless::Error::InvalidPayload("data must be str or bytes holding JSON".to_owned());
-        return Err(crate::errors::to_pyerr(py, &err));
-    };
-    result.map_err(|e| crate::errors::to_pyerr(py, &ceaseless::Error::InvalidPayload(e.0)))
+#[pymethods]
+impl WakeReport {
+    fn __repr__(&self, py: Python<'_>) -> PyResult<String> {
+        Ok(format!(
+            "WakeReport(caught_up={}, publications={}, elapsed={:.3})",
+            if self.caught_up { "True" } else { "False" },
+            self.publications.bind(py).repr()?,
+            self.elapsed
+        ))
+    }
+}
+
+impl WakeReport {
+    pub(crate) fn build(py: Python<'_>, report: &ceaseless::WakeReport) -> PyResult<WakeReport> {
+        let publications = PyDict::new(py);
+        for (channel, count) in &report.publications {
+            publications.set_item(channel, count)?;
+        }
+        Ok(WakeReport {
+            caught_up: report.caught_up,
+            publications: publications.unbind(),
+            elapsed: report.elapsed.as_secs_f64(),
+        })
+    }
 }

@@ -1,11 +1,15 @@
-//! Maps [`ceaseless::Error`] to the exception classes defined in `ceaseless.errors`.
+//! Turns a [`ceaseless::Error`] into an instance of the exception classes of `ceaseless.errors`.
 //!
-//! The classes are plain Python (so they can also derive from `ValueError` or `TimeoutError`); this
-//! module picks one by the error's stable code and builds it with `(code, temporary, message)`.
+//! The classes are plain Python (so they can also derive from `ValueError` or `TimeoutError`). The kind,
+//! code, `temporary` flag and message come from [`ceaseless_bridge::ErrorInfo`]; this module only picks
+//! the class for each [`ErrorKind`], with an exhaustive `match`, so a new kind fails to compile here until
+//! it has a class. [`error_table`] hands the codes and flags to `ceaseless.errors`, which uses them when
+//! the app raises an exception itself (`raise ceaseless.Unauthorized("banned")`).
 
+use ceaseless_bridge::{ErrorInfo, ErrorKind};
 use pyo3::prelude::*;
 use pyo3::sync::PyOnceLock;
-use pyo3::types::PyModule;
+use pyo3::types::{PyDict, PyModule};
 
 static ERRORS_MODULE: PyOnceLock<Py<PyModule>> = PyOnceLock::new();
 
@@ -14,41 +18,38 @@ fn errors_module(py: Python<'_>) -> PyResult<&Bound<'_, PyModule>> {
     ERRORS_MODULE.get_or_try_init(py, || Ok(py.import("ceaseless.errors")?.unbind())).map(|m| m.bind(py))
 }
 
-/// The name of the class in `ceaseless.errors` for an error code.
-fn class_name(code: u32) -> &'static str {
-    match code {
-        1 => "Timeout",
-        2 => "TransportError",
-        3 => "Disconnected",
-        4 => "Closed",
-        5 => "TokenError",
-        6 => "Unauthorized",
-        7 => "Unsubscribed",
-        11 => "OutcomeUnknown",
-        12 => "ConfigError",
-        13 => "InvalidUrl",
-        14 => "InvalidChannel",
-        15 => "InvalidPayload",
-        16 => "MessageTooLarge",
-        17 => "DuplicateSubscription",
-        18 => "ProtocolError",
-        19 => "QueueFull",
-        20 => "Suspended",
-        100.. => "ServerError",
-        _ => "CeaselessError",
+/// The class in `ceaseless.errors` of each kind.
+pub(crate) fn class_name(kind: ErrorKind) -> &'static str {
+    match kind {
+        ErrorKind::Timeout => "Timeout",
+        ErrorKind::Transport => "TransportError",
+        ErrorKind::Disconnected => "Disconnected",
+        ErrorKind::Closed => "Closed",
+        ErrorKind::Token => "TokenError",
+        ErrorKind::Unauthorized => "Unauthorized",
+        ErrorKind::Unsubscribed => "Unsubscribed",
+        ErrorKind::OutcomeUnknown => "OutcomeUnknown",
+        ErrorKind::Config => "ConfigError",
+        ErrorKind::InvalidUrl => "InvalidUrl",
+        ErrorKind::InvalidChannel => "InvalidChannel",
+        ErrorKind::InvalidPayload => "InvalidPayload",
+        ErrorKind::MessageTooLarge => "MessageTooLarge",
+        ErrorKind::DuplicateSubscription => "DuplicateSubscription",
+        ErrorKind::Protocol => "ProtocolError",
+        ErrorKind::QueueFull => "QueueFull",
+        ErrorKind::Suspended => "Suspended",
+        ErrorKind::Callback => "CallbackError",
+        ErrorKind::Internal => "InternalError",
+        ErrorKind::Server => "ServerError",
     }
 }
 
 /// A Python exception instance for `err`.
 pub(crate) fn exception<'py>(py: Python<'py>, err: &ceaseless::Error) -> PyResult<Bound<'py, PyAny>> {
-    let code = err.code();
+    let info = ErrorInfo::from(err);
     let module = errors_module(py)?;
-    let class = module.getattr(class_name(code)).or_else(|_| module.getattr("CeaselessError"))?;
-    let message = match err {
-        ceaseless::Error::Server { message, .. } => message.clone(),
-        other => other.to_string(),
-    };
-    class.call1((code, err.is_temporary(), message))
+    let class = module.getattr(class_name(info.kind)).or_else(|_| module.getattr("CeaselessError"))?;
+    class.call1((info.code, info.temporary, info.message))
 }
 
 /// A [`PyErr`] for `err`, to raise.
@@ -59,7 +60,69 @@ pub(crate) fn to_pyerr(py: Python<'_>, err: &ceaseless::Error) -> PyErr {
     }
 }
 
+/// A `ConfigError` with `message`, to raise.
+pub(crate) fn config_error(py: Python<'_>, message: impl Into<String>) -> PyErr {
+    to_pyerr(py, &ceaseless::Error::Config(message.into()))
+}
+
 /// Whether `err` is an instance of the class `name` in `ceaseless.errors`.
 pub(crate) fn is_instance(py: Python<'_>, err: &PyErr, name: &str) -> bool {
     errors_module(py).and_then(|m| m.getattr(name)).is_ok_and(|class| err.is_instance(py, &class))
+}
+
+/// One error of each kind, so its code and `temporary` flag can be read from the core.
+fn sample(kind: ErrorKind) -> Option<ceaseless::Error> {
+    use ceaseless::Error;
+    let text = String::new;
+    Some(match kind {
+        ErrorKind::Server => return None,
+        ErrorKind::Timeout => Error::Timeout,
+        ErrorKind::Transport => Error::Transport(text()),
+        ErrorKind::Disconnected => Error::Disconnected,
+        ErrorKind::Closed => Error::Closed,
+        ErrorKind::Token => Error::Token(text()),
+        ErrorKind::Unauthorized => Error::Unauthorized,
+        ErrorKind::Unsubscribed => Error::Unsubscribed,
+        ErrorKind::OutcomeUnknown => Error::OutcomeUnknown,
+        ErrorKind::Config => Error::Config(text()),
+        ErrorKind::InvalidUrl => Error::InvalidUrl(text()),
+        ErrorKind::InvalidChannel => Error::InvalidChannel(text()),
+        ErrorKind::InvalidPayload => Error::InvalidPayload(text()),
+        ErrorKind::MessageTooLarge => Error::MessageTooLarge { size: 0, limit: 0 },
+        ErrorKind::DuplicateSubscription => Error::DuplicateSubscription(text()),
+        ErrorKind::Protocol => Error::Protocol(text()),
+        ErrorKind::QueueFull => Error::QueueFull { limit: 0 },
+        ErrorKind::Suspended => Error::Suspended,
+        ErrorKind::Callback => Error::Callback(text()),
+        ErrorKind::Internal => Error::Internal(text()),
+    })
+}
+
+/// `{class name: (code, temporary)}` for every kind with a fixed code (not `ServerError`), from the
+/// core, for the defaults of exceptions the app creates itself.
+#[pyfunction]
+pub(crate) fn error_table(py: Python<'_>) -> PyResult<Bound<'_, PyDict>> {
+    let table = PyDict::new(py);
+    for kind in ErrorKind::ALL {
+        if let Some(error) = sample(kind) {
+            let info = ErrorInfo::from(&error);
+            table.set_item(class_name(kind), (info.code, info.temporary))?;
+        }
+    }
+    Ok(table)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_kind_with_a_code_has_a_sample_of_that_kind() {
+        for kind in ErrorKind::ALL {
+            match sample(kind) {
+                Some(error) => assert_eq!(ErrorKind::of(&error), kind),
+                None => assert_eq!(kind, ErrorKind::Server),
+            }
+        }
+    }
 }

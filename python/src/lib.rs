@@ -9,14 +9,18 @@
 //!
 //! - Commands (`publish`, `history`, ...) become asyncio awaitables with
 //!   [`pyo3_async_runtimes::tokio::future_into_py`]. Cancelling the Python task drops the Rust future.
-//! - Event streams ([`stream::NativeStream`]) are read in batches: a background task moves events
-//!   from the client into a queue, `take()` hands every queued item to Python in one call (decoding all
-//!   JSON payloads of the batch with one `json.loads`), and `wait()` is awaited only when the queue is
-//!   empty.
+//! - Options are converted into [`ceaseless_bridge::ClientOptions`] / `SubscriptionOptions`
+//!   ([`options`]); the defaults are the core's, never this crate's.
+//! - Event streams ([`stream::NativeStream`]) are read in batches through
+//!   [`ceaseless_bridge::BatchStream`]: `take()` hands every queued item to Python in one call
+//!   (decoding all JSON payloads of the batch with one `json.loads`), and `wait()` is awaited only
+//!   when nothing is queued.
 //! - Token providers are Python coroutine functions, run on the event loop that created the client
 //!   ([`tokens`]).
-//! - `tracing` events go to the Python logger `"ceaseless"` ([`logging`]).
-//! - Errors become instances of the exception classes in `ceaseless.errors` ([`errors`]). Nothing here
+//! - `tracing` events go, redacted by [`ceaseless_bridge::logging`], to the Python logger `"ceaseless"`
+//!   ([`logging`]).
+//! - Errors become instances of the exception classes in `ceaseless.errors`, chosen by
+//!   [`ceaseless_bridge::ErrorKind`] ([`errors`]). Nothing here
 //!   panics on input from Python or the server.
 
 mod awaitable;
@@ -25,6 +29,7 @@ mod convert;
 mod errors;
 mod events;
 mod logging;
+mod options;
 mod stream;
 mod subscription;
 mod tokens;
@@ -38,7 +43,7 @@ static RUNTIME: OnceLock<Result<(), String>> = OnceLock::new();
 
 /// Builds the tokio runtime every client of this process runs on, with one worker thread by default
 /// (`CEASELESS_WORKER_THREADS` overrides it): a client is I/O-bound, and one thread keeps the socket
-/// reader, the driver and the event pumps from waking each other across cores.
+/// reader, the driver and the stream readers from waking each other across cores.
 fn start_runtime() -> PyResult<()> {
     RUNTIME
         .get_or_init(|| {
@@ -73,6 +78,8 @@ fn _ceaseless(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_class::<convert::ClientInfo>()?;
     m.add_class::<convert::HistoryResult>()?;
     m.add_class::<convert::PresenceStats>()?;
+    m.add_class::<convert::WakeReport>()?;
     m.add_function(wrap_pyfunction!(logging::refresh_log_level, m)?)?;
+    m.add_function(wrap_pyfunction!(errors::error_table, m)?)?;
     Ok(())
 }

@@ -1,9 +1,7 @@
 //! [`NativeSubscription`]: the Python-facing handle of one [`ceaseless::Subscription`].
 
-use ceaseless::SubscriptionState;
 use futures::StreamExt;
 use pyo3::prelude::*;
-use tokio::sync::watch;
 
 use crate::awaitable::{awaitable, none};
 use crate::events::Item;
@@ -13,13 +11,11 @@ use crate::stream::NativeStream;
 #[pyclass(frozen, module = "ceaseless._ceaseless")]
 pub struct NativeSubscription {
     subscription: ceaseless::Subscription,
-    /// The client's "closed" signal, which ends this subscription's streams.
-    closed: watch::Receiver<bool>,
 }
 
 impl NativeSubscription {
-    pub(crate) fn new(subscription: ceaseless::Subscription, closed: watch::Receiver<bool>) -> Self {
-        Self { subscription, closed }
+    pub(crate) fn new(subscription: ceaseless::Subscription) -> Self {
+        Self { subscription }
     }
 }
 
@@ -34,11 +30,7 @@ impl NativeSubscription {
     /// `"unsubscribed"`, `"subscribing"` or `"subscribed"`.
     #[getter]
     fn state(&self) -> &'static str {
-        match self.subscription.state() {
-            SubscriptionState::Unsubscribed => "unsubscribed",
-            SubscriptionState::Subscribing => "subscribing",
-            SubscriptionState::Subscribed => "subscribed",
-        }
+        ceaseless_bridge::names::subscription_state(self.subscription.state())
     }
 
     /// Starts subscribing (and resubscribing across reconnects).
@@ -62,10 +54,10 @@ impl NativeSubscription {
         self.subscription.clone().remove();
     }
 
-    /// A stream of this subscription's events from now on.
+    /// A stream of this subscription's events from now on (it ends after the client's `Closed`).
     fn events(&self, py: Python<'_>) -> NativeStream {
         let channel = self.subscription.channel();
-        NativeStream::start(py, self.subscription.events().map(Item::Sub), channel, self.closed.clone())
+        NativeStream::new(py, self.subscription.events().map(Item::Sub), channel)
     }
 
     /// Awaitable: the last delivered position as `(offset, epoch)`, or `None`.

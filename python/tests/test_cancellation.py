@@ -60,3 +60,14 @@ async def test_iterators_end_on_close(server: Centrifugo, make_client: MakeClien
     assert [p async for p in publications] == []
     remaining = [e async for e in client_events]
     assert remaining and isinstance(remaining[-1], ceaseless.events.Closed)
+
+
+async def test_iterators_opened_after_close_end_at_once(server: Centrifugo, make_client: MakeClient) -> None:
+    client = make_client(token=server.token("late"))
+    async with client:
+        sub = client.new_subscription("test:late")
+        await sub.subscribe()
+    late_events = [e async for e in client.events()]
+    first_publications = [p async for p in sub.publications()]  # opened with the subscription
+    late_publications = [p async for p in sub.publications()]  # opened now
+    assert late_events == [] and first_publications == [] and late_publications == []

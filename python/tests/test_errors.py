@@ -86,3 +86,18 @@ def test_exceptions_are_well_behaved() -> None:
     unauthorized = ceaseless.Unauthorized("banned")
     assert unauthorized.code == 6 and unauthorized.message == "banned"
     assert isinstance(unauthorized, ceaseless.TokenError)
+
+
+def test_every_core_error_kind_has_a_class_with_the_core_code() -> None:
+    from ceaseless import _ceaseless, errors
+
+    table = _ceaseless.error_table()
+    assert {"CallbackError", "InternalError", "Timeout", "ConfigError"} <= set(table)
+    for name, (code, temporary) in table.items():
+        cls = getattr(errors, name)
+        assert issubclass(cls, ceaseless.CeaselessError)
+        created = cls()
+        assert (created.code, created.temporary) == (code, temporary), name
+    assert ceaseless.CallbackError().code == 21
+    assert ceaseless.InternalError().code == 22
+    assert "ServerError" not in table  # the server's own code is used

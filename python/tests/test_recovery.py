@@ -18,7 +18,7 @@ async def test_recovery_after_server_disconnect(
 ) -> None:
     channel = unique("test:recovery")
     user = unique("rec")
-    client = make_client(token=server.token(user), reconnect_delay=(1.0, 1.5))
+    client = make_client(token=server.token(user), reconnect_delay_min=1.0, reconnect_delay_max=1.5)
     client_events = client.events()
     async with client:
         first = await next_matching(client_events, events.Connected)
@@ -60,7 +60,7 @@ async def test_lost_continuity_is_reported_as_a_gap(
 ) -> None:
     channel = unique("small:gap")  # the "small" namespace keeps only 5 publications
     user = unique("gap")
-    client = make_client(token=server.token(user), reconnect_delay=(1.0, 1.5))
+    client = make_client(token=server.token(user), reconnect_delay_min=1.0, reconnect_delay_max=1.5)
     client_events = client.events()
     async with client:
         sub = client.new_subscription(channel, recoverable=True)

@@ -72,7 +72,7 @@ async def test_failing_provider_is_retried(server: Centrifugo, make_client: Make
             raise RuntimeError(f"auth backend down (attempt {attempts})")
         return server.token("patient")
 
-    client = make_client(get_token=get_token, reconnect_delay=(0.05, 0.2))
+    client = make_client(get_token=get_token, reconnect_delay_min=0.05, reconnect_delay_max=0.2)
     stream = client.events()
     client.connect()
     error = await next_matching(stream, events.Error)

@@ -16,16 +16,27 @@ its level while clients exist.
 """
 
 from . import events
-from ._ceaseless import ClientInfo, HistoryResult, PresenceStats, Publication, __version__
+from ._ceaseless import ClientInfo, HistoryResult, PresenceStats, Publication, WakeReport, __version__
 from ._ceaseless import refresh_log_level as refresh_log_level
-from ._client import Client, Subscription, SubscriptionTokenProvider, TokenProvider
+from ._client import (
+    Client,
+    Format,
+    Position,
+    PositionStore,
+    Subscription,
+    SubscriptionTokenProvider,
+    TokenProvider,
+    Transport,
+)
 from ._stream import Stream
 from .errors import (
+    CallbackError,
     CeaselessError,
     Closed,
     ConfigError,
     Disconnected,
     DuplicateSubscription,
+    InternalError,
     InvalidArgument,
     InvalidChannel,
     InvalidPayload,
@@ -42,7 +53,7 @@ from .errors import (
     Suspended,
     Unsubscribed,
 )
-from .events import ClientState, SubscriptionState
+from .events import AppState, ClientState, SubscriptionState
 
 __all__ = [
     "__version__",
@@ -55,6 +66,12 @@ __all__ = [
     "ClientInfo",
     "HistoryResult",
     "PresenceStats",
+    "WakeReport",
+    "PositionStore",
+    "Position",
+    "Format",
+    "Transport",
+    "AppState",
     "ClientState",
     "SubscriptionState",
     "events",
@@ -79,4 +96,6 @@ __all__ = [
     "DuplicateSubscription",
     "QueueFull",
     "Suspended",
+    "CallbackError",
+    "InternalError",
 ]

@@ -12,6 +12,9 @@ __version__: str
 def refresh_log_level() -> None:
     """Re-reads the level of the ``"ceaseless"`` logger (call after changing it)."""
 
+def error_table() -> dict[str, Tuple[int, bool]]:
+    """``{class name: (code, temporary)}`` of the exception classes, from the core."""
+
 @final
 class ClientInfo:
     """A client connection, as presence, join/leave and publications describe it."""
@@ -63,6 +66,20 @@ class PresenceStats:
     def num_users(self) -> int: ...
 
 @final
+class WakeReport:
+    """What a push wake did (``await client.wake(max_seconds)``)."""
+
+    @property
+    def caught_up(self) -> bool:
+        """Connected with every subscription caught up before the time ran out."""
+    @property
+    def publications(self) -> dict[str, int]:
+        """Publications delivered during the wake, per channel."""
+    @property
+    def elapsed(self) -> float:
+        """How long the wake took, in seconds."""
+
+@final
 class NativeStream:
     def take(self, publications_only: bool = False, raw: bool = False) -> Optional[list[Any]]: ...
     def wait(self) -> Awaitable[None]: ...
@@ -87,14 +104,28 @@ class NativeClient:
         self,
         url: str,
         *,
-        token: Optional[str] = None,
         get_token: Optional[Callable[[], Awaitable[str]]] = None,
         get_subscription_token: Optional[Callable[[str], Awaitable[str]]] = None,
+        token: Optional[str] = None,
+        data: Union[str, bytes, None] = None,
         name: Optional[str] = None,
         version: Optional[str] = None,
+        format: Optional[str] = None,
+        transports: Optional[list[str]] = None,
+        fallback_urls: Optional[list[str]] = None,
         timeout: Optional[float] = None,
-        reconnect_delay: Optional[Tuple[float, float]] = None,
-        data: Union[str, bytes, None] = None,
+        reconnect_delay_min: Optional[float] = None,
+        reconnect_delay_max: Optional[float] = None,
+        max_server_ping_delay: Optional[float] = None,
+        refresh_ahead: Optional[float] = None,
+        max_message_size: Optional[int] = None,
+        offline_queue_limit: Optional[int] = None,
+        offline_queue_timeout: Optional[float] = None,
+        suspend_after: Optional[float] = None,
+        background_grace: Optional[float] = None,
+        position_store: Any = None,
+        tls_root_ca_pem: Optional[list[str]] = None,
+        proxy: Optional[str] = None,
     ) -> None: ...
     def connect(self) -> None: ...
     def disconnect(self) -> None: ...
@@ -103,18 +134,24 @@ class NativeClient:
     @property
     def state(self) -> str: ...
     def set_token(self, token: str) -> None: ...
+    def network_changed(self, available: bool) -> None: ...
+    def set_app_state(self, state: str) -> None: ...
+    def wake(self, max_seconds: float) -> Awaitable[WakeReport]: ...
     def events(self) -> NativeStream: ...
     def new_subscription(
         self,
         channel: str,
         *,
-        token: Optional[str] = None,
         get_token: Optional[Callable[[str], Awaitable[str]]] = None,
-        recoverable: bool = False,
-        positioned: bool = False,
-        join_leave: bool = False,
-        since: Optional[Tuple[int, str]] = None,
+        token: Optional[str] = None,
         data: Union[str, bytes, None] = None,
+        positioned: Optional[bool] = None,
+        recoverable: Optional[bool] = None,
+        join_leave: Optional[bool] = None,
+        delta: Optional[bool] = None,
+        since: Optional[Tuple[int, str]] = None,
+        resubscribe_delay_min: Optional[float] = None,
+        resubscribe_delay_max: Optional[float] = None,
     ) -> NativeSubscription: ...
     def publish(self, channel: str, data: Union[str, bytes]) -> Awaitable[None]: ...
     def history(

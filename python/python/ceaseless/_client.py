@@ -3,179 +3,82 @@
 from __future__ import annotations
 
 import asyncio
-import inspect
-import json
-import logging
+import os
 from types import TracebackType
-from typing import Any, Awaitable, Callable, Optional, Tuple, Union
+from typing import Any, Literal, Optional, Sequence, Union
 
 from . import _ceaseless as _native
-from ._ceaseless import ClientInfo, HistoryResult, PresenceStats, Publication
+from ._ceaseless import ClientInfo, HistoryResult, PresenceStats, WakeReport
 from ._stream import Stream
-from .errors import InvalidPayload, Unauthorized
-from .events import ClientEvent, ClientState, SubscriptionEvent, SubscriptionState
+from ._subscription import Subscription
+from ._types import (
+    Format,
+    Position,
+    PositionStore,
+    SubscriptionTokenProvider,
+    TokenProvider,
+    Transport,
+    _encode,
+    _encode_option_data,
+    _pems,
+    _provider,
+    _store,
+)
+from .events import AppState, ClientEvent, ClientState
 
-__all__ = ["Client", "Subscription", "TokenProvider", "SubscriptionTokenProvider"]
-
-logger = logging.getLogger("ceaseless")
-
-TokenProvider = Callable[[], Union[Awaitable[str], str]]
-"""``async def get_token() -> str`` (a plain function works too)."""
-
-SubscriptionTokenProvider = Callable[[str], Union[Awaitable[str], str]]
-"""``async def get_token(channel: str) -> str`` (a plain function works too)."""
-
-Position = Tuple[int, str]
-"""A stream position: ``(offset, epoch)``."""
-
-
-def _encode(data: Any, raw: bool) -> Union[str, bytes]:
-    """Data for the wire: JSON text. With ``raw``, ``data`` must already be JSON (str or bytes)."""
-    if raw:
-        if isinstance(data, (str, bytes)):
-            return data
-        if isinstance(data, (bytearray, memoryview)):
-            return bytes(data)
-        raise InvalidPayload(message="raw data must be str or bytes holding JSON")
-    try:
-        return json.dumps(data, separators=(",", ":"), ensure_ascii=False, allow_nan=False)
-    except (TypeError, ValueError) as e:
-        raise InvalidPayload(message=f"data is not JSON-serializable: {e}") from e
-
-
-def _provider(function: Optional[Callable[..., Any]], what: str) -> Optional[Callable[..., Awaitable[str]]]:
-    """Wraps a token provider into the coroutine function the native client calls."""
-    if function is None:
-        return None
-
-    async def call(*args: str) -> str:
-        try:
-            token = function(*args)
-            if inspect.isawaitable(token):
-                token = await token
-        except Unauthorized:
-            raise
-        except Exception:
-            logger.warning("%s token provider failed; retrying with backoff", what, exc_info=True)
-            raise
-        if not isinstance(token, str):
-            raise TypeError(f"the {what} token provider must return str, not {type(token).__name__}")
-        return token
-
-    return call
-
-
-class Subscription:
-    """A subscription to one channel. Create it with :meth:`Client.new_subscription`.
-
-    Publications are kept from the moment the subscription is created until the first
-    :meth:`publications` or :meth:`events` iterator takes them over, so none is missed whichever
-    order you call things in.
-    """
-
-    def __init__(self, client: Client, native: _native.NativeSubscription) -> None:
-        self._client = client
-        self._native = native
-        self._first: Optional[_native.NativeStream] = native.events()
-
-    def __repr__(self) -> str:
-        return f"<Subscription {self.channel!r} {self.state.value}>"
-
-    @property
-    def channel(self) -> str:
-        """The channel name."""
-        return self._native.channel
-
-    @property
-    def state(self) -> SubscriptionState:
-        """The current :class:`SubscriptionState`."""
-        return SubscriptionState(self._native.state)
-
-    def _stream(self) -> _native.NativeStream:
-        first, self._first = self._first, None
-        return first if first is not None else self._native.events()
-
-    async def subscribe(self) -> None:
-        """Subscribes and waits until the server confirms.
-
-        The subscription then resubscribes by itself across reconnects, recovering missed
-        publications, until :meth:`unsubscribe`.
-
-        Raises:
-            Unsubscribed: the server refused (see ``events()`` for the reason).
-            Closed: the client was closed.
-        """
-        self._native.subscribe()
-        await self._native.ready()
-
-    async def unsubscribe(self) -> None:
-        """Unsubscribes. The position is kept: a later :meth:`subscribe` recovers what was missed."""
-        self._native.unsubscribe()
-
-    async def ready(self) -> None:
-        """Waits until subscribed (raises :class:`Unsubscribed` if it is or becomes unsubscribed)."""
-        await self._native.ready()
-
-    def remove(self) -> None:
-        """Unsubscribes and removes the subscription from its client, freeing the channel name."""
-        self._native.remove()
-        self._client._forget(self.channel)
-
-    def publications(self, *, raw: bool = False) -> Stream[Publication]:
-        """An async iterator over the publications, each delivered once, in stream order.
-
-        With ``raw=True``, ``Publication.data`` holds the JSON as ``bytes`` instead of decoded
-        values.
-        """
-        return Stream(self._stream(), True, raw)
-
-    def events(self, *, raw: bool = False) -> Stream[SubscriptionEvent]:
-        """An async iterator over every event of this subscription (publications included)."""
-        return Stream(self._stream(), False, raw)
-
-    async def position(self) -> Optional[Position]:
-        """The last delivered position as ``(offset, epoch)``, or ``None`` if unknown."""
-        return await self._native.position()
-
-    async def publish(self, data: Any, *, raw: bool = False) -> None:
-        """Publishes into this channel; see :meth:`Client.publish`."""
-        await self._client.publish(self.channel, data, raw=raw)
-
-    async def history(
-        self, *, limit: int = 0, since: Optional[Position] = None, reverse: bool = False, raw: bool = False
-    ) -> HistoryResult:
-        """This channel's history; see :meth:`Client.history`."""
-        return await self._client.history(self.channel, limit=limit, since=since, reverse=reverse, raw=raw)
-
-    async def presence(self, *, raw: bool = False) -> dict[str, ClientInfo]:
-        """Who is subscribed to this channel; see :meth:`Client.presence`."""
-        return await self._client.presence(self.channel, raw=raw)
-
-    async def presence_stats(self) -> PresenceStats:
-        """How many clients and users are subscribed; see :meth:`Client.presence_stats`."""
-        return await self._client.presence_stats(self.channel)
-
+__all__ = [
+    "Client",
+    "Subscription",
+    "TokenProvider",
+    "SubscriptionTokenProvider",
+    "PositionStore",
+    "Position",
+    "Format",
+    "Transport",
+]
 
 class Client:
     """A Centrifugo client that keeps its connection and subscriptions alive.
 
+    Every option is the one of the shared option table (the repository's README lists them with
+    their defaults); leaving one out (``None``) means the core's default. Durations are seconds.
+
     Args:
         url: a ``ws://`` or ``wss://`` endpoint, e.g. ``ws://localhost:8000/connection/websocket``.
-        token: the connection JWT, if you have one.
         get_token: ``async def get_token() -> str``, asked for a token when none was given, when the
             server says it expired, and ahead of expiry. Raise :class:`ceaseless.Unauthorized` to
             stop; any other exception is logged and retried with backoff.
         get_subscription_token: ``async def get_token(channel) -> str``, the default provider for
             subscriptions to channels that need a token.
+        token: the connection JWT, if you have one.
+        data: custom data sent with every connect: any JSON-serializable value, or ``bytes`` sent
+            as they are (JSON text with ``format="json"``, anything with ``"protobuf"``).
         name: the client name reported to the server.
         version: your application's version, reported to the server.
-        timeout: seconds for opening a connection and for each command (default 5).
-        reconnect_delay: ``(min, max)`` seconds of the reconnect backoff (default ``(0.5, 20)``).
-        data: custom JSON data sent with every connect.
+        format: ``"json"`` or ``"protobuf"`` (smaller frames, binary payloads; not over SSE).
+        transports: transports in fallback order, e.g. ``["websocket", "http_stream", "sse"]``.
+        fallback_urls: more endpoints (other nodes), rotated through when an attempt fails.
+        timeout: for connecting, for each command and for calls waiting to connect.
+        reconnect_delay_min: reconnect backoff floor (full jitter).
+        reconnect_delay_max: reconnect backoff ceiling.
+        max_server_ping_delay: grace past the server's ping interval before the connection is dead.
+        refresh_ahead: refresh tokens this long before they expire.
+        max_message_size: the largest message (bytes) the server accepts.
+        offline_queue_limit: how many calls may wait for the connection during an outage.
+        offline_queue_timeout: how long each of them may wait.
+        suspend_after: offline this long, the client is suspended and retries more slowly.
+        background_grace: how long after ``set_app_state("background")`` the connection is let
+            go; ``math.inf`` keeps it.
+        position_store: a path (positions kept in that JSON file) or your own
+            :class:`PositionStore`.
+        tls_root_ca_pem: extra trusted root certificates, PEM text (one or a list).
+        proxy: an HTTP ``CONNECT`` proxy, ``http://[user:password@]host:port``.
 
     Raises:
-        InvalidUrl: the URL does not parse or is not ``ws://`` / ``wss://``.
-        ConfigError: an invalid setting.
+        InvalidUrl: the URL (or the proxy URL) does not parse or has the wrong scheme.
+        ConfigError: an invalid setting (a negative duration, an unknown transport, a bad
+            certificate, an unreadable position file).
+        InvalidPayload: ``data`` is not JSON in JSON mode.
 
     ``async with Client(...) as client`` connects and waits until connected, and closes on exit.
     Create the client (or call :meth:`connect`) inside a running event loop: token providers run
@@ -186,25 +89,53 @@ class Client:
         self,
         url: str,
         *,
-        token: Optional[str] = None,
         get_token: Optional[TokenProvider] = None,
         get_subscription_token: Optional[SubscriptionTokenProvider] = None,
+        token: Optional[str] = None,
+        data: Any = None,
         name: str = "python",
         version: Optional[str] = None,
+        format: Optional[Format] = None,
+        transports: Optional[Sequence[Transport]] = None,
+        fallback_urls: Optional[Sequence[str]] = None,
         timeout: Optional[float] = None,
-        reconnect_delay: Optional[Tuple[float, float]] = None,
-        data: Any = None,
+        reconnect_delay_min: Optional[float] = None,
+        reconnect_delay_max: Optional[float] = None,
+        max_server_ping_delay: Optional[float] = None,
+        refresh_ahead: Optional[float] = None,
+        max_message_size: Optional[int] = None,
+        offline_queue_limit: Optional[int] = None,
+        offline_queue_timeout: Optional[float] = None,
+        suspend_after: Optional[float] = None,
+        background_grace: Optional[float] = None,
+        position_store: Union[str, os.PathLike[str], PositionStore, None] = None,
+        tls_root_ca_pem: Union[str, Sequence[str], None] = None,
+        proxy: Optional[str] = None,
     ) -> None:
         self._native = _native.NativeClient(
             url,
-            token=token,
             get_token=_provider(get_token, "connection"),
             get_subscription_token=_provider(get_subscription_token, "subscription"),
+            token=token,
+            data=_encode_option_data(data),
             name=name,
             version=version,
+            format=format,
+            transports=None if transports is None else list(transports),
+            fallback_urls=None if fallback_urls is None else list(fallback_urls),
             timeout=timeout,
-            reconnect_delay=reconnect_delay,
-            data=None if data is None else _encode(data, False),
+            reconnect_delay_min=reconnect_delay_min,
+            reconnect_delay_max=reconnect_delay_max,
+            max_server_ping_delay=max_server_ping_delay,
+            refresh_ahead=refresh_ahead,
+            max_message_size=max_message_size,
+            offline_queue_limit=offline_queue_limit,
+            offline_queue_timeout=offline_queue_timeout,
+            suspend_after=suspend_after,
+            background_grace=background_grace,
+            position_store=_store(position_store),
+            tls_root_ca_pem=_pems(tls_root_ca_pem),
+            proxy=proxy,
         )
         self._subscriptions: dict[str, Subscription] = {}
 
@@ -262,6 +193,36 @@ class Client:
         """Replaces the connection token used by the next connect attempt."""
         self._native.set_token(token)
 
+    def network_changed(self, available: bool) -> None:
+        """Tells the client the OS reports the network gone (``False``) or back (``True``).
+
+        While it is gone the connection is dropped and no attempts are made; when it is back
+        the client reconnects at once instead of waiting out its backoff.
+        """
+        self._native.network_changed(available)
+
+    def set_app_state(self, state: Union[AppState, Literal["foreground", "background"]]) -> None:
+        """Tells the client whether the app is in the foreground.
+
+        In the background the connection is let go after ``background_grace`` and not retried;
+        back in the foreground it reconnects and every subscription recovers.
+
+        Raises:
+            ConfigError: not ``"foreground"`` or ``"background"``.
+        """
+        self._native.set_app_state(state.value if isinstance(state, AppState) else state)
+
+    async def wake(self, max_seconds: float) -> WakeReport:
+        """For a push notification that woke the app: connects (even in the background), recovers
+        every subscription (missed publications arrive on their iterators as usual) and returns once
+        caught up or after ``max_seconds``, with per-channel counts. Then the client goes back to
+        what the app state asks for (in the background it lets go of the connection again).
+
+        Raises:
+            ConfigError: ``max_seconds`` is negative or not a number.
+        """
+        return await self._native.wake(max_seconds)
+
     def events(self) -> Stream[ClientEvent]:
         """An async iterator over client events from now on (create it before connecting to see all)."""
         return Stream(self._native.events(), False, False)
@@ -270,38 +231,52 @@ class Client:
         self,
         channel: str,
         *,
-        token: Optional[str] = None,
         get_token: Optional[SubscriptionTokenProvider] = None,
-        recoverable: bool = False,
-        positioned: bool = False,
-        join_leave: bool = False,
-        since: Optional[Position] = None,
+        token: Optional[str] = None,
         data: Any = None,
+        positioned: Optional[bool] = None,
+        recoverable: Optional[bool] = None,
+        join_leave: Optional[bool] = None,
+        delta: Optional[bool] = None,
+        since: Optional[Position] = None,
+        resubscribe_delay_min: Optional[float] = None,
+        resubscribe_delay_max: Optional[float] = None,
     ) -> Subscription:
         """Creates a subscription to ``channel`` (one per channel); call :meth:`Subscription.subscribe`.
 
+        Leaving an option out (``None``) means the core's default.
+
         Args:
-            token: a subscription token, for channels that need one.
             get_token: ``async def get_token(channel) -> str`` for this subscription.
-            recoverable: ask the server for recovery (if the namespace allows it).
+            token: a subscription token, for channels that need one.
+            data: custom data sent with every subscribe (JSON-serializable, or ``bytes`` as they are).
             positioned: ask the server to track positions.
+            recoverable: ask the server for recovery (if the namespace allows it).
             join_leave: ask for join and leave events.
-            since: ``(offset, epoch)``: recover everything after this position on the first subscribe.
-            data: custom JSON data sent with every subscribe.
+            delta: ask for fossil delta compression (publications still arrive whole).
+            since: ``(offset, epoch)``: recover everything after this position on the first subscribe
+                (overrides the position store).
+            resubscribe_delay_min: resubscribe backoff floor, in seconds.
+            resubscribe_delay_max: resubscribe backoff ceiling, in seconds.
 
         Raises:
             InvalidChannel: empty or longer than 255 bytes.
             DuplicateSubscription: this client already has one for ``channel``.
+            ConfigError: a bad setting (a negative delay).
+            InvalidPayload: ``data`` is not JSON in JSON mode.
         """
         native = self._native.new_subscription(
             channel,
-            token=token,
             get_token=_provider(get_token, "subscription"),
-            recoverable=recoverable,
+            token=token,
+            data=_encode_option_data(data),
             positioned=positioned,
+            recoverable=recoverable,
             join_leave=join_leave,
+            delta=delta,
             since=since,
-            data=None if data is None else _encode(data, False),
+            resubscribe_delay_min=resubscribe_delay_min,
+            resubscribe_delay_max=resubscribe_delay_max,
         )
         subscription = Subscription(self, native)
         self._subscriptions[channel] = subscription
@@ -317,8 +292,8 @@ class Client:
     async def publish(self, channel: str, data: Any, *, raw: bool = False) -> None:
         """Publishes ``data`` (any JSON-serializable value) into ``channel``.
 
-        With ``raw=True``, ``data`` is ``str`` or ``bytes`` that already hold JSON. Waits for the
-        connection (up to the timeout) while connecting.
+        With ``raw=True``, ``data`` is ``str`` or ``bytes`` that already hold JSON (any bytes with
+        ``format="protobuf"``). Waits for the connection (up to the timeout) while connecting.
 
         Raises:
             InvalidPayload: not JSON; MessageTooLarge: over the server's limit;

@@ -2,7 +2,8 @@
 
 Every exception is a :class:`CeaselessError` carrying the stable numeric ``code`` of the Rust core
 (100 and up come from the server unchanged), whether retrying later may help (``temporary``), and a
-``message``. Subclasses let you catch what you can act on::
+``message``. The codes and flags come from the core (``ceaseless_bridge::ErrorKind``), never from
+this package: an exception you create yourself gets its class's code from there. Subclasses let you catch what you can act on::
 
     try:
         await client.publish("chat", {"text": "hi"})
@@ -17,6 +18,8 @@ Raise :class:`Unauthorized` from a token provider to stop the client (or subscri
 from __future__ import annotations
 
 from typing import ClassVar, Optional, Union
+
+from ._ceaseless import error_table
 
 __all__ = [
     "CeaselessError",
@@ -39,6 +42,8 @@ __all__ = [
     "DuplicateSubscription",
     "QueueFull",
     "Suspended",
+    "CallbackError",
+    "InternalError",
 ]
 
 
@@ -52,6 +57,7 @@ class CeaselessError(Exception):
         message: a short human-readable description (never contains a token).
     """
 
+    # Filled in from the core for every class below (see the end of this module).
     default_code: ClassVar[int] = 0
     default_temporary: ClassVar[bool] = False
 
@@ -86,113 +92,108 @@ class ServerError(CeaselessError):
 class Timeout(CeaselessError, TimeoutError):
     """No answer in time (code 1). Also a builtin :class:`TimeoutError`."""
 
-    default_code = 1
-    default_temporary = True
 
 
 class TransportError(CeaselessError):
     """The connection failed: network, TLS or HTTP status (code 2)."""
 
-    default_code = 2
-    default_temporary = True
 
 
 class Disconnected(CeaselessError):
     """The client is (or went) disconnected, so the call could not be made (code 3)."""
 
-    default_code = 3
-    default_temporary = True
 
 
 class Closed(CeaselessError):
     """The client was closed for good (code 4)."""
 
-    default_code = 4
 
 
 class TokenError(CeaselessError):
     """The token provider failed; it is retried with backoff (code 5)."""
 
-    default_code = 5
-    default_temporary = True
 
 
 class Unauthorized(TokenError):
     """The user is not allowed in (code 6). Raise it from a token provider to stop."""
 
-    default_code = 6
-    default_temporary = False
 
 
 class Unsubscribed(CeaselessError):
     """The subscription is (or went) unsubscribed (code 7)."""
 
-    default_code = 7
 
 
 class OutcomeUnknown(CeaselessError):
     """The connection was lost before the reply: the command may or may not have run (code 11)."""
 
-    default_code = 11
 
 
 class ProtocolError(CeaselessError):
     """The server sent something this client cannot decode (code 18)."""
 
-    default_code = 18
 
 
 class InvalidArgument(CeaselessError, ValueError):
     """Input refused before anything was sent. Also a builtin :class:`ValueError`."""
 
-    default_code = 12
 
 
 class ConfigError(InvalidArgument):
     """An invalid setting (code 12)."""
 
-    default_code = 12
 
 
 class InvalidUrl(InvalidArgument):
     """The endpoint URL is invalid or not ``ws://`` / ``wss://`` (code 13)."""
 
-    default_code = 13
 
 
 class InvalidChannel(InvalidArgument):
     """The channel name is empty or longer than 255 bytes (code 14)."""
 
-    default_code = 14
 
 
 class InvalidPayload(InvalidArgument):
     """The data is not JSON, or not JSON-serializable (code 15)."""
 
-    default_code = 15
 
 
 class MessageTooLarge(InvalidArgument):
     """The encoded command exceeds the server's message size limit (code 16)."""
 
-    default_code = 16
 
 
 class DuplicateSubscription(InvalidArgument):
     """The client already has a subscription to this channel (code 17)."""
 
-    default_code = 17
 
 
 class QueueFull(CeaselessError):
     """Too many calls are already waiting for the connection (code 19)."""
 
-    default_code = 19
-    default_temporary = True
 
 
 class Suspended(CeaselessError):
     """The client has been offline past its suspend threshold; calls fail fast until it is back (code 20)."""
 
-    default_code = 20
-    default_temporary = True
+
+
+class CallbackError(CeaselessError):
+    """An app callback (a position store, a log handler) failed unexpectedly (code 21)."""
+
+
+class InternalError(CeaselessError):
+    """A bug in ceaseless; please report it (code 22)."""
+
+
+def _apply_core_codes() -> None:
+    """Sets each class's ``default_code`` and ``default_temporary`` from the core's table."""
+    for name, (code, temporary) in error_table().items():
+        cls = globals().get(name)
+        if isinstance(cls, type) and issubclass(cls, CeaselessError):
+            cls.default_code = code
+            cls.default_temporary = temporary
+
+
+_apply_core_codes()

@@ -21,6 +21,7 @@ from ._ceaseless import ClientInfo, Publication
 from .errors import CeaselessError
 
 __all__ = [
+    "AppState",
     "ClientState",
     "SubscriptionState",
     "Connecting",
@@ -55,6 +56,13 @@ class ClientState(str, enum.Enum):
     CONNECTING = "connecting"
     CONNECTED = "connected"
     CLOSED = "closed"
+
+
+class AppState(str, enum.Enum):
+    """Whether the app is visible to the user, for :meth:`ceaseless.Client.set_app_state`."""
+
+    FOREGROUND = "foreground"
+    BACKGROUND = "background"
 
 
 class SubscriptionState(str, enum.Enum):
