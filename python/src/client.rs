@@ -1,7 +1,7 @@
 //! [`NativeClient`]: the Python-facing handle of one [`ceaseless::Client`].
 
+use ceaseless::HistoryOptions;
 use ceaseless::transport::FrameFormat;
-use ceaseless::{AppState, HistoryOptions};
 use ceaseless_bridge::options::{payload, seconds};
 use futures::StreamExt;
 use pyo3::prelude::*;
@@ -9,7 +9,7 @@ use pyo3::types::PyDict;
 
 use crate::awaitable::{awaitable, none};
 use crate::convert::{ClientInfo, HistoryResult, PresenceStats, WakeReport, decode_opt, publication_list};
-use crate::errors::{config_error, to_pyerr};
+use crate::errors::to_pyerr;
 use crate::events::Item;
 use crate::logging::refresh_log_level;
 use crate::options::{ClientArgs, SubscriptionArgs, client_options, data_bytes, subscription_options};
@@ -159,16 +159,7 @@ impl NativeClient {
 
     /// `"foreground"` or `"background"`.
     fn set_app_state(&self, py: Python<'_>, state: String) -> PyResult<()> {
-        let state = match state.as_str() {
-            "foreground" => AppState::Foreground,
-            "background" => AppState::Background,
-            other => {
-                return Err(config_error(
-                    py,
-                    format!("unknown app state {other:?} (expected foreground or background)"),
-                ));
-            }
-        };
+        let state = ceaseless_bridge::names::app_state(&state).map_err(|e| to_pyerr(py, &e))?;
         self.client.set_app_state(state);
         Ok(())
     }

@@ -70,59 +70,15 @@ pub(crate) fn is_instance(py: Python<'_>, err: &PyErr, name: &str) -> bool {
     errors_module(py).and_then(|m| m.getattr(name)).is_ok_and(|class| err.is_instance(py, &class))
 }
 
-/// One error of each kind, so its code and `temporary` flag can be read from the core.
-fn sample(kind: ErrorKind) -> Option<ceaseless::Error> {
-    use ceaseless::Error;
-    let text = String::new;
-    Some(match kind {
-        ErrorKind::Server => return None,
-        ErrorKind::Timeout => Error::Timeout,
-        ErrorKind::Transport => Error::Transport(text()),
-        ErrorKind::Disconnected => Error::Disconnected,
-        ErrorKind::Closed => Error::Closed,
-        ErrorKind::Token => Error::Token(text()),
-        ErrorKind::Unauthorized => Error::Unauthorized,
-        ErrorKind::Unsubscribed => Error::Unsubscribed,
-        ErrorKind::OutcomeUnknown => Error::OutcomeUnknown,
-        ErrorKind::Config => Error::Config(text()),
-        ErrorKind::InvalidUrl => Error::InvalidUrl(text()),
-        ErrorKind::InvalidChannel => Error::InvalidChannel(text()),
-        ErrorKind::InvalidPayload => Error::InvalidPayload(text()),
-        ErrorKind::MessageTooLarge => Error::MessageTooLarge { size: 0, limit: 0 },
-        ErrorKind::DuplicateSubscription => Error::DuplicateSubscription(text()),
-        ErrorKind::Protocol => Error::Protocol(text()),
-        ErrorKind::QueueFull => Error::QueueFull { limit: 0 },
-        ErrorKind::Suspended => Error::Suspended,
-        ErrorKind::Callback => Error::Callback(text()),
-        ErrorKind::Internal => Error::Internal(text()),
-    })
-}
-
 /// `{class name: (code, temporary)}` for every kind with a fixed code (not `ServerError`), from the
 /// core, for the defaults of exceptions the app creates itself.
 #[pyfunction]
 pub(crate) fn error_table(py: Python<'_>) -> PyResult<Bound<'_, PyDict>> {
     let table = PyDict::new(py);
     for kind in ErrorKind::ALL {
-        if let Some(error) = sample(kind) {
-            let info = ErrorInfo::from(&error);
-            table.set_item(class_name(kind), (info.code, info.temporary))?;
+        if let (Some(code), Some(temporary)) = (kind.code(), kind.temporary()) {
+            table.set_item(class_name(kind), (code, temporary))?;
         }
     }
     Ok(table)
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn every_kind_with_a_code_has_a_sample_of_that_kind() {
-        for kind in ErrorKind::ALL {
-            match sample(kind) {
-                Some(error) => assert_eq!(ErrorKind::of(&error), kind),
-                None => assert_eq!(kind, ErrorKind::Server),
-            }
-        }
-    }
 }

@@ -131,31 +131,42 @@ impl ErrorKind {
         }
     }
 
-    /// The stable code of this kind (`None` for [`ErrorKind::Server`]: the server's code is used).
-    pub fn code(self) -> Option<u32> {
-        let error = match self {
+    /// One core error of this kind (`None` for [`ErrorKind::Server`], whose code and flag are the
+    /// server's), to read its code and `temporary` flag from the core.
+    pub fn sample(self) -> Option<Error> {
+        let text = String::new;
+        Some(match self {
             ErrorKind::Server => return None,
             ErrorKind::Timeout => Error::Timeout,
-            ErrorKind::Transport => Error::Transport(String::new()),
+            ErrorKind::Transport => Error::Transport(text()),
             ErrorKind::Disconnected => Error::Disconnected,
             ErrorKind::Closed => Error::Closed,
-            ErrorKind::Token => Error::Token(String::new()),
+            ErrorKind::Token => Error::Token(text()),
             ErrorKind::Unauthorized => Error::Unauthorized,
             ErrorKind::Unsubscribed => Error::Unsubscribed,
             ErrorKind::OutcomeUnknown => Error::OutcomeUnknown,
-            ErrorKind::Config => Error::Config(String::new()),
-            ErrorKind::InvalidUrl => Error::InvalidUrl(String::new()),
-            ErrorKind::InvalidChannel => Error::InvalidChannel(String::new()),
-            ErrorKind::InvalidPayload => Error::InvalidPayload(String::new()),
+            ErrorKind::Config => Error::Config(text()),
+            ErrorKind::InvalidUrl => Error::InvalidUrl(text()),
+            ErrorKind::InvalidChannel => Error::InvalidChannel(text()),
+            ErrorKind::InvalidPayload => Error::InvalidPayload(text()),
             ErrorKind::MessageTooLarge => Error::MessageTooLarge { size: 0, limit: 0 },
-            ErrorKind::DuplicateSubscription => Error::DuplicateSubscription(String::new()),
-            ErrorKind::Protocol => Error::Protocol(String::new()),
+            ErrorKind::DuplicateSubscription => Error::DuplicateSubscription(text()),
+            ErrorKind::Protocol => Error::Protocol(text()),
             ErrorKind::QueueFull => Error::QueueFull { limit: 0 },
             ErrorKind::Suspended => Error::Suspended,
-            ErrorKind::Callback => Error::Callback(String::new()),
-            ErrorKind::Internal => Error::Internal(String::new()),
-        };
-        Some(error.code())
+            ErrorKind::Callback => Error::Callback(text()),
+            ErrorKind::Internal => Error::Internal(text()),
+        })
+    }
+
+    /// The stable code of this kind (`None` for [`ErrorKind::Server`]: the server's code is used).
+    pub fn code(self) -> Option<u32> {
+        self.sample().map(|e| e.code())
+    }
+
+    /// Whether errors of this kind are temporary (`None` for [`ErrorKind::Server`]: the server says).
+    pub fn temporary(self) -> Option<bool> {
+        self.sample().map(|e| e.is_temporary())
     }
 
     /// The kind with this code (100 and up: [`ErrorKind::Server`]).
@@ -211,6 +222,9 @@ mod tests {
                     assert_eq!(ErrorKind::from_code(code), Some(kind));
                 }
                 None => assert_eq!(kind, ErrorKind::Server),
+            }
+            if let Some(sample) = kind.sample() {
+                assert_eq!(ErrorKind::of(&sample), kind);
             }
         }
         assert_eq!(ErrorKind::from_code(103), Some(ErrorKind::Server));

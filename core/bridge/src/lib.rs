@@ -13,9 +13,9 @@
 //!   own code and reason when there was one.
 //! - [`batch`]: the one way events leave the core in batches: everything ready in one call, or wait
 //!   (cancel-safe) until something is.
-//! - [`logging`]: one `tracing` subscriber that formats events as `message key=value (target)`, redacts
-//!   secrets, and hands the line to a binding-provided sink.
-//! - [`names`]: the strings the dynamic languages use for states and transports.
+//! - [`logging`]: one `tracing` subscriber that formats events as `message key=value`, redacts secrets,
+//!   and hands the line (with its level and target) to a binding-provided sink.
+//! - [`names`]: the strings the dynamic languages use for states, app states, transports and formats.
 //!
 //! Invariant: a protocol rule, a default or an error code written in a binding is a bug; it belongs in
 //! `ceaseless-proto` (rules, defaults, codes) or here (how the bindings see them).

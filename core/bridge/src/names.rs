@@ -46,3 +46,17 @@ pub fn format(name: &str) -> Result<ceaseless::transport::FrameFormat, ceaseless
         }
     }
 }
+
+/// The app state named `name` (`foreground`, `background`), or a configuration error.
+///
+/// # Errors
+/// [`ceaseless::Error::Config`] for an unknown name.
+pub fn app_state(name: &str) -> Result<ceaseless::AppState, ceaseless::Error> {
+    match name {
+        "foreground" => Ok(ceaseless::AppState::Foreground),
+        "background" => Ok(ceaseless::AppState::Background),
+        other => Err(ceaseless::Error::Config(format!(
+            "unknown app state {other:?} (expected foreground or background)"
+        ))),
+    }
+}
