@@ -2,7 +2,8 @@
 # The mobile libraries' checks, from a fresh Debian machine:
 #   1. setup: Debian's JNA (and a JDK if there is no java), kotlinc 2.4.20 from npm into .tools/kotlin,
 #      the pinned Centrifugo (scripts/install-centrifugo.sh);
-#   2. the committed Swift bindings (bindings/swift) equal freshly generated ones;
+#   2. the committed Swift bindings (bindings/swift) equal freshly generated ones, and the repository's
+#      Package.swift points at them;
 #   3. the Kotlin library (generated bindings + bindings/kotlin/src) and its tests are compiled with
 #      kotlinc and run on this JVM against a real Centrifugo started here on a free port;
 #   4. the delivery benchmark (Kotlin collector vs the Rust client alone) is printed, on a release build.
@@ -45,7 +46,13 @@ if ! diff -ru bindings/swift/Headers "$work/swift/Headers" ||
   echo "bindings/swift is stale: run bindings/generate.sh swift bindings/swift and commit the result" >&2
   exit 1
 fi
-echo "bindings/swift matches the exported interface"
+for path in $(grep -o '"bindings/swift/[^"]*"' Package.swift | tr -d '"'); do
+  case "$path" in
+    *.xcframework) ;; # built on a Mac by build-xcframework.sh, never committed
+    *) [ -e "$path" ] || { echo "Package.swift names $path, which does not exist" >&2; exit 1; } ;;
+  esac
+done
+echo "bindings/swift matches the exported interface; Package.swift points at it"
 
 echo "=== bindings: Kotlin library and tests"
 bindings/generate.sh kotlin "$work/generated"

@@ -34,9 +34,13 @@ pub trait SubscriptionTokenProvider: Send + Sync {
 }
 
 /// Keeps subscription positions between runs, so a new client resumes every channel exactly where the
-/// previous one stopped. `save` is called after each publication is handed to the app's event
-/// streams and listeners, on the client's own thread: keep both methods fast (an in-memory map written
-/// out in the background is a good shape). An exception is logged and otherwise ignored.
+/// previous one stopped. Pass it as `ClientOptions(positionStore = PositionStoreOption.App(store))`.
+///
+/// `save` runs on a background thread of the library, one call at a time, in order, after the
+/// publication was handed to the app's event streams; a channel that moved several times meanwhile is
+/// saved once, at its newest position, and `Client.shutdown` returns after the last save. It may block
+/// (write a file). `load` runs on the client's own task when a subscription is created: answer it from
+/// memory. An exception is logged and otherwise ignored.
 #[uniffi::export(foreign)]
 pub trait PositionStore: Send + Sync {
     /// The saved position of `channel`, or null / nil.

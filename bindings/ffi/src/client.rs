@@ -7,14 +7,14 @@
 use std::sync::Arc;
 
 use ceaseless::Duration;
+use ceaseless::transport::FrameFormat;
+use ceaseless_bridge::options::payload;
 
-use crate::callbacks::{
-    ConnectionTokens, PositionStore, Positions, SubscriptionTokenProvider, SubscriptionTokens, TokenProvider,
-};
+use crate::callbacks::{ConnectionTokens, SubscriptionTokenProvider, SubscriptionTokens, TokenProvider};
 use crate::error::CeaselessError;
 use crate::events;
-use crate::options::{ClientOptions, Format, HistoryOptions, SubscriptionOptions, payload};
-use crate::stream::{EventListener, EventStream, ListenerHandle, Streams, spawn_listener};
+use crate::options::{ClientOptions, HistoryOptions, SubscriptionOptions};
+use crate::stream::{EventListener, EventStream, ListenerHandle, spawn_listener};
 use crate::subscription::Subscription;
 use crate::types::{AppState, ClientState, HistoryResult, PresenceResult, PresenceStats};
 use crate::wake::WakeReport;
@@ -26,9 +26,11 @@ use crate::wake::WakeReport;
 #[derive(Debug, uniffi::Object)]
 pub struct Client {
     inner: ceaseless::Client,
-    format: Option<Format>,
-    streams: Streams,
+    format: Option<FrameFormat>,
 }
+
+/// The name reported to the server when the app sets none.
+const DEFAULT_NAME: &str = "ceaseless-ffi";
 
 #[uniffi::export]
 impl Client {
@@ -36,31 +38,30 @@ impl Client {
     /// `wss://example.com/connection/websocket`.
     ///
     /// `token_provider` is asked for connection tokens (initially when `options.token` is not set, on
-    /// expiry, and ahead of expiry to refresh in band). `position_store` keeps subscription positions
-    /// across client objects and app runs (default: in memory, for this client only).
+    /// expiry, and ahead of expiry to refresh in band). `options.positionStore` keeps subscription
+    /// positions across client objects and app runs (default: in memory, for this client only).
     ///
     /// # Errors
-    /// `InvalidInput` for a bad URL, settings or connect data.
-    #[uniffi::constructor(default(token_provider = None, position_store = None, options))]
+    /// `InvalidUrl` for a bad URL, `Config` for bad settings (a certificate, a proxy URL, a file
+    /// position store that cannot be opened), `InvalidPayload` for bad connect data.
+    #[uniffi::constructor(default(token_provider = None, options))]
     pub fn new(
         url: String,
         options: ClientOptions,
         token_provider: Option<Arc<dyn TokenProvider>>,
-        position_store: Option<Arc<dyn PositionStore>>,
     ) -> Result<Arc<Self>, CeaselessError> {
         let runtime = crate::runtime::handle()?;
+        let mut options = ceaseless_bridge::ClientOptions::from(options);
+        options.name.get_or_insert_with(|| DEFAULT_NAME.to_owned());
         let format = options.format;
-        let mut builder = options.apply(ceaseless::Client::builder(&url).name("ceaseless-ffi"))?;
+        let mut builder = options.builder(&url)?;
         if let Some(provider) = token_provider {
             builder = builder.token_provider(ConnectionTokens(provider));
-        }
-        if let Some(store) = position_store {
-            builder = builder.position_store(Positions(store));
         }
         // The driver task is spawned on the library's runtime.
         let _entered = runtime.enter();
         let inner = builder.build()?;
-        Ok(Arc::new(Self { inner, format, streams: Streams::default() }))
+        Ok(Arc::new(Self { inner, format }))
     }
 
     /// Starts connecting; the client keeps reconnecting with backoff until [`Client::disconnect`] or a
@@ -81,7 +82,6 @@ impl Client {
     /// objects already have a `close()` that frees the native handle.)
     pub async fn shutdown(&self) {
         self.inner.close().await;
-        self.streams.end_all();
     }
 
     /// Waits until connected.
@@ -136,7 +136,8 @@ impl Client {
     /// [`Subscription::subscribe`] on it. `token_provider` supplies tokens for channels that need them.
     ///
     /// # Errors
-    /// `InvalidInput` (bad channel or data, or a second subscription to the channel), `Closed`.
+    /// `InvalidChannel`, `InvalidPayload` (bad data), `DuplicateSubscription` (a second subscription to
+    /// the channel), `Closed`.
     #[uniffi::method(default(token_provider = None, options))]
     pub fn new_subscription(
         self: Arc<Self>,
@@ -144,17 +145,18 @@ impl Client {
         options: SubscriptionOptions,
         token_provider: Option<Arc<dyn SubscriptionTokenProvider>>,
     ) -> Result<Arc<Subscription>, CeaselessError> {
+        let options = ceaseless_bridge::SubscriptionOptions::from(options);
         let mut builder = options.apply(self.inner.new_subscription(&channel), self.format)?;
         if let Some(provider) = token_provider {
             builder = builder.token_provider(SubscriptionTokens(provider));
         }
-        Ok(Subscription::new(builder.build()?, self.format, self.streams.clone()))
+        Ok(Subscription::new(builder.build()?, self.format))
     }
 
     /// Client-level events from now on (state changes, errors, messages, server-side subscriptions).
     /// Subscription events come from [`Subscription::events`].
     pub fn events(&self) -> Arc<EventStream> {
-        self.streams.open(futures::StreamExt::filter_map(self.inner.events(), |e| {
+        EventStream::open(futures::StreamExt::filter_map(self.inner.events(), |e| {
             futures::future::ready(events::from_client(e))
         }))
     }
@@ -174,7 +176,7 @@ impl Client {
     ///
     /// # Errors
     /// `Server` if refused, `OutcomeUnknown` if the connection dropped before the reply, `Timeout`,
-    /// `Disconnected`, `InvalidInput`.
+    /// `Disconnected`, `InvalidChannel`, `InvalidPayload`, `MessageTooLarge`.
     pub async fn publish(&self, channel: String, data: Vec<u8>) -> Result<(), CeaselessError> {
         Ok(self.inner.publish(&channel, payload(data, self.format)?).await?)
     }

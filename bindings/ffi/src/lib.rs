@@ -1,6 +1,7 @@
 //! # ceaseless-ffi: the ceaseless client for Kotlin and Swift
 //!
-//! A thin [uniffi](https://mozilla.github.io/uniffi-rs/) layer over the `ceaseless` Rust client. The
+//! A thin [uniffi](https://mozilla.github.io/uniffi-rs/) layer over the `ceaseless` Rust client and the
+//! shared binding layer `ceaseless-bridge` (options, errors, batches, logging). The
 //! generated Kotlin (package `dev.ceaseless`) and Swift (module `Ceaseless`) code, plus two small
 //! hand-written wrapper files (a Kotlin `Flow`, a Swift `AsyncSequence`), make up the mobile libraries
 //! in `bindings/kotlin` and `bindings/swift`.
@@ -15,12 +16,15 @@
 //!   [`ListenerHandle`].
 //! - App-implemented traits: [`TokenProvider`], [`SubscriptionTokenProvider`], [`PositionStore`],
 //!   [`LogSink`] (installed with [`set_log_sink`]).
-//! - One error type, [`CeaselessError`], with `code` and `temporary` on every variant.
+//! - One error type, [`CeaselessError`], one variant per `ceaseless_bridge::ErrorKind`, with `code`,
+//!   `temporary` and `detail` on every variant.
 //! - [`DeliveryProbe`]: counts a stream inside Rust, for benchmarks.
 //!
 //! ## Rules this layer keeps
 //!
 //! - It owns its types and maps them explicitly; the Rust client's types carry no binding derives.
+//! - It is only the last conversion step: defaults, error codes, the batch drain and log redaction
+//!   live in `ceaseless-bridge` (or the core), never here.
 //! - Nothing panics across the boundary: app input is validated and reported as `CeaselessError`,
 //!   and every app-implemented method returns a `Result`, so an exception thrown in Kotlin or Swift
 //!   is an error value here (uniffi would otherwise panic).
@@ -45,10 +49,13 @@ mod wake;
 pub use callbacks::{PositionStore, SubscriptionTokenProvider, TokenProvider};
 pub use client::Client;
 pub use diagnostics::{DeliveryMeasurement, DeliveryProbe};
-pub use error::{CALLBACK_CODE, CeaselessError, INTERNAL_CODE};
+pub use error::{CeaselessError, unauthorized_error};
 pub use events::Event;
 pub use logging::{LogLevel, LogRecord, LogSink, set_log_sink};
-pub use options::{ClientOptions, Format, HistoryOptions, SubscriptionOptions, Transport};
+pub use options::{
+    BackgroundGrace, ClientOptions, Format, HistoryOptions, PositionStoreOption, SubscriptionOptions,
+    Transport,
+};
 pub use stream::{EventListener, EventStream, ListenerHandle};
 pub use subscription::Subscription;
 pub use types::{

@@ -1,10 +1,16 @@
-//! Settings records. Every field has a default, so `ClientOptions()` / `ClientOptions()` in Kotlin and
-//! Swift gives the Rust client's defaults; `null` / `nil` durations keep the default too.
+//! Settings records, and their conversion into the shared layer's settings (`ceaseless_bridge`).
+//!
+//! Every field is unset by default (`ClientOptions()` in Kotlin and Swift), and an unset field means the
+//! core's default: nothing here restates one. The fields are the options `ceaseless_bridge::spec`
+//! describes, spelled by the uniffi rule (durations end in `_ms`); Kotlin and Swift see them in
+//! camelCase. The conversions name every field, so a new option fails to compile until it is mapped.
 
+use std::sync::Arc;
+
+use ceaseless::Duration;
 use ceaseless::transport::{FrameFormat, TransportKind};
-use ceaseless::{ClientBuilder, Duration, SubscriptionBuilder};
 
-use crate::error::CeaselessError;
+use crate::callbacks::{PositionStore, Positions};
 use crate::types::StreamPosition;
 
 /// The wire encoding.
@@ -14,6 +20,15 @@ pub enum Format {
     Json,
     /// Protobuf: publication data is opaque bytes.
     Protobuf,
+}
+
+impl From<Format> for FrameFormat {
+    fn from(format: Format) -> Self {
+        match format {
+            Format::Json => FrameFormat::Json,
+            Format::Protobuf => FrameFormat::Protobuf,
+        }
+    }
 }
 
 /// A transport to the server.
@@ -27,13 +42,59 @@ pub enum Transport {
     Sse,
 }
 
-/// Client settings.
-#[derive(Clone, uniffi::Record)]
+impl From<Transport> for TransportKind {
+    fn from(transport: Transport) -> Self {
+        match transport {
+            Transport::WebSocket => TransportKind::WebSocket,
+            Transport::HttpStream => TransportKind::HttpStream,
+            Transport::Sse => TransportKind::Sse,
+        }
+    }
+}
+
+/// How long the app may stay in the background before the client lets the connection go.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, uniffi::Enum)]
+pub enum BackgroundGrace {
+    /// Let it go after this many milliseconds in the background.
+    After {
+        /// Milliseconds.
+        ms: u64,
+    },
+    /// Never: stay connected in the background (`setAppState` changes nothing).
+    Never,
+}
+
+/// Where subscription positions are kept between runs (unset: in memory, for this client only).
+#[derive(Clone, uniffi::Enum)]
+pub enum PositionStoreOption {
+    /// A JSON file at this path, written atomically by the library.
+    File {
+        /// The file's path (created if missing).
+        path: String,
+    },
+    /// The app's own store.
+    App {
+        /// The store.
+        store: Arc<dyn PositionStore>,
+    },
+}
+
+impl std::fmt::Debug for PositionStoreOption {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            PositionStoreOption::File { path } => f.debug_struct("File").field("path", path).finish(),
+            PositionStoreOption::App { .. } => f.write_str("App"),
+        }
+    }
+}
+
+/// Client settings. See the option table in the repository's README for what each does and its default.
+#[derive(Clone, Default, uniffi::Record)]
 pub struct ClientOptions {
     /// The initial connection token. Without one, the token provider is asked first.
     #[uniffi(default = None)]
     pub token: Option<String>,
-    /// Custom data sent with every connect (JSON text in JSON mode).
+    /// Custom data sent with every connect (JSON text in JSON mode, any bytes in Protobuf mode).
     #[uniffi(default = None)]
     pub data: Option<Vec<u8>>,
     /// The client name reported to the server.
@@ -42,42 +103,54 @@ pub struct ClientOptions {
     /// The app version reported to the server.
     #[uniffi(default = None)]
     pub version: Option<String>,
-    /// The encoding (default JSON).
+    /// The encoding.
     #[uniffi(default = None)]
     pub format: Option<Format>,
-    /// Transports in order of preference (default: WebSocket only).
+    /// Transports in order of preference (empty: the core's default).
     #[uniffi(default = [])]
     pub transports: Vec<Transport>,
-    /// More endpoints (e.g. other nodes), tried round-robin when an attempt fails.
+    /// More endpoints (e.g. other nodes), rotated through when an attempt fails.
     #[uniffi(default = [])]
     pub fallback_urls: Vec<String>,
-    /// Timeout for connecting, for each command and for calls waiting to connect (default 5 s).
+    /// Timeout for connecting, for each command and for calls waiting to connect.
     #[uniffi(default = None)]
     pub timeout_ms: Option<u64>,
-    /// Reconnect backoff floor (default 500 ms).
+    /// Reconnect backoff floor.
     #[uniffi(default = None)]
-    pub reconnect_min_ms: Option<u64>,
-    /// Reconnect backoff ceiling (default 20 s).
+    pub reconnect_delay_min_ms: Option<u64>,
+    /// Reconnect backoff ceiling.
     #[uniffi(default = None)]
-    pub reconnect_max_ms: Option<u64>,
-    /// How long before expiry to refresh tokens (default 10 s, at most half the lifetime).
+    pub reconnect_delay_max_ms: Option<u64>,
+    /// Grace after the server's ping interval before the connection counts as dead.
+    #[uniffi(default = None)]
+    pub max_server_ping_delay_ms: Option<u64>,
+    /// How long before expiry tokens are refreshed (at most half their lifetime).
     #[uniffi(default = None)]
     pub refresh_ahead_ms: Option<u64>,
-    /// How long the app may stay in the background before the connection is let go (default 30 s).
+    /// The largest message the server accepts.
     #[uniffi(default = None)]
-    pub background_grace_ms: Option<u64>,
-    /// Ignore `setAppState` entirely (stay connected in the background). Default false.
-    #[uniffi(default = false)]
-    pub ignore_app_state: bool,
-    /// The largest message the server accepts (default 65536).
+    pub max_message_size: Option<u64>,
+    /// How many calls may wait for the connection during an outage.
     #[uniffi(default = None)]
-    pub max_message_size: Option<u32>,
-    /// How many calls may wait for the connection during an outage (default 1000).
-    #[uniffi(default = None)]
-    pub offline_queue_limit: Option<u32>,
-    /// How long each of them may wait (default 10 s).
+    pub offline_queue_limit: Option<u64>,
+    /// How long each of them may wait.
     #[uniffi(default = None)]
     pub offline_queue_timeout_ms: Option<u64>,
+    /// After this long without a connection the client is suspended and retries more slowly.
+    #[uniffi(default = None)]
+    pub suspend_after_ms: Option<u64>,
+    /// How long the app may stay in the background before the connection is let go.
+    #[uniffi(default = None)]
+    pub background_grace: Option<BackgroundGrace>,
+    /// Where positions are kept between runs.
+    #[uniffi(default = None)]
+    pub position_store: Option<PositionStoreOption>,
+    /// Extra trusted root certificates, PEM text (the system's roots are always trusted too).
+    #[uniffi(default = [])]
+    pub tls_root_ca_pem: Vec<String>,
+    /// An HTTP `CONNECT` proxy, `http://[user:password@]host:port`.
+    #[uniffi(default = None)]
+    pub proxy: Option<String>,
 }
 
 impl std::fmt::Debug for ClientOptions {
@@ -87,98 +160,74 @@ impl std::fmt::Debug for ClientOptions {
             .field("name", &self.name)
             .field("format", &self.format)
             .field("transports", &self.transports)
+            .field("position_store", &self.position_store)
+            .field("proxy", &self.proxy.as_ref().map(|_| "<set>"))
             .finish_non_exhaustive()
     }
 }
 
-impl Default for ClientOptions {
-    /// The same defaults the Kotlin and Swift constructors have.
-    fn default() -> Self {
+fn ms(value: Option<u64>) -> Option<Duration> {
+    value.map(Duration::from_millis)
+}
+
+impl From<ClientOptions> for ceaseless_bridge::ClientOptions {
+    fn from(options: ClientOptions) -> Self {
+        let ClientOptions {
+            token,
+            data,
+            name,
+            version,
+            format,
+            transports,
+            fallback_urls,
+            timeout_ms,
+            reconnect_delay_min_ms,
+            reconnect_delay_max_ms,
+            max_server_ping_delay_ms,
+            refresh_ahead_ms,
+            max_message_size,
+            offline_queue_limit,
+            offline_queue_timeout_ms,
+            suspend_after_ms,
+            background_grace,
+            position_store,
+            tls_root_ca_pem,
+            proxy,
+        } = options;
         Self {
-            token: None,
-            data: None,
-            name: None,
-            version: None,
-            format: None,
-            transports: Vec::new(),
-            fallback_urls: Vec::new(),
-            timeout_ms: None,
-            reconnect_min_ms: None,
-            reconnect_max_ms: None,
-            refresh_ahead_ms: None,
-            background_grace_ms: None,
-            ignore_app_state: false,
-            max_message_size: None,
-            offline_queue_limit: None,
-            offline_queue_timeout_ms: None,
+            token,
+            data,
+            name,
+            version,
+            format: format.map(Into::into),
+            transports: transports.into_iter().map(Into::into).collect(),
+            fallback_urls,
+            timeout: ms(timeout_ms),
+            reconnect_delay_min: ms(reconnect_delay_min_ms),
+            reconnect_delay_max: ms(reconnect_delay_max_ms),
+            max_server_ping_delay: ms(max_server_ping_delay_ms),
+            refresh_ahead: ms(refresh_ahead_ms),
+            max_message_size,
+            offline_queue_limit,
+            offline_queue_timeout: ms(offline_queue_timeout_ms),
+            suspend_after: ms(suspend_after_ms),
+            background_grace: background_grace.map(|grace| match grace {
+                BackgroundGrace::After { ms } => ceaseless_bridge::Grace::After(Duration::from_millis(ms)),
+                BackgroundGrace::Never => ceaseless_bridge::Grace::Never,
+            }),
+            position_store: position_store.map(|store| match store {
+                PositionStoreOption::File { path } => ceaseless_bridge::PositionStoreOption::File(path),
+                PositionStoreOption::App { store } => {
+                    ceaseless_bridge::PositionStoreOption::Custom(Arc::new(Positions(store)))
+                }
+            }),
+            tls_root_ca_pem,
+            proxy,
         }
     }
 }
 
-fn ms(value: u64) -> Duration {
-    Duration::from_millis(value)
-}
-
-impl ClientOptions {
-    /// Applies every setting to `builder`.
-    pub(crate) fn apply(self, mut builder: ClientBuilder) -> Result<ClientBuilder, CeaselessError> {
-        if let Some(token) = self.token {
-            builder = builder.token(token);
-        }
-        if let Some(data) = self.data {
-            builder = builder.data(payload(data, self.format)?);
-        }
-        if let Some(name) = self.name {
-            builder = builder.name(name);
-        }
-        if let Some(version) = self.version {
-            builder = builder.version(version);
-        }
-        if let Some(format) = self.format {
-            builder = builder.format(match format {
-                Format::Json => FrameFormat::Json,
-                Format::Protobuf => FrameFormat::Protobuf,
-            });
-        }
-        if !self.transports.is_empty() {
-            builder = builder.transports(self.transports.iter().map(|t| match t {
-                Transport::WebSocket => TransportKind::WebSocket,
-                Transport::HttpStream => TransportKind::HttpStream,
-                Transport::Sse => TransportKind::Sse,
-            }));
-        }
-        for url in &self.fallback_urls {
-            builder = builder.endpoint(url);
-        }
-        if let Some(timeout) = self.timeout_ms {
-            builder = builder.timeout(ms(timeout));
-        }
-        if self.reconnect_min_ms.is_some() || self.reconnect_max_ms.is_some() {
-            let min = self.reconnect_min_ms.unwrap_or(500);
-            let max = self.reconnect_max_ms.unwrap_or(20_000).max(min);
-            builder = builder.reconnect_delay(ms(min), ms(max));
-        }
-        if let Some(ahead) = self.refresh_ahead_ms {
-            builder = builder.refresh_ahead(ms(ahead));
-        }
-        if self.ignore_app_state {
-            builder = builder.background_grace(None);
-        } else if let Some(grace) = self.background_grace_ms {
-            builder = builder.background_grace(Some(ms(grace)));
-        }
-        if let Some(size) = self.max_message_size {
-            builder = builder.max_message_size(usize::try_from(size).unwrap_or(usize::MAX));
-        }
-        if self.offline_queue_limit.is_some() || self.offline_queue_timeout_ms.is_some() {
-            let limit = self.offline_queue_limit.map_or(1_000, |n| usize::try_from(n).unwrap_or(usize::MAX));
-            builder = builder.offline_queue(limit, ms(self.offline_queue_timeout_ms.unwrap_or(10_000)));
-        }
-        Ok(builder)
-    }
-}
-
-/// Subscription settings.
-// (`Default` here equals the Kotlin and Swift defaults.)
+/// Subscription settings. Every field is unset by default, meaning the core's default.
 #[derive(Debug, Clone, Default, uniffi::Record)]
 pub struct SubscriptionOptions {
     /// The initial subscription token, for channels that need one.
@@ -188,44 +237,52 @@ pub struct SubscriptionOptions {
     #[uniffi(default = None)]
     pub data: Option<Vec<u8>>,
     /// Ask the server to track positions.
-    #[uniffi(default = false)]
-    pub positioned: bool,
+    #[uniffi(default = None)]
+    pub positioned: Option<bool>,
     /// Ask the server for recovery.
-    #[uniffi(default = false)]
-    pub recoverable: bool,
+    #[uniffi(default = None)]
+    pub recoverable: Option<bool>,
     /// Ask for join and leave events.
-    #[uniffi(default = false)]
-    pub join_leave: bool,
-    /// Ask for fossil delta compression.
-    #[uniffi(default = false)]
-    pub delta: bool,
-    /// Start from this position (overrides the position store).
+    #[uniffi(default = None)]
+    pub join_leave: Option<bool>,
+    /// Ask for fossil delta compression (publications still reach the app whole).
+    #[uniffi(default = None)]
+    pub delta: Option<bool>,
+    /// Start after this position (overrides the position store).
     #[uniffi(default = None)]
     pub since: Option<StreamPosition>,
+    /// Resubscribe backoff floor.
+    #[uniffi(default = None)]
+    pub resubscribe_delay_min_ms: Option<u64>,
+    /// Resubscribe backoff ceiling.
+    #[uniffi(default = None)]
+    pub resubscribe_delay_max_ms: Option<u64>,
 }
 
-impl SubscriptionOptions {
-    /// Applies every setting to `builder`; `format` decides how `data` is checked.
-    pub(crate) fn apply(
-        self,
-        mut builder: SubscriptionBuilder,
-        format: Option<Format>,
-    ) -> Result<SubscriptionBuilder, CeaselessError> {
-        if let Some(token) = self.token {
-            builder = builder.token(token);
+impl From<SubscriptionOptions> for ceaseless_bridge::SubscriptionOptions {
+    fn from(options: SubscriptionOptions) -> Self {
+        let SubscriptionOptions {
+            token,
+            data,
+            positioned,
+            recoverable,
+            join_leave,
+            delta,
+            since,
+            resubscribe_delay_min_ms,
+            resubscribe_delay_max_ms,
+        } = options;
+        Self {
+            token,
+            data,
+            positioned,
+            recoverable,
+            join_leave,
+            delta,
+            since: since.map(Into::into),
+            resubscribe_delay_min: ms(resubscribe_delay_min_ms),
+            resubscribe_delay_max: ms(resubscribe_delay_max_ms),
         }
-        if let Some(data) = self.data {
-            builder = builder.data(payload(data, format)?);
-        }
-        builder = builder
-            .positioned(self.positioned)
-            .recoverable(self.recoverable)
-            .join_leave(self.join_leave)
-            .delta(self.delta);
-        if let Some(since) = self.since {
-            builder = builder.since(since.into());
-        }
-        Ok(builder)
     }
 }
 
@@ -247,14 +304,5 @@ pub struct HistoryOptions {
 impl From<HistoryOptions> for ceaseless::HistoryOptions {
     fn from(o: HistoryOptions) -> Self {
         Self { limit: o.limit, since: o.since.map(Into::into), reverse: o.reverse }
-    }
-}
-
-/// Wraps app bytes as a payload: checked JSON in JSON mode, opaque bytes in Protobuf mode.
-pub(crate) fn payload(data: Vec<u8>, format: Option<Format>) -> Result<ceaseless::Payload, CeaselessError> {
-    match format {
-        Some(Format::Protobuf) => Ok(ceaseless::Payload::from_raw(data.into())),
-        _ => ceaseless::Payload::from_json_bytes(data)
-            .map_err(|e| CeaselessError::from(ceaseless::Error::InvalidPayload(e.to_string()))),
     }
 }

@@ -2,23 +2,25 @@
 
 use std::sync::Arc;
 
+use ceaseless::transport::FrameFormat;
+use ceaseless_bridge::options::payload;
+
 use crate::error::CeaselessError;
 use crate::events;
-use crate::options::{Format, HistoryOptions, payload};
-use crate::stream::{EventListener, EventStream, ListenerHandle, Streams, spawn_listener};
+use crate::options::HistoryOptions;
+use crate::stream::{EventListener, EventStream, ListenerHandle, spawn_listener};
 use crate::types::{HistoryResult, PresenceResult, PresenceStats, StreamPosition, SubscriptionState};
 
 /// A subscription to one channel, created with `Client.newSubscription`.
 #[derive(Debug, uniffi::Object)]
 pub struct Subscription {
     inner: ceaseless::Subscription,
-    format: Option<Format>,
-    streams: Streams,
+    format: Option<FrameFormat>,
 }
 
 impl Subscription {
-    pub(crate) fn new(inner: ceaseless::Subscription, format: Option<Format>, streams: Streams) -> Arc<Self> {
-        Arc::new(Self { inner, format, streams })
+    pub(crate) fn new(inner: ceaseless::Subscription, format: Option<FrameFormat>) -> Arc<Self> {
+        Arc::new(Self { inner, format })
     }
 
     pub(crate) fn rust(&self) -> &ceaseless::Subscription {
@@ -66,7 +68,7 @@ impl Subscription {
     /// Every event of this subscription from now on.
     pub fn events(&self) -> Arc<EventStream> {
         let channel = self.channel();
-        self.streams.open(futures::StreamExt::filter_map(self.inner.events(), move |e| {
+        EventStream::open(futures::StreamExt::filter_map(self.inner.events(), move |e| {
             futures::future::ready(events::from_subscription(&channel, e))
         }))
     }

@@ -14,22 +14,22 @@ use common::{Collect, Reader, Tokens, eventually, n};
 
 fn options() -> ClientOptions {
     ClientOptions {
-        reconnect_min_ms: Some(50),
-        reconnect_max_ms: Some(500),
+        reconnect_delay_min_ms: Some(50),
+        reconnect_delay_max_ms: Some(500),
         offline_queue_timeout_ms: Some(500),
         ..ClientOptions::default()
     }
 }
 
 fn sub_options() -> SubscriptionOptions {
-    SubscriptionOptions { positioned: true, recoverable: true, ..SubscriptionOptions::default() }
+    SubscriptionOptions { positioned: Some(true), recoverable: Some(true), ..SubscriptionOptions::default() }
 }
 
 #[tokio::test(flavor = "multi_thread")]
 async fn connect_ready_state_disconnect_shutdown() {
     let server = Centrifugo::start().await.expect("server");
     let tokens = Tokens::new("alice", None);
-    let client = Client::new(server.ws_url(), options(), Some(tokens.clone()), None).expect("client");
+    let client = Client::new(server.ws_url(), options(), Some(tokens.clone())).expect("client");
     assert_eq!(client.state(), ClientState::Disconnected);
     let mut events = Reader::new(client.events());
     client.connect();
@@ -66,7 +66,7 @@ async fn initial_token_and_set_token() {
     with_token.name = Some("ffi-tests".into());
     with_token.version = Some("1.0".into());
     with_token.data = Some(br#"{"hello":"server"}"#.to_vec());
-    let client = Client::new(server.ws_url(), with_token, None, None).expect("client");
+    let client = Client::new(server.ws_url(), with_token, None).expect("client");
     client.connect();
     client.ready().await.expect("connects with the initial token");
 
@@ -84,8 +84,7 @@ async fn initial_token_and_set_token() {
 #[tokio::test(flavor = "multi_thread")]
 async fn commands_and_their_errors() {
     let server = Centrifugo::start().await.expect("server");
-    let client =
-        Client::new(server.ws_url(), options(), Some(Tokens::new("carol", None)), None).expect("client");
+    let client = Client::new(server.ws_url(), options(), Some(Tokens::new("carol", None))).expect("client");
     client.connect();
     let channel = "test:ffi-commands".to_owned();
     let sub = client.clone().new_subscription(channel.clone(), sub_options(), None).expect("subscription");
@@ -110,14 +109,14 @@ async fn commands_and_their_errors() {
     assert!(matches!(rpc, CeaselessError::Server { .. }), "{rpc:?}");
     assert!((100..2000).contains(&rpc.code()));
     let invalid = client.publish_text(channel.clone(), "not json".into()).await.expect_err("invalid JSON");
-    assert!(matches!(invalid, CeaselessError::InvalidInput { code: 15, .. }), "{invalid:?}");
+    assert!(matches!(invalid, CeaselessError::InvalidPayload { .. }), "{invalid:?}");
     let empty =
         client.clone().new_subscription(String::new(), sub_options(), None).expect_err("empty channel");
-    assert!(matches!(empty, CeaselessError::InvalidInput { code: 14, .. }), "{empty:?}");
+    assert!(matches!(empty, CeaselessError::InvalidChannel { .. }), "{empty:?}");
     let twice = client.clone().new_subscription(channel.clone(), sub_options(), None).expect_err("duplicate");
-    assert!(matches!(twice, CeaselessError::InvalidInput { code: 17, .. }), "{twice:?}");
-    let url = Client::new("http://example.com".into(), options(), None, None).expect_err("bad URL");
-    assert!(matches!(url, CeaselessError::InvalidInput { code: 13, .. }), "{url:?}");
+    assert!(matches!(twice, CeaselessError::DuplicateSubscription { .. }), "{twice:?}");
+    let url = Client::new("http://example.com".into(), options(), None).expect_err("bad URL");
+    assert!(matches!(url, CeaselessError::InvalidUrl { .. }), "{url:?}");
 
     // `send` has no reply: it succeeds once handed to the transport. Centrifugo without a message
     // handler answers by disconnecting with 3508; the app connects again.
@@ -135,8 +134,7 @@ async fn commands_and_their_errors() {
 #[tokio::test(flavor = "multi_thread")]
 async fn listener_and_handle() {
     let server = Centrifugo::start().await.expect("server");
-    let client =
-        Client::new(server.ws_url(), options(), Some(Tokens::new("dave", None)), None).expect("client");
+    let client = Client::new(server.ws_url(), options(), Some(Tokens::new("dave", None))).expect("client");
     let listener = Arc::new(Collect::default());
     let handle = client.add_listener(listener.clone()).expect("listener");
     client.connect();
@@ -155,8 +153,7 @@ async fn listener_and_handle() {
 #[tokio::test(flavor = "multi_thread")]
 async fn server_side_subscriptions_are_mapped() {
     let server = Centrifugo::start().await.expect("server");
-    let client =
-        Client::new(server.ws_url(), options(), Some(Tokens::new("erin", None)), None).expect("client");
+    let client = Client::new(server.ws_url(), options(), Some(Tokens::new("erin", None))).expect("client");
     let mut events = Reader::new(client.events());
     client.connect();
     client.ready().await.expect("ready");
@@ -188,8 +185,7 @@ async fn protobuf_over_http_streaming_carries_binary_data() {
     binary.transports = vec![Transport::HttpStream, Transport::WebSocket];
     binary.fallback_urls = vec![server.ws_url()];
     binary.timeout_ms = Some(5_000);
-    let client =
-        Client::new(server.ws_url(), binary, Some(Tokens::new("frank", None)), None).expect("client");
+    let client = Client::new(server.ws_url(), binary, Some(Tokens::new("frank", None))).expect("client");
     let mut events = Reader::new(client.events());
     client.connect();
     let transport = events

@@ -7,30 +7,36 @@ use std::sync::atomic::AtomicUsize;
 use std::time::Duration;
 
 use ceaseless_ffi::{
-    AppState, CeaselessError, Client, ClientOptions, ClientState, Event, SubscriptionOptions,
+    AppState, BackgroundGrace, CeaselessError, Client, ClientOptions, ClientState, Event,
+    PositionStoreOption, SubscriptionOptions, unauthorized_error,
 };
 use ceaseless_tests::Centrifugo;
 use common::{Failing, Reader, Store, Tokens, eventually, n};
 
 fn options() -> ClientOptions {
     ClientOptions {
-        reconnect_min_ms: Some(50),
-        reconnect_max_ms: Some(300),
-        background_grace_ms: Some(100),
+        reconnect_delay_min_ms: Some(50),
+        reconnect_delay_max_ms: Some(300),
+        background_grace: Some(BackgroundGrace::After { ms: 100 }),
         offline_queue_timeout_ms: Some(300),
         ..ClientOptions::default()
     }
 }
 
+/// The test options, with the app's own position store.
+fn stored(store: &Arc<Store>) -> ClientOptions {
+    ClientOptions { position_store: Some(PositionStoreOption::App { store: store.clone() }), ..options() }
+}
+
 fn recoverable() -> SubscriptionOptions {
-    SubscriptionOptions { positioned: true, recoverable: true, ..SubscriptionOptions::default() }
+    SubscriptionOptions { positioned: Some(true), recoverable: Some(true), ..SubscriptionOptions::default() }
 }
 
 #[tokio::test(flavor = "multi_thread")]
 async fn tokens_are_refreshed_in_band() {
     let server = Centrifugo::start().await.expect("server");
     let tokens = Tokens::new("alice", Some(Duration::from_secs(4)));
-    let client = Client::new(server.ws_url(), options(), Some(tokens.clone()), None).expect("client");
+    let client = Client::new(server.ws_url(), options(), Some(tokens.clone())).expect("client");
     let mut events = Reader::new(client.events());
     client.connect();
     events.until(|e| matches!(e, Event::Connected { .. }).then_some(())).await;
@@ -51,7 +57,7 @@ async fn provider_errors_are_typed() {
         CeaselessError::Callback { code: 21, temporary: true, detail: "keychain locked".into() },
         AtomicUsize::new(0),
     ));
-    let client = Client::new(server.ws_url(), options(), Some(failing), None).expect("client");
+    let client = Client::new(server.ws_url(), options(), Some(failing)).expect("client");
     let mut events = Reader::new(client.events());
     client.connect();
     let error =
@@ -63,11 +69,8 @@ async fn provider_errors_are_typed() {
     assert_eq!(client.state(), ClientState::Connecting, "still retrying");
     client.shutdown().await;
 
-    let refusing = Arc::new(Failing(
-        CeaselessError::Unauthorized { code: 6, temporary: false, detail: "signed out".into() },
-        AtomicUsize::new(0),
-    ));
-    let client = Client::new(server.ws_url(), options(), Some(refusing.clone()), None).expect("client");
+    let refusing = Arc::new(Failing(unauthorized_error("signed out".into()), AtomicUsize::new(0)));
+    let client = Client::new(server.ws_url(), options(), Some(refusing.clone())).expect("client");
     let mut events = Reader::new(client.events());
     client.connect();
     let code =
@@ -84,8 +87,7 @@ async fn a_new_client_resumes_from_the_position_store() {
     let channel = "test:ffi-resume";
     {
         let first =
-            Client::new(server.ws_url(), options(), Some(Tokens::new("bob", None)), Some(store.clone()))
-                .expect("client");
+            Client::new(server.ws_url(), stored(&store), Some(Tokens::new("bob", None))).expect("client");
         let sub = first.clone().new_subscription(channel.into(), recoverable(), None).expect("sub");
         let mut events = Reader::new(sub.events());
         first.connect();
@@ -95,7 +97,8 @@ async fn a_new_client_resumes_from_the_position_store() {
             server.api().publish(channel, serde_json::json!({ "n": i })).await.expect("publish");
         }
         assert_eq!(events.publications(3).await.iter().map(n).collect::<Vec<_>>(), vec![1, 2, 3]);
-        assert_eq!(store.offset(channel), Some(3));
+        // Saved off the client's task, just after delivery.
+        eventually("the position to be saved", || store.offset(channel) == Some(3)).await;
     }
     let deadline = tokio::time::Instant::now() + Duration::from_secs(10);
     while server.api().presence_stats(channel).await.expect("presence").0 > 0 {
@@ -105,8 +108,8 @@ async fn a_new_client_resumes_from_the_position_store() {
     for i in 4..=6 {
         server.api().publish(channel, serde_json::json!({ "n": i })).await.expect("publish");
     }
-    let second = Client::new(server.ws_url(), options(), Some(Tokens::new("bob", None)), Some(store.clone()))
-        .expect("client");
+    let second =
+        Client::new(server.ws_url(), stored(&store), Some(Tokens::new("bob", None))).expect("client");
     let sub = second.clone().new_subscription(channel.into(), recoverable(), None).expect("sub");
     let mut events = Reader::new(sub.events());
     second.connect();
@@ -114,15 +117,14 @@ async fn a_new_client_resumes_from_the_position_store() {
     assert_eq!(events.publications(3).await.iter().map(n).collect::<Vec<_>>(), vec![4, 5, 6]);
     let extra = events.drain(Duration::from_millis(300)).await;
     assert!(!extra.iter().any(|e| matches!(e, Event::Publication { .. })), "duplicates: {extra:?}");
-    assert_eq!(store.offset(channel), Some(6));
     second.shutdown().await;
+    assert_eq!(store.offset(channel), Some(6), "shutdown returns after the last save");
 }
 
 #[tokio::test(flavor = "multi_thread")]
 async fn wake_catches_up_and_parks_again() {
     let server = Centrifugo::start().await.expect("server");
-    let client =
-        Client::new(server.ws_url(), options(), Some(Tokens::new("carol", None)), None).expect("client");
+    let client = Client::new(server.ws_url(), options(), Some(Tokens::new("carol", None))).expect("client");
     let channel = "test:ffi-wake";
     let sub = client.clone().new_subscription(channel.into(), recoverable(), None).expect("sub");
     let mut events = Reader::new(sub.events());
@@ -153,8 +155,7 @@ async fn wake_catches_up_and_parks_again() {
 #[tokio::test(flavor = "multi_thread")]
 async fn network_changes() {
     let server = Centrifugo::start().await.expect("server");
-    let client =
-        Client::new(server.ws_url(), options(), Some(Tokens::new("dave", None)), None).expect("client");
+    let client = Client::new(server.ws_url(), options(), Some(Tokens::new("dave", None))).expect("client");
     client.connect();
     client.ready().await.expect("ready");
     client.network_changed(false);

@@ -38,8 +38,7 @@ async fn log_lines_reach_the_sink_without_tokens() {
     set_log_sink(Some(lines.clone()), LogLevel::Trace);
     let token = common::token("alice", None);
     let tokens = Tokens::new("alice", None);
-    let client =
-        Client::new(server.ws_url(), options(token.clone()), Some(tokens.clone()), None).expect("client");
+    let client = Client::new(server.ws_url(), options(token.clone()), Some(tokens.clone())).expect("client");
     client.connect();
     client.ready().await.expect("ready");
     client.shutdown().await;
@@ -57,8 +56,7 @@ async fn log_lines_reach_the_sink_without_tokens() {
     set_log_sink(Some(Arc::new(Broken)), LogLevel::Error);
     set_log_sink(Some(lines.clone()), LogLevel::Error);
     let before = lines.0.lock().expect("lines").len();
-    let quiet =
-        Client::new(server.ws_url(), options(common::token("bob", None)), None, None).expect("client");
+    let quiet = Client::new(server.ws_url(), options(common::token("bob", None)), None).expect("client");
     quiet.connect();
     quiet.ready().await.expect("ready");
     quiet.shutdown().await;

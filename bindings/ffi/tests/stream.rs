@@ -4,12 +4,12 @@ mod common;
 
 use std::time::Duration;
 
-use ceaseless_ffi::{Client, ClientOptions, DeliveryProbe, Event, SubscriptionOptions};
+use ceaseless_ffi::{BackgroundGrace, Client, ClientOptions, DeliveryProbe, Event, SubscriptionOptions};
 use ceaseless_tests::Centrifugo;
 use common::{Tokens, n};
 
 fn options() -> ClientOptions {
-    ClientOptions { ignore_app_state: true, ..ClientOptions::default() }
+    ClientOptions { background_grace: Some(BackgroundGrace::Never), ..ClientOptions::default() }
 }
 
 fn plain() -> SubscriptionOptions {
@@ -19,8 +19,7 @@ fn plain() -> SubscriptionOptions {
 #[tokio::test(flavor = "multi_thread")]
 async fn next_batch_takes_everything_queued() {
     let server = Centrifugo::start().await.expect("server");
-    let client =
-        Client::new(server.ws_url(), options(), Some(Tokens::new("alice", None)), None).expect("client");
+    let client = Client::new(server.ws_url(), options(), Some(Tokens::new("alice", None))).expect("client");
     let channel = "test:ffi-batch";
     let sub = client.clone().new_subscription(channel.into(), plain(), None).expect("sub");
     let stream = sub.events();
@@ -86,4 +85,12 @@ async fn next_batch_takes_everything_queued() {
         rest.push(event);
     }
     assert!(rest.iter().any(|e| matches!(e, Event::Closed)), "{rest:?}");
+
+    // Streams of the client and its subscriptions opened after shutdown end too (the core's fan-out
+    // ends them; this layer keeps no list of its own).
+    for late in [client.events(), sub.events()] {
+        let end =
+            tokio::time::timeout(Duration::from_secs(5), async { while late.next().await.is_some() {} });
+        end.await.expect("a stream opened after shutdown ends");
+    }
 }

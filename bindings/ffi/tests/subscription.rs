@@ -19,9 +19,9 @@ fn options() -> ClientOptions {
 fn sub_options(since: Option<StreamPosition>) -> SubscriptionOptions {
     SubscriptionOptions {
         data: Some(br#"{"from":"ffi"}"#.to_vec()),
-        positioned: true,
-        recoverable: true,
-        join_leave: true,
+        positioned: Some(true),
+        recoverable: Some(true),
+        join_leave: Some(true),
         since,
         ..SubscriptionOptions::default()
     }
@@ -30,8 +30,7 @@ fn sub_options(since: Option<StreamPosition>) -> SubscriptionOptions {
 #[tokio::test(flavor = "multi_thread")]
 async fn subscription_lifecycle_and_commands() {
     let server = Centrifugo::start().await.expect("server");
-    let client =
-        Client::new(server.ws_url(), options(), Some(Tokens::new("alice", None)), None).expect("client");
+    let client = Client::new(server.ws_url(), options(), Some(Tokens::new("alice", None))).expect("client");
     let channel = "test:ffi-sub".to_owned();
     let sub =
         client.clone().new_subscription(channel.clone(), sub_options(None), None).expect("subscription");
@@ -67,8 +66,7 @@ async fn subscription_lifecycle_and_commands() {
     assert_eq!(sub.presence_stats().await.expect("presence stats").num_clients, 1);
 
     // A second client joining shows up as a join event.
-    let other =
-        Client::new(server.ws_url(), options(), Some(Tokens::new("bob", None)), None).expect("client");
+    let other = Client::new(server.ws_url(), options(), Some(Tokens::new("bob", None))).expect("client");
     let other_sub = other.clone().new_subscription(channel.clone(), sub_options(None), None).expect("sub");
     other.connect();
     other_sub.subscribe();
@@ -101,8 +99,7 @@ async fn since_recovers_and_reports() {
     for i in 1..=4 {
         epoch = server.api().publish(channel, serde_json::json!({ "n": i })).await.expect("publish").epoch;
     }
-    let client =
-        Client::new(server.ws_url(), options(), Some(Tokens::new("carol", None)), None).expect("client");
+    let client = Client::new(server.ws_url(), options(), Some(Tokens::new("carol", None))).expect("client");
     let since = StreamPosition { offset: 2, epoch };
     let sub = client.clone().new_subscription(channel.into(), sub_options(Some(since)), None).expect("sub");
     let mut events = Reader::new(sub.events());
@@ -122,8 +119,7 @@ async fn subscription_token_provider() {
     let channel = "secure:ffi-tokens".to_owned();
     let tokens = HashMap::from([(channel.clone(), server.subscription_token("dave", &channel, None))]);
     let provider = Arc::new(SubTokens(Mutex::new(tokens)));
-    let client =
-        Client::new(server.ws_url(), options(), Some(Tokens::new("dave", None)), None).expect("client");
+    let client = Client::new(server.ws_url(), options(), Some(Tokens::new("dave", None))).expect("client");
     let sub =
         client.clone().new_subscription(channel.clone(), sub_options(None), Some(provider)).expect("sub");
     client.connect();

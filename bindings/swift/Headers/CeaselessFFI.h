@@ -406,7 +406,7 @@ void uniffi_ceaseless_ffi_fn_free_client(uint64_t handle, RustCallStatus *_Nonnu
 #endif
 #ifndef UNIFFI_FFIDEF_UNIFFI_CEASELESS_FFI_FN_CONSTRUCTOR_CLIENT_NEW
 #define UNIFFI_FFIDEF_UNIFFI_CEASELESS_FFI_FN_CONSTRUCTOR_CLIENT_NEW
-uint64_t uniffi_ceaseless_ffi_fn_constructor_client_new(RustBuffer url, RustBuffer options, RustBuffer token_provider, RustBuffer position_store, RustCallStatus *_Nonnull out_status
+uint64_t uniffi_ceaseless_ffi_fn_constructor_client_new(RustBuffer url, RustBuffer options, RustBuffer token_provider, RustCallStatus *_Nonnull out_status
 );
 #endif
 #ifndef UNIFFI_FFIDEF_UNIFFI_CEASELESS_FFI_FN_METHOD_CLIENT_ADD_LISTENER
@@ -689,6 +689,11 @@ void uniffi_ceaseless_ffi_fn_method_subscription_subscribe(uint64_t ptr, RustCal
 void uniffi_ceaseless_ffi_fn_method_subscription_unsubscribe(uint64_t ptr, RustCallStatus *_Nonnull out_status
 );
 #endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_CEASELESS_FFI_FN_FUNC_UNAUTHORIZED_ERROR
+#define UNIFFI_FFIDEF_UNIFFI_CEASELESS_FFI_FN_FUNC_UNAUTHORIZED_ERROR
+RustBuffer uniffi_ceaseless_ffi_fn_func_unauthorized_error(RustBuffer detail, RustCallStatus *_Nonnull out_status
+);
+#endif
 #ifndef UNIFFI_FFIDEF_UNIFFI_CEASELESS_FFI_FN_FUNC_SET_LOG_SINK
 #define UNIFFI_FFIDEF_UNIFFI_CEASELESS_FFI_FN_FUNC_SET_LOG_SINK
 void uniffi_ceaseless_ffi_fn_func_set_log_sink(RustBuffer sink, RustBuffer level, RustCallStatus *_Nonnull out_status
@@ -952,6 +957,12 @@ void ffi_ceaseless_ffi_rust_future_free_void(uint64_t handle
 #ifndef UNIFFI_FFIDEF_FFI_CEASELESS_FFI_RUST_FUTURE_COMPLETE_VOID
 #define UNIFFI_FFIDEF_FFI_CEASELESS_FFI_RUST_FUTURE_COMPLETE_VOID
 void ffi_ceaseless_ffi_rust_future_complete_void(uint64_t handle, RustCallStatus *_Nonnull out_status
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_CEASELESS_FFI_CHECKSUM_FUNC_UNAUTHORIZED_ERROR
+#define UNIFFI_FFIDEF_UNIFFI_CEASELESS_FFI_CHECKSUM_FUNC_UNAUTHORIZED_ERROR
+uint16_t uniffi_ceaseless_ffi_checksum_func_unauthorized_error(void
+    
 );
 #endif
 #ifndef UNIFFI_FFIDEF_UNIFFI_CEASELESS_FFI_CHECKSUM_FUNC_SET_LOG_SINK

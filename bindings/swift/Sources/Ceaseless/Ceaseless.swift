@@ -677,7 +677,8 @@ public protocol ClientProtocol: AnyObject, Sendable {
      * [`Subscription::subscribe`] on it. `token_provider` supplies tokens for channels that need them.
      *
      * # Errors
-     * `InvalidInput` (bad channel or data, or a second subscription to the channel), `Closed`.
+     * `InvalidChannel`, `InvalidPayload` (bad data), `DuplicateSubscription` (a second subscription to
+     * the channel), `Closed`.
      */
     func newSubscription(channel: String, options: SubscriptionOptions, tokenProvider: SubscriptionTokenProvider?) throws  -> Subscription
     
@@ -702,7 +703,7 @@ public protocol ClientProtocol: AnyObject, Sendable {
      *
      * # Errors
      * `Server` if refused, `OutcomeUnknown` if the connection dropped before the reply, `Timeout`,
-     * `Disconnected`, `InvalidInput`.
+     * `Disconnected`, `InvalidChannel`, `InvalidPayload`, `MessageTooLarge`.
      */
     func publish(channel: String, data: Data) async throws 
     
@@ -825,21 +826,21 @@ open class Client: ClientProtocol, @unchecked Sendable {
      * `wss://example.com/connection/websocket`.
      *
      * `token_provider` is asked for connection tokens (initially when `options.token` is not set, on
-     * expiry, and ahead of expiry to refresh in band). `position_store` keeps subscription positions
-     * across client objects and app runs (default: in memory, for this client only).
+     * expiry, and ahead of expiry to refresh in band). `options.positionStore` keeps subscription
+     * positions across client objects and app runs (default: in memory, for this client only).
      *
      * # Errors
-     * `InvalidInput` for a bad URL, settings or connect data.
+     * `InvalidUrl` for a bad URL, `Config` for bad settings (a certificate, a proxy URL, a file
+     * position store that cannot be opened), `InvalidPayload` for bad connect data.
      */
-public convenience init(url: String, options: ClientOptions = ClientOptions(), tokenProvider: TokenProvider? = nil, positionStore: PositionStore? = nil)throws  {
+public convenience init(url: String, options: ClientOptions = ClientOptions(), tokenProvider: TokenProvider? = nil)throws  {
     let handle =
         try rustCallWithError(FfiConverterTypeCeaselessError_lift) {
         uniffiCallStatus in
     uniffi_ceaseless_ffi_fn_constructor_client_new(
         FfiConverterString.lower(url),
         FfiConverterTypeClientOptions_lower(options),
-        FfiConverterOptionTypeTokenProvider.lower(tokenProvider),
-        FfiConverterOptionTypePositionStore.lower(positionStore),uniffiCallStatus
+        FfiConverterOptionTypeTokenProvider.lower(tokenProvider),uniffiCallStatus
     )
 }
     self.init(unsafeFromHandle: handle)
@@ -951,7 +952,8 @@ open func networkChanged(available: Bool)  {try! rustCall() {
      * [`Subscription::subscribe`] on it. `token_provider` supplies tokens for channels that need them.
      *
      * # Errors
-     * `InvalidInput` (bad channel or data, or a second subscription to the channel), `Closed`.
+     * `InvalidChannel`, `InvalidPayload` (bad data), `DuplicateSubscription` (a second subscription to
+     * the channel), `Closed`.
      */
 open func newSubscription(channel: String, options: SubscriptionOptions = SubscriptionOptions(), tokenProvider: SubscriptionTokenProvider? = nil)throws  -> Subscription  {
     return try  FfiConverterTypeSubscription_lift(try rustCallWithError(FfiConverterTypeCeaselessError_lift) {
@@ -1014,7 +1016,7 @@ open func presenceStats(channel: String)async throws  -> PresenceStats  {
      *
      * # Errors
      * `Server` if refused, `OutcomeUnknown` if the connection dropped before the reply, `Timeout`,
-     * `Disconnected`, `InvalidInput`.
+     * `Disconnected`, `InvalidChannel`, `InvalidPayload`, `MessageTooLarge`.
      */
 open func publish(channel: String, data: Data)async throws   {
     return
@@ -1630,9 +1632,9 @@ public func FfiConverterTypeEventListener_lower(_ value: EventListener) -> UInt6
 
 
 /**
- * A stream of events. Ends (`next` returns null / nil) after [`EventStream::cancel`], and once the
- * queued events are read after `Client.shutdown` (or when the client and its subscriptions are all
- * dropped).
+ * A stream of events. Ends (`next` returns null / nil, `nextBatch` an empty list) after
+ * [`EventStream::cancel`], and once the queued events are read after the client shut down (or when the
+ * client and its subscriptions are all dropped). One reader at a time.
  */
 public protocol EventStreamProtocol: AnyObject, Sendable {
     
@@ -1648,15 +1650,16 @@ public protocol EventStreamProtocol: AnyObject, Sendable {
     
     /**
      * Waits for at least one event and returns it together with every event already queued, at most
-     * `max` (0 means 256). An empty list means the stream has ended.
+     * `max` (0 means 256). An empty list means the stream has ended. Cancelling a waiting call (a
+     * cancelled coroutine or task) loses nothing: the events stay queued for the next call.
      */
     func nextBatch(max: UInt32) async  -> [Event]
     
 }
 /**
- * A stream of events. Ends (`next` returns null / nil) after [`EventStream::cancel`], and once the
- * queued events are read after `Client.shutdown` (or when the client and its subscriptions are all
- * dropped).
+ * A stream of events. Ends (`next` returns null / nil, `nextBatch` an empty list) after
+ * [`EventStream::cancel`], and once the queued events are read after the client shut down (or when the
+ * client and its subscriptions are all dropped). One reader at a time.
  */
 open class EventStream: EventStreamProtocol, @unchecked Sendable {
     fileprivate let handle: UInt64
@@ -1744,7 +1747,8 @@ open func next()async  -> Event?  {
     
     /**
      * Waits for at least one event and returns it together with every event already queued, at most
-     * `max` (0 means 256). An empty list means the stream has ended.
+     * `max` (0 means 256). An empty list means the stream has ended. Cancelling a waiting call (a
+     * cancelled coroutine or task) loses nothing: the events stay queued for the next call.
      */
 open func nextBatch(max: UInt32)async  -> [Event]  {
     return
@@ -2179,9 +2183,13 @@ public func FfiConverterTypeLogSink_lower(_ value: LogSink) -> UInt64 {
 
 /**
  * Keeps subscription positions between runs, so a new client resumes every channel exactly where the
- * previous one stopped. `save` is called after each publication is handed to the app's event
- * streams and listeners, on the client's own thread: keep both methods fast (an in-memory map written
- * out in the background is a good shape). An exception is logged and otherwise ignored.
+ * previous one stopped. Pass it as `ClientOptions(positionStore = PositionStoreOption.App(store))`.
+ *
+ * `save` runs on a background thread of the library, one call at a time, in order, after the
+ * publication was handed to the app's event streams; a channel that moved several times meanwhile is
+ * saved once, at its newest position, and `Client.shutdown` returns after the last save. It may block
+ * (write a file). `load` runs on the client's own task when a subscription is created: answer it from
+ * memory. An exception is logged and otherwise ignored.
  */
 public protocol PositionStore: AnyObject, Sendable {
     
@@ -2198,9 +2206,13 @@ public protocol PositionStore: AnyObject, Sendable {
 }
 /**
  * Keeps subscription positions between runs, so a new client resumes every channel exactly where the
- * previous one stopped. `save` is called after each publication is handed to the app's event
- * streams and listeners, on the client's own thread: keep both methods fast (an in-memory map written
- * out in the background is a good shape). An exception is logged and otherwise ignored.
+ * previous one stopped. Pass it as `ClientOptions(positionStore = PositionStoreOption.App(store))`.
+ *
+ * `save` runs on a background thread of the library, one call at a time, in order, after the
+ * publication was handed to the app's event streams; a channel that moved several times meanwhile is
+ * saved once, at its newest position, and `Client.shutdown` returns after the last save. It may block
+ * (write a file). `load` runs on the client's own task when a subscription is created: answer it from
+ * memory. An exception is logged and otherwise ignored.
  */
 open class PositionStoreImpl: PositionStore, @unchecked Sendable {
     fileprivate let handle: UInt64
@@ -3454,15 +3466,15 @@ public func FfiConverterTypeClientInfo_lower(_ value: ClientInfo) -> RustBuffer 
 
 
 /**
- * Client settings.
+ * Client settings. See the option table in the repository's README for what each does and its default.
  */
-public struct ClientOptions: Equatable, Hashable {
+public struct ClientOptions {
     /**
      * The initial connection token. Without one, the token provider is asked first.
      */
     public var token: String?
     /**
-     * Custom data sent with every connect (JSON text in JSON mode).
+     * Custom data sent with every connect (JSON text in JSON mode, any bytes in Protobuf mode).
      */
     public var data: Data?
     /**
@@ -3474,53 +3486,69 @@ public struct ClientOptions: Equatable, Hashable {
      */
     public var version: String?
     /**
-     * The encoding (default JSON).
+     * The encoding.
      */
     public var format: Format?
     /**
-     * Transports in order of preference (default: WebSocket only).
+     * Transports in order of preference (empty: the core's default).
      */
     public var transports: [Transport]
     /**
-     * More endpoints (e.g. other nodes), tried round-robin when an attempt fails.
+     * More endpoints (e.g. other nodes), rotated through when an attempt fails.
      */
     public var fallbackUrls: [String]
     /**
-     * Timeout for connecting, for each command and for calls waiting to connect (default 5 s).
+     * Timeout for connecting, for each command and for calls waiting to connect.
      */
     public var timeoutMs: UInt64?
     /**
-     * Reconnect backoff floor (default 500 ms).
+     * Reconnect backoff floor.
      */
-    public var reconnectMinMs: UInt64?
+    public var reconnectDelayMinMs: UInt64?
     /**
-     * Reconnect backoff ceiling (default 20 s).
+     * Reconnect backoff ceiling.
      */
-    public var reconnectMaxMs: UInt64?
+    public var reconnectDelayMaxMs: UInt64?
     /**
-     * How long before expiry to refresh tokens (default 10 s, at most half the lifetime).
+     * Grace after the server's ping interval before the connection counts as dead.
+     */
+    public var maxServerPingDelayMs: UInt64?
+    /**
+     * How long before expiry tokens are refreshed (at most half their lifetime).
      */
     public var refreshAheadMs: UInt64?
     /**
-     * How long the app may stay in the background before the connection is let go (default 30 s).
+     * The largest message the server accepts.
      */
-    public var backgroundGraceMs: UInt64?
+    public var maxMessageSize: UInt64?
     /**
-     * Ignore `setAppState` entirely (stay connected in the background). Default false.
+     * How many calls may wait for the connection during an outage.
      */
-    public var ignoreAppState: Bool
+    public var offlineQueueLimit: UInt64?
     /**
-     * The largest message the server accepts (default 65536).
-     */
-    public var maxMessageSize: UInt32?
-    /**
-     * How many calls may wait for the connection during an outage (default 1000).
-     */
-    public var offlineQueueLimit: UInt32?
-    /**
-     * How long each of them may wait (default 10 s).
+     * How long each of them may wait.
      */
     public var offlineQueueTimeoutMs: UInt64?
+    /**
+     * After this long without a connection the client is suspended and retries more slowly.
+     */
+    public var suspendAfterMs: UInt64?
+    /**
+     * How long the app may stay in the background before the connection is let go.
+     */
+    public var backgroundGrace: BackgroundGrace?
+    /**
+     * Where positions are kept between runs.
+     */
+    public var positionStore: PositionStoreOption?
+    /**
+     * Extra trusted root certificates, PEM text (the system's roots are always trusted too).
+     */
+    public var tlsRootCaPem: [String]
+    /**
+     * An HTTP `CONNECT` proxy, `http://[user:password@]host:port`.
+     */
+    public var proxy: String?
 
     // Default memberwise initializers are never public by default, so we
     // declare one manually.
@@ -3529,7 +3557,7 @@ public struct ClientOptions: Equatable, Hashable {
          * The initial connection token. Without one, the token provider is asked first.
          */token: String? = nil, 
         /**
-         * Custom data sent with every connect (JSON text in JSON mode).
+         * Custom data sent with every connect (JSON text in JSON mode, any bytes in Protobuf mode).
          */data: Data? = nil, 
         /**
          * The client name reported to the server.
@@ -3538,41 +3566,53 @@ public struct ClientOptions: Equatable, Hashable {
          * The app version reported to the server.
          */version: String? = nil, 
         /**
-         * The encoding (default JSON).
+         * The encoding.
          */format: Format? = nil, 
         /**
-         * Transports in order of preference (default: WebSocket only).
+         * Transports in order of preference (empty: the core's default).
          */transports: [Transport] = [], 
         /**
-         * More endpoints (e.g. other nodes), tried round-robin when an attempt fails.
+         * More endpoints (e.g. other nodes), rotated through when an attempt fails.
          */fallbackUrls: [String] = [], 
         /**
-         * Timeout for connecting, for each command and for calls waiting to connect (default 5 s).
+         * Timeout for connecting, for each command and for calls waiting to connect.
          */timeoutMs: UInt64? = nil, 
         /**
-         * Reconnect backoff floor (default 500 ms).
-         */reconnectMinMs: UInt64? = nil, 
+         * Reconnect backoff floor.
+         */reconnectDelayMinMs: UInt64? = nil, 
         /**
-         * Reconnect backoff ceiling (default 20 s).
-         */reconnectMaxMs: UInt64? = nil, 
+         * Reconnect backoff ceiling.
+         */reconnectDelayMaxMs: UInt64? = nil, 
         /**
-         * How long before expiry to refresh tokens (default 10 s, at most half the lifetime).
+         * Grace after the server's ping interval before the connection counts as dead.
+         */maxServerPingDelayMs: UInt64? = nil, 
+        /**
+         * How long before expiry tokens are refreshed (at most half their lifetime).
          */refreshAheadMs: UInt64? = nil, 
         /**
-         * How long the app may stay in the background before the connection is let go (default 30 s).
-         */backgroundGraceMs: UInt64? = nil, 
+         * The largest message the server accepts.
+         */maxMessageSize: UInt64? = nil, 
         /**
-         * Ignore `setAppState` entirely (stay connected in the background). Default false.
-         */ignoreAppState: Bool = false, 
+         * How many calls may wait for the connection during an outage.
+         */offlineQueueLimit: UInt64? = nil, 
         /**
-         * The largest message the server accepts (default 65536).
-         */maxMessageSize: UInt32? = nil, 
+         * How long each of them may wait.
+         */offlineQueueTimeoutMs: UInt64? = nil, 
         /**
-         * How many calls may wait for the connection during an outage (default 1000).
-         */offlineQueueLimit: UInt32? = nil, 
+         * After this long without a connection the client is suspended and retries more slowly.
+         */suspendAfterMs: UInt64? = nil, 
         /**
-         * How long each of them may wait (default 10 s).
-         */offlineQueueTimeoutMs: UInt64? = nil) {
+         * How long the app may stay in the background before the connection is let go.
+         */backgroundGrace: BackgroundGrace? = nil, 
+        /**
+         * Where positions are kept between runs.
+         */positionStore: PositionStoreOption? = nil, 
+        /**
+         * Extra trusted root certificates, PEM text (the system's roots are always trusted too).
+         */tlsRootCaPem: [String] = [], 
+        /**
+         * An HTTP `CONNECT` proxy, `http://[user:password@]host:port`.
+         */proxy: String? = nil) {
         self.token = token
         self.data = data
         self.name = name
@@ -3581,14 +3621,18 @@ public struct ClientOptions: Equatable, Hashable {
         self.transports = transports
         self.fallbackUrls = fallbackUrls
         self.timeoutMs = timeoutMs
-        self.reconnectMinMs = reconnectMinMs
-        self.reconnectMaxMs = reconnectMaxMs
+        self.reconnectDelayMinMs = reconnectDelayMinMs
+        self.reconnectDelayMaxMs = reconnectDelayMaxMs
+        self.maxServerPingDelayMs = maxServerPingDelayMs
         self.refreshAheadMs = refreshAheadMs
-        self.backgroundGraceMs = backgroundGraceMs
-        self.ignoreAppState = ignoreAppState
         self.maxMessageSize = maxMessageSize
         self.offlineQueueLimit = offlineQueueLimit
         self.offlineQueueTimeoutMs = offlineQueueTimeoutMs
+        self.suspendAfterMs = suspendAfterMs
+        self.backgroundGrace = backgroundGrace
+        self.positionStore = positionStore
+        self.tlsRootCaPem = tlsRootCaPem
+        self.proxy = proxy
     }
 
     
@@ -3615,14 +3659,18 @@ public struct FfiConverterTypeClientOptions: FfiConverterRustBuffer {
                 transports: FfiConverterSequenceTypeTransport.read(from: &buf), 
                 fallbackUrls: FfiConverterSequenceString.read(from: &buf), 
                 timeoutMs: FfiConverterOptionUInt64.read(from: &buf), 
-                reconnectMinMs: FfiConverterOptionUInt64.read(from: &buf), 
-                reconnectMaxMs: FfiConverterOptionUInt64.read(from: &buf), 
+                reconnectDelayMinMs: FfiConverterOptionUInt64.read(from: &buf), 
+                reconnectDelayMaxMs: FfiConverterOptionUInt64.read(from: &buf), 
+                maxServerPingDelayMs: FfiConverterOptionUInt64.read(from: &buf), 
                 refreshAheadMs: FfiConverterOptionUInt64.read(from: &buf), 
-                backgroundGraceMs: FfiConverterOptionUInt64.read(from: &buf), 
-                ignoreAppState: FfiConverterBool.read(from: &buf), 
-                maxMessageSize: FfiConverterOptionUInt32.read(from: &buf), 
-                offlineQueueLimit: FfiConverterOptionUInt32.read(from: &buf), 
-                offlineQueueTimeoutMs: FfiConverterOptionUInt64.read(from: &buf)
+                maxMessageSize: FfiConverterOptionUInt64.read(from: &buf), 
+                offlineQueueLimit: FfiConverterOptionUInt64.read(from: &buf), 
+                offlineQueueTimeoutMs: FfiConverterOptionUInt64.read(from: &buf), 
+                suspendAfterMs: FfiConverterOptionUInt64.read(from: &buf), 
+                backgroundGrace: FfiConverterOptionTypeBackgroundGrace.read(from: &buf), 
+                positionStore: FfiConverterOptionTypePositionStoreOption.read(from: &buf), 
+                tlsRootCaPem: FfiConverterSequenceString.read(from: &buf), 
+                proxy: FfiConverterOptionString.read(from: &buf)
         )
     }
 
@@ -3635,14 +3683,18 @@ public struct FfiConverterTypeClientOptions: FfiConverterRustBuffer {
         FfiConverterSequenceTypeTransport.write(value.transports, into: &buf)
         FfiConverterSequenceString.write(value.fallbackUrls, into: &buf)
         FfiConverterOptionUInt64.write(value.timeoutMs, into: &buf)
-        FfiConverterOptionUInt64.write(value.reconnectMinMs, into: &buf)
-        FfiConverterOptionUInt64.write(value.reconnectMaxMs, into: &buf)
+        FfiConverterOptionUInt64.write(value.reconnectDelayMinMs, into: &buf)
+        FfiConverterOptionUInt64.write(value.reconnectDelayMaxMs, into: &buf)
+        FfiConverterOptionUInt64.write(value.maxServerPingDelayMs, into: &buf)
         FfiConverterOptionUInt64.write(value.refreshAheadMs, into: &buf)
-        FfiConverterOptionUInt64.write(value.backgroundGraceMs, into: &buf)
-        FfiConverterBool.write(value.ignoreAppState, into: &buf)
-        FfiConverterOptionUInt32.write(value.maxMessageSize, into: &buf)
-        FfiConverterOptionUInt32.write(value.offlineQueueLimit, into: &buf)
+        FfiConverterOptionUInt64.write(value.maxMessageSize, into: &buf)
+        FfiConverterOptionUInt64.write(value.offlineQueueLimit, into: &buf)
         FfiConverterOptionUInt64.write(value.offlineQueueTimeoutMs, into: &buf)
+        FfiConverterOptionUInt64.write(value.suspendAfterMs, into: &buf)
+        FfiConverterOptionTypeBackgroundGrace.write(value.backgroundGrace, into: &buf)
+        FfiConverterOptionTypePositionStoreOption.write(value.positionStore, into: &buf)
+        FfiConverterSequenceString.write(value.tlsRootCaPem, into: &buf)
+        FfiConverterOptionString.write(value.proxy, into: &buf)
     }
 }
 
@@ -4445,7 +4497,7 @@ public func FfiConverterTypeSubscribedInfo_lower(_ value: SubscribedInfo) -> Rus
 
 
 /**
- * Subscription settings.
+ * Subscription settings. Every field is unset by default, meaning the core's default.
  */
 public struct SubscriptionOptions: Equatable, Hashable {
     /**
@@ -4459,23 +4511,31 @@ public struct SubscriptionOptions: Equatable, Hashable {
     /**
      * Ask the server to track positions.
      */
-    public var positioned: Bool
+    public var positioned: Bool?
     /**
      * Ask the server for recovery.
      */
-    public var recoverable: Bool
+    public var recoverable: Bool?
     /**
      * Ask for join and leave events.
      */
-    public var joinLeave: Bool
+    public var joinLeave: Bool?
     /**
-     * Ask for fossil delta compression.
+     * Ask for fossil delta compression (publications still reach the app whole).
      */
-    public var delta: Bool
+    public var delta: Bool?
     /**
-     * Start from this position (overrides the position store).
+     * Start after this position (overrides the position store).
      */
     public var since: StreamPosition?
+    /**
+     * Resubscribe backoff floor.
+     */
+    public var resubscribeDelayMinMs: UInt64?
+    /**
+     * Resubscribe backoff ceiling.
+     */
+    public var resubscribeDelayMaxMs: UInt64?
 
     // Default memberwise initializers are never public by default, so we
     // declare one manually.
@@ -4488,19 +4548,25 @@ public struct SubscriptionOptions: Equatable, Hashable {
          */data: Data? = nil, 
         /**
          * Ask the server to track positions.
-         */positioned: Bool = false, 
+         */positioned: Bool? = nil, 
         /**
          * Ask the server for recovery.
-         */recoverable: Bool = false, 
+         */recoverable: Bool? = nil, 
         /**
          * Ask for join and leave events.
-         */joinLeave: Bool = false, 
+         */joinLeave: Bool? = nil, 
         /**
-         * Ask for fossil delta compression.
-         */delta: Bool = false, 
+         * Ask for fossil delta compression (publications still reach the app whole).
+         */delta: Bool? = nil, 
         /**
-         * Start from this position (overrides the position store).
-         */since: StreamPosition? = nil) {
+         * Start after this position (overrides the position store).
+         */since: StreamPosition? = nil, 
+        /**
+         * Resubscribe backoff floor.
+         */resubscribeDelayMinMs: UInt64? = nil, 
+        /**
+         * Resubscribe backoff ceiling.
+         */resubscribeDelayMaxMs: UInt64? = nil) {
         self.token = token
         self.data = data
         self.positioned = positioned
@@ -4508,6 +4574,8 @@ public struct SubscriptionOptions: Equatable, Hashable {
         self.joinLeave = joinLeave
         self.delta = delta
         self.since = since
+        self.resubscribeDelayMinMs = resubscribeDelayMinMs
+        self.resubscribeDelayMaxMs = resubscribeDelayMaxMs
     }
 
     
@@ -4528,22 +4596,26 @@ public struct FfiConverterTypeSubscriptionOptions: FfiConverterRustBuffer {
             try SubscriptionOptions(
                 token: FfiConverterOptionString.read(from: &buf), 
                 data: FfiConverterOptionData.read(from: &buf), 
-                positioned: FfiConverterBool.read(from: &buf), 
-                recoverable: FfiConverterBool.read(from: &buf), 
-                joinLeave: FfiConverterBool.read(from: &buf), 
-                delta: FfiConverterBool.read(from: &buf), 
-                since: FfiConverterOptionTypeStreamPosition.read(from: &buf)
+                positioned: FfiConverterOptionBool.read(from: &buf), 
+                recoverable: FfiConverterOptionBool.read(from: &buf), 
+                joinLeave: FfiConverterOptionBool.read(from: &buf), 
+                delta: FfiConverterOptionBool.read(from: &buf), 
+                since: FfiConverterOptionTypeStreamPosition.read(from: &buf), 
+                resubscribeDelayMinMs: FfiConverterOptionUInt64.read(from: &buf), 
+                resubscribeDelayMaxMs: FfiConverterOptionUInt64.read(from: &buf)
         )
     }
 
     public static func write(_ value: SubscriptionOptions, into buf: inout [UInt8]) {
         FfiConverterOptionString.write(value.token, into: &buf)
         FfiConverterOptionData.write(value.data, into: &buf)
-        FfiConverterBool.write(value.positioned, into: &buf)
-        FfiConverterBool.write(value.recoverable, into: &buf)
-        FfiConverterBool.write(value.joinLeave, into: &buf)
-        FfiConverterBool.write(value.delta, into: &buf)
+        FfiConverterOptionBool.write(value.positioned, into: &buf)
+        FfiConverterOptionBool.write(value.recoverable, into: &buf)
+        FfiConverterOptionBool.write(value.joinLeave, into: &buf)
+        FfiConverterOptionBool.write(value.delta, into: &buf)
         FfiConverterOptionTypeStreamPosition.write(value.since, into: &buf)
+        FfiConverterOptionUInt64.write(value.resubscribeDelayMinMs, into: &buf)
+        FfiConverterOptionUInt64.write(value.resubscribeDelayMaxMs, into: &buf)
     }
 }
 
@@ -4721,6 +4793,87 @@ public func FfiConverterTypeAppState_lower(_ value: AppState) -> RustBuffer {
 
 
 /**
+ * How long the app may stay in the background before the client lets the connection go.
+ */
+
+public enum BackgroundGrace: Equatable, Hashable {
+    
+    /**
+     * Let it go after this many milliseconds in the background.
+     */
+    case after(
+        /**
+         * Milliseconds.
+         */ms: UInt64
+    )
+    /**
+     * Never: stay connected in the background (`setAppState` changes nothing).
+     */
+    case never
+
+
+
+
+
+}
+
+#if compiler(>=6)
+extension BackgroundGrace: Sendable {}
+#endif
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeBackgroundGrace: FfiConverterRustBuffer {
+    typealias SwiftType = BackgroundGrace
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> BackgroundGrace {
+        let variant: Int32 = try readInt(&buf)
+        switch variant {
+        
+        case 1: return .after(ms: try FfiConverterUInt64.read(from: &buf)
+        )
+        
+        case 2: return .never
+        
+        default: throw UniffiInternalError.unexpectedEnumCase
+        }
+    }
+
+    public static func write(_ value: BackgroundGrace, into buf: inout [UInt8]) {
+        switch value {
+        
+        
+        case let .after(ms):
+            writeInt(&buf, Int32(1))
+            FfiConverterUInt64.write(ms, into: &buf)
+            
+        
+        case .never:
+            writeInt(&buf, Int32(2))
+        
+        }
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeBackgroundGrace_lift(_ buf: RustBuffer) throws -> BackgroundGrace {
+    return try FfiConverterTypeBackgroundGrace.lift(buf)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeBackgroundGrace_lower(_ value: BackgroundGrace) -> RustBuffer {
+    return FfiConverterTypeBackgroundGrace.lower(value)
+}
+
+
+
+/**
  * Everything that can go wrong, as one error type with `code`, `temporary` and `detail`.
  */
 public 
@@ -4729,59 +4882,45 @@ enum CeaselessError: Swift.Error, Equatable, Hashable, Foundation.LocalizedError
     
     
     /**
-     * The server answered with an error (codes 100–1999).
-     */
-    case Server(
-        /**
-         * The server's code.
-         */code: UInt32, 
-        /**
-         * Whether the server says a retry may succeed.
-         */temporary: Bool, 
-        /**
-         * The server's message.
-         */detail: String
-    )
-    /**
-     * No answer in time (code 1).
+     * No answer in time (code 1, temporary).
      */
     case Timeout(
         /**
-         * Always 1.
+         * The stable code.
          */code: UInt32, 
         /**
-         * Always true.
+         * Whether a retry may succeed.
          */temporary: Bool, 
         /**
-         * Empty.
+         * What went wrong.
          */detail: String
     )
     /**
-     * The transport failed: network, TLS, HTTP status (code 2).
+     * The transport failed: network, TLS, HTTP status, proxy (code 2, temporary).
      */
     case Transport(
         /**
-         * Always 2.
+         * The stable code.
          */code: UInt32, 
         /**
-         * Always true.
+         * Whether a retry may succeed.
          */temporary: Bool, 
         /**
-         * What failed.
+         * What went wrong.
          */detail: String
     )
     /**
-     * The client is (or went) disconnected (code 3).
+     * The client is (or went) disconnected (code 3, temporary).
      */
     case Disconnected(
         /**
-         * Always 3.
+         * The stable code.
          */code: UInt32, 
         /**
-         * Always true.
+         * Whether a retry may succeed.
          */temporary: Bool, 
         /**
-         * Empty.
+         * What went wrong.
          */detail: String
     )
     /**
@@ -4789,27 +4928,27 @@ enum CeaselessError: Swift.Error, Equatable, Hashable, Foundation.LocalizedError
      */
     case Closed(
         /**
-         * Always 4.
+         * The stable code.
          */code: UInt32, 
         /**
-         * Always false.
+         * Whether a retry may succeed.
          */temporary: Bool, 
         /**
-         * Empty.
+         * What went wrong.
          */detail: String
     )
     /**
-     * The token provider failed, not with `Unauthorized` (code 5). The client retries with backoff.
+     * The token provider failed, not with `Unauthorized` (code 5, temporary): the client retries with backoff.
      */
     case Token(
         /**
-         * Always 5.
+         * The stable code.
          */code: UInt32, 
         /**
-         * Always true.
+         * Whether a retry may succeed.
          */temporary: Bool, 
         /**
-         * What the provider reported.
+         * What went wrong.
          */detail: String
     )
     /**
@@ -4817,13 +4956,13 @@ enum CeaselessError: Swift.Error, Equatable, Hashable, Foundation.LocalizedError
      */
     case Unauthorized(
         /**
-         * Always 6.
+         * The stable code.
          */code: UInt32, 
         /**
-         * Always false.
+         * Whether a retry may succeed.
          */temporary: Bool, 
         /**
-         * Optional context.
+         * What went wrong.
          */detail: String
     )
     /**
@@ -4831,107 +4970,190 @@ enum CeaselessError: Swift.Error, Equatable, Hashable, Foundation.LocalizedError
      */
     case Unsubscribed(
         /**
-         * Always 7.
+         * The stable code.
          */code: UInt32, 
         /**
-         * Always false.
+         * Whether a retry may succeed.
          */temporary: Bool, 
         /**
-         * Empty.
+         * What went wrong.
          */detail: String
     )
     /**
-     * The connection dropped after the command was sent and before its reply (code 11): it may or may
-     * not have been executed, and it is not resent.
+     * The connection dropped after the command was sent and before its reply (code 11): it may or
+     * may not have been executed, and it is not resent.
      */
     case OutcomeUnknown(
         /**
-         * Always 11.
+         * The stable code.
          */code: UInt32, 
         /**
-         * Always false.
+         * Whether a retry may succeed.
          */temporary: Bool, 
         /**
-         * Empty.
+         * What went wrong.
          */detail: String
     )
     /**
-     * Invalid settings (code 12), a bad URL (13), channel (14) or payload (15), a message over the
-     * size limit (16), or a second subscription to one channel (17): input refused before sending.
+     * Invalid settings: a bad number, certificate or proxy URL (code 12).
      */
-    case InvalidInput(
+    case Config(
         /**
-         * 12–17, as in the Rust client.
+         * The stable code.
          */code: UInt32, 
         /**
-         * Always false.
+         * Whether a retry may succeed.
          */temporary: Bool, 
         /**
-         * What is wrong.
+         * What went wrong.
+         */detail: String
+    )
+    /**
+     * A bad endpoint URL (code 13).
+     */
+    case InvalidUrl(
+        /**
+         * The stable code.
+         */code: UInt32, 
+        /**
+         * Whether a retry may succeed.
+         */temporary: Bool, 
+        /**
+         * What went wrong.
+         */detail: String
+    )
+    /**
+     * A bad channel name (code 14).
+     */
+    case InvalidChannel(
+        /**
+         * The stable code.
+         */code: UInt32, 
+        /**
+         * Whether a retry may succeed.
+         */temporary: Bool, 
+        /**
+         * What went wrong.
+         */detail: String
+    )
+    /**
+     * A payload that cannot be sent, e.g. bytes that are not JSON in JSON mode (code 15).
+     */
+    case InvalidPayload(
+        /**
+         * The stable code.
+         */code: UInt32, 
+        /**
+         * Whether a retry may succeed.
+         */temporary: Bool, 
+        /**
+         * What went wrong.
+         */detail: String
+    )
+    /**
+     * A message over the server's size limit (code 16).
+     */
+    case MessageTooLarge(
+        /**
+         * The stable code.
+         */code: UInt32, 
+        /**
+         * Whether a retry may succeed.
+         */temporary: Bool, 
+        /**
+         * What went wrong.
+         */detail: String
+    )
+    /**
+     * A second subscription to one channel (code 17).
+     */
+    case DuplicateSubscription(
+        /**
+         * The stable code.
+         */code: UInt32, 
+        /**
+         * Whether a retry may succeed.
+         */temporary: Bool, 
+        /**
+         * What went wrong.
          */detail: String
     )
     /**
      * The server sent something this client cannot decode (code 18).
      */
-    case ProtocolViolation(
+    case Protocol(
         /**
-         * Always 18.
+         * The stable code.
          */code: UInt32, 
         /**
-         * Always false.
+         * Whether a retry may succeed.
          */temporary: Bool, 
         /**
-         * What was wrong.
+         * What went wrong.
          */detail: String
     )
     /**
-     * Too many calls are waiting for the connection (code 19).
+     * Too many calls are waiting for the connection (code 19, temporary).
      */
     case QueueFull(
         /**
-         * Always 19.
+         * The stable code.
          */code: UInt32, 
         /**
-         * Always true.
+         * Whether a retry may succeed.
          */temporary: Bool, 
         /**
-         * The limit.
+         * What went wrong.
          */detail: String
     )
     /**
-     * Offline longer than the suspend threshold: calls fail fast until connected (code 20).
+     * Offline longer than the suspend threshold: calls fail fast until connected (code 20, temporary).
      */
     case Suspended(
         /**
-         * Always 20.
+         * The stable code.
          */code: UInt32, 
         /**
-         * Always true.
+         * Whether a retry may succeed.
          */temporary: Bool, 
         /**
-         * Empty.
+         * What went wrong.
          */detail: String
     )
     /**
-     * An app callback threw something other than a `CeaselessError` (code 21).
+     * An app callback threw something other than a `CeaselessError` (code 21, temporary).
      */
     case Callback(
         /**
-         * Always 21.
+         * The stable code.
          */code: UInt32, 
         /**
-         * Always true.
+         * Whether a retry may succeed.
          */temporary: Bool, 
         /**
-         * The exception's description.
+         * What went wrong.
          */detail: String
     )
     /**
-     * Anything else, including errors a newer Rust client adds (its code is kept; 22 for a bug here).
+     * A bug in ceaseless, reported instead of a crash (code 22).
      */
     case Internal(
         /**
-         * The Rust client's code.
+         * The stable code.
+         */code: UInt32, 
+        /**
+         * Whether a retry may succeed.
+         */temporary: Bool, 
+        /**
+         * What went wrong.
+         */detail: String
+    )
+    /**
+     * The server refused (codes 100 and up: the server's own code, `temporary` as it says).
+     */
+    case Server(
+        /**
+         * The stable code.
          */code: UInt32, 
         /**
          * Whether a retry may succeed.
@@ -4969,77 +5191,102 @@ public struct FfiConverterTypeCeaselessError: FfiConverterRustBuffer {
         
 
         
-        case 1: return .Server(
+        case 1: return .Timeout(
             code: try FfiConverterUInt32.read(from: &buf), 
             temporary: try FfiConverterBool.read(from: &buf), 
             detail: try FfiConverterString.read(from: &buf)
             )
-        case 2: return .Timeout(
+        case 2: return .Transport(
             code: try FfiConverterUInt32.read(from: &buf), 
             temporary: try FfiConverterBool.read(from: &buf), 
             detail: try FfiConverterString.read(from: &buf)
             )
-        case 3: return .Transport(
+        case 3: return .Disconnected(
             code: try FfiConverterUInt32.read(from: &buf), 
             temporary: try FfiConverterBool.read(from: &buf), 
             detail: try FfiConverterString.read(from: &buf)
             )
-        case 4: return .Disconnected(
+        case 4: return .Closed(
             code: try FfiConverterUInt32.read(from: &buf), 
             temporary: try FfiConverterBool.read(from: &buf), 
             detail: try FfiConverterString.read(from: &buf)
             )
-        case 5: return .Closed(
+        case 5: return .Token(
             code: try FfiConverterUInt32.read(from: &buf), 
             temporary: try FfiConverterBool.read(from: &buf), 
             detail: try FfiConverterString.read(from: &buf)
             )
-        case 6: return .Token(
+        case 6: return .Unauthorized(
             code: try FfiConverterUInt32.read(from: &buf), 
             temporary: try FfiConverterBool.read(from: &buf), 
             detail: try FfiConverterString.read(from: &buf)
             )
-        case 7: return .Unauthorized(
+        case 7: return .Unsubscribed(
             code: try FfiConverterUInt32.read(from: &buf), 
             temporary: try FfiConverterBool.read(from: &buf), 
             detail: try FfiConverterString.read(from: &buf)
             )
-        case 8: return .Unsubscribed(
+        case 8: return .OutcomeUnknown(
             code: try FfiConverterUInt32.read(from: &buf), 
             temporary: try FfiConverterBool.read(from: &buf), 
             detail: try FfiConverterString.read(from: &buf)
             )
-        case 9: return .OutcomeUnknown(
+        case 9: return .Config(
             code: try FfiConverterUInt32.read(from: &buf), 
             temporary: try FfiConverterBool.read(from: &buf), 
             detail: try FfiConverterString.read(from: &buf)
             )
-        case 10: return .InvalidInput(
+        case 10: return .InvalidUrl(
             code: try FfiConverterUInt32.read(from: &buf), 
             temporary: try FfiConverterBool.read(from: &buf), 
             detail: try FfiConverterString.read(from: &buf)
             )
-        case 11: return .ProtocolViolation(
+        case 11: return .InvalidChannel(
             code: try FfiConverterUInt32.read(from: &buf), 
             temporary: try FfiConverterBool.read(from: &buf), 
             detail: try FfiConverterString.read(from: &buf)
             )
-        case 12: return .QueueFull(
+        case 12: return .InvalidPayload(
             code: try FfiConverterUInt32.read(from: &buf), 
             temporary: try FfiConverterBool.read(from: &buf), 
             detail: try FfiConverterString.read(from: &buf)
             )
-        case 13: return .Suspended(
+        case 13: return .MessageTooLarge(
             code: try FfiConverterUInt32.read(from: &buf), 
             temporary: try FfiConverterBool.read(from: &buf), 
             detail: try FfiConverterString.read(from: &buf)
             )
-        case 14: return .Callback(
+        case 14: return .DuplicateSubscription(
             code: try FfiConverterUInt32.read(from: &buf), 
             temporary: try FfiConverterBool.read(from: &buf), 
             detail: try FfiConverterString.read(from: &buf)
             )
-        case 15: return .Internal(
+        case 15: return .Protocol(
+            code: try FfiConverterUInt32.read(from: &buf), 
+            temporary: try FfiConverterBool.read(from: &buf), 
+            detail: try FfiConverterString.read(from: &buf)
+            )
+        case 16: return .QueueFull(
+            code: try FfiConverterUInt32.read(from: &buf), 
+            temporary: try FfiConverterBool.read(from: &buf), 
+            detail: try FfiConverterString.read(from: &buf)
+            )
+        case 17: return .Suspended(
+            code: try FfiConverterUInt32.read(from: &buf), 
+            temporary: try FfiConverterBool.read(from: &buf), 
+            detail: try FfiConverterString.read(from: &buf)
+            )
+        case 18: return .Callback(
+            code: try FfiConverterUInt32.read(from: &buf), 
+            temporary: try FfiConverterBool.read(from: &buf), 
+            detail: try FfiConverterString.read(from: &buf)
+            )
+        case 19: return .Internal(
+            code: try FfiConverterUInt32.read(from: &buf), 
+            temporary: try FfiConverterBool.read(from: &buf), 
+            detail: try FfiConverterString.read(from: &buf)
+            )
+        case 20: return .Server(
             code: try FfiConverterUInt32.read(from: &buf), 
             temporary: try FfiConverterBool.read(from: &buf), 
             detail: try FfiConverterString.read(from: &buf)
@@ -5056,106 +5303,141 @@ public struct FfiConverterTypeCeaselessError: FfiConverterRustBuffer {
 
         
         
-        case let .Server(code,temporary,detail):
+        case let .Timeout(code,temporary,detail):
             writeInt(&buf, Int32(1))
             FfiConverterUInt32.write(code, into: &buf)
             FfiConverterBool.write(temporary, into: &buf)
             FfiConverterString.write(detail, into: &buf)
             
         
-        case let .Timeout(code,temporary,detail):
+        case let .Transport(code,temporary,detail):
             writeInt(&buf, Int32(2))
             FfiConverterUInt32.write(code, into: &buf)
             FfiConverterBool.write(temporary, into: &buf)
             FfiConverterString.write(detail, into: &buf)
             
         
-        case let .Transport(code,temporary,detail):
+        case let .Disconnected(code,temporary,detail):
             writeInt(&buf, Int32(3))
             FfiConverterUInt32.write(code, into: &buf)
             FfiConverterBool.write(temporary, into: &buf)
             FfiConverterString.write(detail, into: &buf)
             
         
-        case let .Disconnected(code,temporary,detail):
+        case let .Closed(code,temporary,detail):
             writeInt(&buf, Int32(4))
             FfiConverterUInt32.write(code, into: &buf)
             FfiConverterBool.write(temporary, into: &buf)
             FfiConverterString.write(detail, into: &buf)
             
         
-        case let .Closed(code,temporary,detail):
+        case let .Token(code,temporary,detail):
             writeInt(&buf, Int32(5))
             FfiConverterUInt32.write(code, into: &buf)
             FfiConverterBool.write(temporary, into: &buf)
             FfiConverterString.write(detail, into: &buf)
             
         
-        case let .Token(code,temporary,detail):
+        case let .Unauthorized(code,temporary,detail):
             writeInt(&buf, Int32(6))
             FfiConverterUInt32.write(code, into: &buf)
             FfiConverterBool.write(temporary, into: &buf)
             FfiConverterString.write(detail, into: &buf)
             
         
-        case let .Unauthorized(code,temporary,detail):
+        case let .Unsubscribed(code,temporary,detail):
             writeInt(&buf, Int32(7))
             FfiConverterUInt32.write(code, into: &buf)
             FfiConverterBool.write(temporary, into: &buf)
             FfiConverterString.write(detail, into: &buf)
             
         
-        case let .Unsubscribed(code,temporary,detail):
+        case let .OutcomeUnknown(code,temporary,detail):
             writeInt(&buf, Int32(8))
             FfiConverterUInt32.write(code, into: &buf)
             FfiConverterBool.write(temporary, into: &buf)
             FfiConverterString.write(detail, into: &buf)
             
         
-        case let .OutcomeUnknown(code,temporary,detail):
+        case let .Config(code,temporary,detail):
             writeInt(&buf, Int32(9))
             FfiConverterUInt32.write(code, into: &buf)
             FfiConverterBool.write(temporary, into: &buf)
             FfiConverterString.write(detail, into: &buf)
             
         
-        case let .InvalidInput(code,temporary,detail):
+        case let .InvalidUrl(code,temporary,detail):
             writeInt(&buf, Int32(10))
             FfiConverterUInt32.write(code, into: &buf)
             FfiConverterBool.write(temporary, into: &buf)
             FfiConverterString.write(detail, into: &buf)
             
         
-        case let .ProtocolViolation(code,temporary,detail):
+        case let .InvalidChannel(code,temporary,detail):
             writeInt(&buf, Int32(11))
             FfiConverterUInt32.write(code, into: &buf)
             FfiConverterBool.write(temporary, into: &buf)
             FfiConverterString.write(detail, into: &buf)
             
         
-        case let .QueueFull(code,temporary,detail):
+        case let .InvalidPayload(code,temporary,detail):
             writeInt(&buf, Int32(12))
             FfiConverterUInt32.write(code, into: &buf)
             FfiConverterBool.write(temporary, into: &buf)
             FfiConverterString.write(detail, into: &buf)
             
         
-        case let .Suspended(code,temporary,detail):
+        case let .MessageTooLarge(code,temporary,detail):
             writeInt(&buf, Int32(13))
             FfiConverterUInt32.write(code, into: &buf)
             FfiConverterBool.write(temporary, into: &buf)
             FfiConverterString.write(detail, into: &buf)
             
         
-        case let .Callback(code,temporary,detail):
+        case let .DuplicateSubscription(code,temporary,detail):
             writeInt(&buf, Int32(14))
             FfiConverterUInt32.write(code, into: &buf)
             FfiConverterBool.write(temporary, into: &buf)
             FfiConverterString.write(detail, into: &buf)
             
         
-        case let .Internal(code,temporary,detail):
+        case let .Protocol(code,temporary,detail):
             writeInt(&buf, Int32(15))
+            FfiConverterUInt32.write(code, into: &buf)
+            FfiConverterBool.write(temporary, into: &buf)
+            FfiConverterString.write(detail, into: &buf)
+            
+        
+        case let .QueueFull(code,temporary,detail):
+            writeInt(&buf, Int32(16))
+            FfiConverterUInt32.write(code, into: &buf)
+            FfiConverterBool.write(temporary, into: &buf)
+            FfiConverterString.write(detail, into: &buf)
+            
+        
+        case let .Suspended(code,temporary,detail):
+            writeInt(&buf, Int32(17))
+            FfiConverterUInt32.write(code, into: &buf)
+            FfiConverterBool.write(temporary, into: &buf)
+            FfiConverterString.write(detail, into: &buf)
+            
+        
+        case let .Callback(code,temporary,detail):
+            writeInt(&buf, Int32(18))
+            FfiConverterUInt32.write(code, into: &buf)
+            FfiConverterBool.write(temporary, into: &buf)
+            FfiConverterString.write(detail, into: &buf)
+            
+        
+        case let .Internal(code,temporary,detail):
+            writeInt(&buf, Int32(19))
+            FfiConverterUInt32.write(code, into: &buf)
+            FfiConverterBool.write(temporary, into: &buf)
+            FfiConverterString.write(detail, into: &buf)
+            
+        
+        case let .Server(code,temporary,detail):
+            writeInt(&buf, Int32(20))
             FfiConverterUInt32.write(code, into: &buf)
             FfiConverterBool.write(temporary, into: &buf)
             FfiConverterString.write(detail, into: &buf)
@@ -5931,6 +6213,93 @@ public func FfiConverterTypeLogLevel_lower(_ value: LogLevel) -> RustBuffer {
 
 
 /**
+ * Where subscription positions are kept between runs (unset: in memory, for this client only).
+ */
+
+public enum PositionStoreOption {
+    
+    /**
+     * A JSON file at this path, written atomically by the library.
+     */
+    case file(
+        /**
+         * The file's path (created if missing).
+         */path: String
+    )
+    /**
+     * The app's own store.
+     */
+    case app(
+        /**
+         * The store.
+         */store: PositionStore
+    )
+
+
+
+
+
+}
+
+#if compiler(>=6)
+extension PositionStoreOption: Sendable {}
+#endif
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypePositionStoreOption: FfiConverterRustBuffer {
+    typealias SwiftType = PositionStoreOption
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> PositionStoreOption {
+        let variant: Int32 = try readInt(&buf)
+        switch variant {
+        
+        case 1: return .file(path: try FfiConverterString.read(from: &buf)
+        )
+        
+        case 2: return .app(store: try FfiConverterTypePositionStore.read(from: &buf)
+        )
+        
+        default: throw UniffiInternalError.unexpectedEnumCase
+        }
+    }
+
+    public static func write(_ value: PositionStoreOption, into buf: inout [UInt8]) {
+        switch value {
+        
+        
+        case let .file(path):
+            writeInt(&buf, Int32(1))
+            FfiConverterString.write(path, into: &buf)
+            
+        
+        case let .app(store):
+            writeInt(&buf, Int32(2))
+            FfiConverterTypePositionStore.write(store, into: &buf)
+            
+        }
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypePositionStoreOption_lift(_ buf: RustBuffer) throws -> PositionStoreOption {
+    return try FfiConverterTypePositionStoreOption.lift(buf)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypePositionStoreOption_lower(_ value: PositionStoreOption) -> RustBuffer {
+    return FfiConverterTypePositionStoreOption.lower(value)
+}
+
+
+
+/**
  * A subscription's state.
  */
 
@@ -6102,30 +6471,6 @@ public func FfiConverterTypeTransport_lower(_ value: Transport) -> RustBuffer {
 #if swift(>=5.8)
 @_documentation(visibility: private)
 #endif
-fileprivate struct FfiConverterOptionUInt32: FfiConverterRustBuffer {
-    typealias SwiftType = UInt32?
-
-    public static func write(_ value: SwiftType, into buf: inout [UInt8]) {
-        guard let value = value else {
-            writeInt(&buf, Int8(0))
-            return
-        }
-        writeInt(&buf, Int8(1))
-        FfiConverterUInt32.write(value, into: &buf)
-    }
-
-    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> SwiftType {
-        switch try readInt(&buf) as Int8 {
-        case 0: return nil
-        case 1: return try FfiConverterUInt32.read(from: &buf)
-        default: throw UniffiInternalError.unexpectedOptionalTag
-        }
-    }
-}
-
-#if swift(>=5.8)
-@_documentation(visibility: private)
-#endif
 fileprivate struct FfiConverterOptionUInt64: FfiConverterRustBuffer {
     typealias SwiftType = UInt64?
 
@@ -6142,6 +6487,30 @@ fileprivate struct FfiConverterOptionUInt64: FfiConverterRustBuffer {
         switch try readInt(&buf) as Int8 {
         case 0: return nil
         case 1: return try FfiConverterUInt64.read(from: &buf)
+        default: throw UniffiInternalError.unexpectedOptionalTag
+        }
+    }
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+fileprivate struct FfiConverterOptionBool: FfiConverterRustBuffer {
+    typealias SwiftType = Bool?
+
+    public static func write(_ value: SwiftType, into buf: inout [UInt8]) {
+        guard let value = value else {
+            writeInt(&buf, Int8(0))
+            return
+        }
+        writeInt(&buf, Int8(1))
+        FfiConverterBool.write(value, into: &buf)
+    }
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> SwiftType {
+        switch try readInt(&buf) as Int8 {
+        case 0: return nil
+        case 1: return try FfiConverterBool.read(from: &buf)
         default: throw UniffiInternalError.unexpectedOptionalTag
         }
     }
@@ -6214,30 +6583,6 @@ fileprivate struct FfiConverterOptionTypeLogSink: FfiConverterRustBuffer {
         switch try readInt(&buf) as Int8 {
         case 0: return nil
         case 1: return try FfiConverterTypeLogSink.read(from: &buf)
-        default: throw UniffiInternalError.unexpectedOptionalTag
-        }
-    }
-}
-
-#if swift(>=5.8)
-@_documentation(visibility: private)
-#endif
-fileprivate struct FfiConverterOptionTypePositionStore: FfiConverterRustBuffer {
-    typealias SwiftType = PositionStore?
-
-    public static func write(_ value: SwiftType, into buf: inout [UInt8]) {
-        guard let value = value else {
-            writeInt(&buf, Int8(0))
-            return
-        }
-        writeInt(&buf, Int8(1))
-        FfiConverterTypePositionStore.write(value, into: &buf)
-    }
-
-    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> SwiftType {
-        switch try readInt(&buf) as Int8 {
-        case 0: return nil
-        case 1: return try FfiConverterTypePositionStore.read(from: &buf)
         default: throw UniffiInternalError.unexpectedOptionalTag
         }
     }
@@ -6342,6 +6687,30 @@ fileprivate struct FfiConverterOptionTypeStreamPosition: FfiConverterRustBuffer 
 #if swift(>=5.8)
 @_documentation(visibility: private)
 #endif
+fileprivate struct FfiConverterOptionTypeBackgroundGrace: FfiConverterRustBuffer {
+    typealias SwiftType = BackgroundGrace?
+
+    public static func write(_ value: SwiftType, into buf: inout [UInt8]) {
+        guard let value = value else {
+            writeInt(&buf, Int8(0))
+            return
+        }
+        writeInt(&buf, Int8(1))
+        FfiConverterTypeBackgroundGrace.write(value, into: &buf)
+    }
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> SwiftType {
+        switch try readInt(&buf) as Int8 {
+        case 0: return nil
+        case 1: return try FfiConverterTypeBackgroundGrace.read(from: &buf)
+        default: throw UniffiInternalError.unexpectedOptionalTag
+        }
+    }
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
 fileprivate struct FfiConverterOptionTypeEvent: FfiConverterRustBuffer {
     typealias SwiftType = Event?
 
@@ -6382,6 +6751,30 @@ fileprivate struct FfiConverterOptionTypeFormat: FfiConverterRustBuffer {
         switch try readInt(&buf) as Int8 {
         case 0: return nil
         case 1: return try FfiConverterTypeFormat.read(from: &buf)
+        default: throw UniffiInternalError.unexpectedOptionalTag
+        }
+    }
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+fileprivate struct FfiConverterOptionTypePositionStoreOption: FfiConverterRustBuffer {
+    typealias SwiftType = PositionStoreOption?
+
+    public static func write(_ value: SwiftType, into buf: inout [UInt8]) {
+        guard let value = value else {
+            writeInt(&buf, Int8(0))
+            return
+        }
+        writeInt(&buf, Int8(1))
+        FfiConverterTypePositionStoreOption.write(value, into: &buf)
+    }
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> SwiftType {
+        switch try readInt(&buf) as Int8 {
+        case 0: return nil
+        case 1: return try FfiConverterTypePositionStoreOption.read(from: &buf)
         default: throw UniffiInternalError.unexpectedOptionalTag
         }
     }
@@ -6703,6 +7096,19 @@ public func uniffiForeignFutureHandleCountCeaselessFfi() -> Int {
     UNIFFI_FOREIGN_FUTURE_HANDLE_MAP.count
 }
 /**
+ * The error a token provider throws when the user is signed out: the client (or, from a subscription
+ * token provider, the subscription) stops for good. Kotlin: `throw unauthorizedError("signed out")`;
+ * Swift: `throw unauthorizedError(detail: "signed out")`.
+ */
+public func unauthorizedError(detail: String) -> CeaselessError  {
+    return try!  FfiConverterTypeCeaselessError_lift(try! rustCall() {
+        uniffiCallStatus in
+    uniffi_ceaseless_ffi_fn_func_unauthorized_error(
+        FfiConverterString.lower(detail),uniffiCallStatus
+    )
+})
+}
+/**
  * Sends the library's log lines at `level` and above to `sink` (replacing any earlier sink); `null` /
  * `nil` stops forwarding. If the process already has another `tracing` subscriber (only possible when
  * Rust code in the same library installed one), lines go there instead.
@@ -6730,6 +7136,9 @@ private let initializationResult: InitializationResult = {
     let scaffolding_contract_version = ffi_ceaseless_ffi_uniffi_contract_version()
     if bindings_contract_version != scaffolding_contract_version {
         return InitializationResult.contractVersionMismatch
+    }
+    if (uniffi_ceaseless_ffi_checksum_func_unauthorized_error() != 18798) {
+        return InitializationResult.apiChecksumMismatch
     }
     if (uniffi_ceaseless_ffi_checksum_func_set_log_sink() != 48170) {
         return InitializationResult.apiChecksumMismatch
@@ -6764,7 +7173,7 @@ private let initializationResult: InitializationResult = {
     if (uniffi_ceaseless_ffi_checksum_method_client_network_changed() != 50070) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_ceaseless_ffi_checksum_method_client_new_subscription() != 862) {
+    if (uniffi_ceaseless_ffi_checksum_method_client_new_subscription() != 3207) {
         return InitializationResult.apiChecksumMismatch
     }
     if (uniffi_ceaseless_ffi_checksum_method_client_presence() != 29988) {
@@ -6773,7 +7182,7 @@ private let initializationResult: InitializationResult = {
     if (uniffi_ceaseless_ffi_checksum_method_client_presence_stats() != 50861) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_ceaseless_ffi_checksum_method_client_publish() != 23937) {
+    if (uniffi_ceaseless_ffi_checksum_method_client_publish() != 11899) {
         return InitializationResult.apiChecksumMismatch
     }
     if (uniffi_ceaseless_ffi_checksum_method_client_publish_text() != 57316) {
@@ -6818,7 +7227,7 @@ private let initializationResult: InitializationResult = {
     if (uniffi_ceaseless_ffi_checksum_method_eventstream_next() != 58749) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_ceaseless_ffi_checksum_method_eventstream_next_batch() != 42140) {
+    if (uniffi_ceaseless_ffi_checksum_method_eventstream_next_batch() != 50808) {
         return InitializationResult.apiChecksumMismatch
     }
     if (uniffi_ceaseless_ffi_checksum_method_listenerhandle_cancel() != 48135) {
@@ -6869,7 +7278,7 @@ private let initializationResult: InitializationResult = {
     if (uniffi_ceaseless_ffi_checksum_method_subscription_unsubscribe() != 41420) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_ceaseless_ffi_checksum_constructor_client_new() != 5301) {
+    if (uniffi_ceaseless_ffi_checksum_constructor_client_new() != 2976) {
         return InitializationResult.apiChecksumMismatch
     }
     if (uniffi_ceaseless_ffi_checksum_constructor_deliveryprobe_new() != 5785) {

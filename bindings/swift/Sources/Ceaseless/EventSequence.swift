@@ -67,7 +67,7 @@ extension Publication {
 }
 
 extension CeaselessError {
-    /// The stable numeric code: the Rust client's code, or the server's (100–1999).
+    /// The stable numeric code: the Rust client's code, or the server's own (100 and up).
     public var code: UInt32 { parts.code }
 
     /// Whether retrying the same call later may succeed.
@@ -75,20 +75,23 @@ extension CeaselessError {
 
     private var parts: (code: UInt32, temporary: Bool) {
         switch self {
-        case let .Server(code, temporary, _), let .Timeout(code, temporary, _),
-             let .Transport(code, temporary, _), let .Disconnected(code, temporary, _),
-             let .Closed(code, temporary, _), let .Token(code, temporary, _),
-             let .Unauthorized(code, temporary, _), let .Unsubscribed(code, temporary, _),
-             let .OutcomeUnknown(code, temporary, _), let .InvalidInput(code, temporary, _),
-             let .ProtocolViolation(code, temporary, _), let .QueueFull(code, temporary, _),
+        case let .Timeout(code, temporary, _), let .Transport(code, temporary, _),
+             let .Disconnected(code, temporary, _), let .Closed(code, temporary, _),
+             let .Token(code, temporary, _), let .Unauthorized(code, temporary, _),
+             let .Unsubscribed(code, temporary, _), let .OutcomeUnknown(code, temporary, _),
+             let .Config(code, temporary, _), let .InvalidUrl(code, temporary, _),
+             let .InvalidChannel(code, temporary, _), let .InvalidPayload(code, temporary, _),
+             let .MessageTooLarge(code, temporary, _), let .DuplicateSubscription(code, temporary, _),
+             let .Protocol(code, temporary, _), let .QueueFull(code, temporary, _),
              let .Suspended(code, temporary, _), let .Callback(code, temporary, _),
-             let .Internal(code, temporary, _):
+             let .Internal(code, temporary, _), let .Server(code, temporary, _):
             return (code, temporary)
         }
     }
 
     /// The error a `TokenProvider` throws when the user is signed out: the client stops for good.
+    /// Built by the library, so its code is the core's.
     public static func unauthorized(_ detail: String = "") -> CeaselessError {
-        .Unauthorized(code: 6, temporary: false, detail: detail)
+        unauthorizedError(detail: detail)
     }
 }

@@ -126,7 +126,7 @@ final class CeaselessTests: XCTestCase {
         let name = channel("swift-resume")
         let options = SubscriptionOptions(positioned: true, recoverable: true)
         do {
-            let first = try Client(url: url, tokenProvider: Tokens("bob"), positionStore: store)
+            let first = try Client(url: url, options: ClientOptions(positionStore: .app(store: store)), tokenProvider: Tokens("bob"))
             let sub = try first.newSubscription(channel: name, options: options)
             let stream = sub.events()
             first.connect()
@@ -137,7 +137,7 @@ final class CeaselessTests: XCTestCase {
             await first.shutdown()
         }
         try await publish(name, #"{"n":2}"#)
-        let second = try Client(url: url, tokenProvider: Tokens("bob"), positionStore: store)
+        let second = try Client(url: url, options: ClientOptions(positionStore: .app(store: store)), tokenProvider: Tokens("bob"))
         let sub = try second.newSubscription(channel: name, options: options)
         let stream = sub.events()
         second.connect()
@@ -152,7 +152,7 @@ final class CeaselessTests: XCTestCase {
 
     func testWakeCatchesUp() async throws {
         let client = try Client(
-            url: try env("CEASELESS_WS_URL"), options: ClientOptions(backgroundGraceMs: 100), tokenProvider: Tokens("carol"))
+            url: try env("CEASELESS_WS_URL"), options: ClientOptions(backgroundGrace: .after(ms: 100)), tokenProvider: Tokens("carol"))
         let name = channel("swift-wake")
         let sub = try client.newSubscription(channel: name, options: SubscriptionOptions(positioned: true, recoverable: true))
         client.connect()
@@ -165,5 +165,40 @@ final class CeaselessTests: XCTestCase {
         XCTAssertTrue(report.caughtUp)
         XCTAssertEqual(report.publications[name], 3)
         await client.shutdown()
+    }
+
+    func testHttpStreamingAndProtobufOptions() async throws {
+        let options = ClientOptions(format: .protobuf, transports: [.httpStream], reconnectDelayMinMs: 50)
+        let client = try Client(url: try env("CEASELESS_WS_URL"), options: options, tokenProvider: Tokens("dave"))
+        let events = client.events()
+        client.connect()
+        for await event in events.events {
+            if case let .connected(_, _, _, transport) = event {
+                XCTAssertEqual(transport, "http_stream")
+                break
+            }
+        }
+        let name = channel("swift-delta")
+        let sub = try client.newSubscription(channel: name, options: SubscriptionOptions(delta: true))
+        let stream = sub.events()
+        sub.subscribe()
+        try await sub.ready()
+        let bytes = Data([0, 1, 2, 255])
+        try await client.publish(channel: name, data: bytes)
+        for await publication in stream.publications {
+            XCTAssertEqual(publication.data, bytes)
+            break
+        }
+        await client.shutdown()
+    }
+
+    func testBadOptionsAreTypedErrors() throws {
+        let url = try env("CEASELESS_WS_URL")
+        XCTAssertThrowsError(try Client(url: url, options: ClientOptions(tlsRootCaPem: ["not a certificate"]))) { error in
+            guard case .Config = error as? CeaselessError else { return XCTFail("\(error)") }
+        }
+        XCTAssertThrowsError(try Client(url: url, options: ClientOptions(proxy: "socks5://127.0.0.1:1080"))) { error in
+            guard case .InvalidUrl = error as? CeaselessError else { return XCTFail("\(error)") }
+        }
     }
 }

@@ -60,10 +60,9 @@ val Publication.text: String get() = data.decodeToString()
 /** The message's data as text. */
 val Event.Message.text: String get() = data.decodeToString()
 
-/** The stable numeric code: the Rust client's code, or the server's (100–1999). */
+/** The stable numeric code: the Rust client's code, or the server's own (100 and up). */
 val CeaselessException.code: UInt
     get() = when (this) {
-        is CeaselessException.Server -> code
         is CeaselessException.Timeout -> code
         is CeaselessException.Transport -> code
         is CeaselessException.Disconnected -> code
@@ -72,18 +71,23 @@ val CeaselessException.code: UInt
         is CeaselessException.Unauthorized -> code
         is CeaselessException.Unsubscribed -> code
         is CeaselessException.OutcomeUnknown -> code
-        is CeaselessException.InvalidInput -> code
-        is CeaselessException.ProtocolViolation -> code
+        is CeaselessException.Config -> code
+        is CeaselessException.InvalidUrl -> code
+        is CeaselessException.InvalidChannel -> code
+        is CeaselessException.InvalidPayload -> code
+        is CeaselessException.MessageTooLarge -> code
+        is CeaselessException.DuplicateSubscription -> code
+        is CeaselessException.Protocol -> code
         is CeaselessException.QueueFull -> code
         is CeaselessException.Suspended -> code
         is CeaselessException.Callback -> code
         is CeaselessException.Internal -> code
+        is CeaselessException.Server -> code
     }
 
 /** Whether retrying the same call later may succeed. */
 val CeaselessException.temporary: Boolean
     get() = when (this) {
-        is CeaselessException.Server -> temporary
         is CeaselessException.Timeout -> temporary
         is CeaselessException.Transport -> temporary
         is CeaselessException.Disconnected -> temporary
@@ -92,17 +96,24 @@ val CeaselessException.temporary: Boolean
         is CeaselessException.Unauthorized -> temporary
         is CeaselessException.Unsubscribed -> temporary
         is CeaselessException.OutcomeUnknown -> temporary
-        is CeaselessException.InvalidInput -> temporary
-        is CeaselessException.ProtocolViolation -> temporary
+        is CeaselessException.Config -> temporary
+        is CeaselessException.InvalidUrl -> temporary
+        is CeaselessException.InvalidChannel -> temporary
+        is CeaselessException.InvalidPayload -> temporary
+        is CeaselessException.MessageTooLarge -> temporary
+        is CeaselessException.DuplicateSubscription -> temporary
+        is CeaselessException.Protocol -> temporary
         is CeaselessException.QueueFull -> temporary
         is CeaselessException.Suspended -> temporary
         is CeaselessException.Callback -> temporary
         is CeaselessException.Internal -> temporary
+        is CeaselessException.Server -> temporary
     }
 
 /**
  * The error a [TokenProvider] throws when the user is signed out: the client stops for good
- * (`throw CeaselessException.unauthorized("signed out")`).
+ * (`throw CeaselessException.unauthorized("signed out")`). Built by the library, so its code is the
+ * core's.
  */
 fun CeaselessException.ErrorHandler.unauthorized(detail: String = ""): CeaselessException =
-    CeaselessException.Unauthorized(6u, false, detail)
+    unauthorizedError(detail)

@@ -90,7 +90,7 @@ suspend fun tokenProviderExceptionIsTyped() {
             throw IllegalStateException("keychain locked")
         }
     }
-    Client(Server.wsUrl, ClientOptions(reconnectMinMs = 50u, reconnectMaxMs = 200u, offlineQueueTimeoutMs = 300u), failing).use { client ->
+    Client(Server.wsUrl, ClientOptions(reconnectDelayMinMs = 50u, reconnectDelayMaxMs = 200u, offlineQueueTimeoutMs = 300u), failing).use { client ->
         val events = Reader(client.events())
         client.connect()
         val error = events.await<Event.Error>().error

@@ -36,13 +36,16 @@ suspend fun commandsAndErrors() {
         val rpc = expectError("rpc without a proxy") { client.rpc("nothing", "{}".encodeToByteArray()) }
         check(rpc is CeaselessException.Server && rpc.code in 100u..1999u) { "rpc: $rpc" }
         val badJson = expectError("publishing invalid JSON") { client.publishText(channel, "not json") }
-        check(badJson is CeaselessException.InvalidInput) { "bad json: $badJson" }
+        check(badJson is CeaselessException.InvalidPayload) { "bad json: $badJson" }
         checkEquals(15u, badJson.code, "invalid payload code")
         val badChannel = expectError("an empty channel") { client.newSubscription("", SubscriptionOptions()) }
+        check(badChannel is CeaselessException.InvalidChannel) { "bad channel: $badChannel" }
         checkEquals(14u, badChannel.code, "invalid channel code")
         val duplicate = expectError("a second subscription") { client.newSubscription(channel, SubscriptionOptions()) }
+        check(duplicate is CeaselessException.DuplicateSubscription) { "duplicate: $duplicate" }
         checkEquals(17u, duplicate.code, "duplicate code")
         val badUrl = expectError("a bad URL") { Client("http://nowhere", ClientOptions()) }
+        check(badUrl is CeaselessException.InvalidUrl) { "bad url: $badUrl" }
         checkEquals(13u, badUrl.code, "bad url code")
 
         // A channel that needs a subscription token, from a Kotlin provider.
@@ -80,7 +83,7 @@ suspend fun listenerLifecycleAndLogs() {
         }
     }
     try {
-        Client(Server.wsUrl, ClientOptions(backgroundGraceMs = 50u, reconnectMinMs = 50u, reconnectMaxMs = 200u), tokens).use { client ->
+        Client(Server.wsUrl, ClientOptions(backgroundGrace = BackgroundGrace.After(50u), reconnectDelayMinMs = 50u, reconnectDelayMaxMs = 200u), tokens).use { client ->
             val handle = client.addListener(listener)
             val throwingHandle = client.addListener(throwing)
             client.connect()

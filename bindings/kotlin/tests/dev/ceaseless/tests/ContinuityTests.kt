@@ -9,7 +9,7 @@ suspend fun positionStoreResume() {
     val options = SubscriptionOptions(recoverable = true, positioned = true)
 
     // The first client sees 1..3, then is dropped (no shutdown: the app just lets go of it).
-    val first = Client(Server.wsUrl, ClientOptions(), Tokens("erin"), store)
+    val first = Client(Server.wsUrl, ClientOptions(positionStore = PositionStoreOption.App(store)), Tokens("erin"))
     val firstSub = first.newSubscription(channel, options)
     val firstEvents = Reader(firstSub.events())
     first.connect()
@@ -17,7 +17,8 @@ suspend fun positionStoreResume() {
     firstSub.ready()
     for (n in 1..3) Server.publish(channel, """{"n":$n}""")
     checkEquals(listOf(1, 2, 3), firstEvents.publications(3).map { it.n }, "first client")
-    checkEquals(3uL, store.positions[channel]?.offset, "saved position")
+    // Saved on a background thread, just after delivery.
+    eventually("the position to be saved") { store.positions[channel]?.offset == 3uL }
     firstEvents.stream.close()
     firstSub.close()
     first.close()
@@ -26,7 +27,7 @@ suspend fun positionStoreResume() {
     // Published while no client runs.
     for (n in 4..7) Server.publish(channel, """{"n":$n}""")
 
-    val second = Client(Server.wsUrl, ClientOptions(), Tokens("erin"), store)
+    val second = Client(Server.wsUrl, ClientOptions(positionStore = PositionStoreOption.App(store)), Tokens("erin"))
     val secondSub = second.newSubscription(channel, options)
     val events = Reader(secondSub.events())
     second.connect()
@@ -38,17 +39,17 @@ suspend fun positionStoreResume() {
     checkEquals(listOf(4uL, 5uL, 6uL, 7uL), resumed.map { it.offset }, "offsets")
     val extra = events.drain(500).filterIsInstance<Event.Publication>()
     check(extra.isEmpty()) { "delivered twice: $extra" }
-    checkEquals(7uL, store.positions[channel]?.offset, "saved position after resuming")
     secondSub.close()
     second.shutdown()
+    checkEquals(7uL, store.positions[channel]?.offset, "saved position after shutdown")
     second.close()
 }
 
 suspend fun wakeCatchesUp() {
     val channel = Server.channel("wake")
     val quiet = Server.channel("wake-quiet")
-    val options = ClientOptions(backgroundGraceMs = 100u)
-    Client(Server.wsUrl, options, Tokens("frank"), MemoryStore()).use { client ->
+    val options = ClientOptions(backgroundGrace = BackgroundGrace.After(100u), positionStore = PositionStoreOption.App(MemoryStore()))
+    Client(Server.wsUrl, options, Tokens("frank")).use { client ->
         val sub = client.newSubscription(channel, SubscriptionOptions(recoverable = true, positioned = true))
         val other = client.newSubscription(quiet, SubscriptionOptions(recoverable = true, positioned = true))
         val events = Reader(sub.events())

@@ -28,6 +28,13 @@ val TESTS: List<Pair<String, suspend () -> Unit>> = listOf(
     "Unauthorized from the token provider stops the client" to ::tokenProviderUnauthorizedStops,
     "commands and typed command errors" to ::commandsAndErrors,
     "listener, handle cancel, lifecycle hooks and log sink" to ::listenerLifecycleAndLogs,
+    "transports = HTTP_STREAM connects and receives" to ::httpStreamingTransport,
+    "format = PROTOBUF carries binary data" to ::protobufFormat,
+    "delta = true delivers whole publications" to ::deltaSubscription,
+    "reconnectDelayMinMs / MaxMs bound the reconnect" to ::reconnectDelays,
+    "backgroundGrace = Never stays connected in the background" to ::backgroundGraceNever,
+    "positionStore = File resumes a new client" to ::filePositionStore,
+    "bad tlsRootCaPem, proxy and data are typed exceptions" to ::badOptionsAreTyped,
 )
 
 fun main(args: Array<String>) {

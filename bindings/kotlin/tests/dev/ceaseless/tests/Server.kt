@@ -62,6 +62,11 @@ object Server {
         call("batch", """{"commands":[$commands]}""")
     }
 
+    /** Disconnects every connection of [user] with a code that lets clients reconnect. */
+    fun disconnect(user: String) {
+        call("disconnect", """{"user":"$user","disconnect":{"code":4000,"reason":"test"}}""")
+    }
+
     /** How many connections the server has subscribed to [channel]. */
     fun subscribers(channel: String): Int {
         val body = call("presence_stats", """{"channel":"$channel"}""")
