@@ -1,6 +1,6 @@
 // A small chat on ceaseless: one recoverable channel, messages rendered exactly as delivered (each
 // once, in order, including those missed while the connection was down), positions kept in
-// localStorage so a reloaded page resumes where it stopped.
+// localStorage (under the `chat:` key prefix) so a reloaded page resumes where it stopped.
 //
 // Query parameters: `user` (default: a random guest), `ws` (default: the server's WebSocket URL from
 // /config), `room` (default `test:chat`).
@@ -29,9 +29,9 @@ async function getToken() {
 const client = new Client(params.get('ws') ?? config.ws, {
   getToken,
   name: 'chat-demo',
-  minReconnectDelay: 200,
-  maxReconnectDelay: 2000,
-  positionStore: 'localStorage',
+  reconnectDelayMin: 200,
+  reconnectDelayMax: 2000,
+  positionStore: 'chat:',
 });
 client.on('connecting', ({ reason }) => setStatus('connecting', `connecting (${reason})`));
 client.on('connected', ({ transport }) => setStatus('connected', `connected over ${transport}`));

@@ -28,6 +28,7 @@ export interface Publication<T = unknown> {
 }
 
 export type TransportName = 'websocket' | 'http_stream' | 'sse';
+export type Format = 'json' | 'protobuf';
 
 /** One entry of an ordered transport list. */
 export interface TransportEndpoint {
@@ -36,6 +37,24 @@ export interface TransportEndpoint {
   endpoint: string;
 }
 
+/**
+ * Where subscription positions survive a reload: a `localStorage` key prefix, or the app's own store.
+ * `load` is called when a subscription starts; `save` after delivered publications (often: keep it
+ * cheap, e.g. write to memory and persist later).
+ */
+export type PositionStore =
+  | string
+  | {
+      load(channel: string): StreamPosition | null | undefined;
+      save(channel: string, position: StreamPosition): void;
+      /** Called when the client closes, after the last save. */
+      flush?(): void;
+    };
+
+/**
+ * Client options. Every option of the core (see the option table in the repository README); durations
+ * are milliseconds. Unset means the core's default.
+ */
 export interface ClientOptions {
   /** The initial connection token (a JWT). */
   token?: string;
@@ -46,31 +65,51 @@ export interface ClientOptions {
   getToken?: () => Promise<string>;
   /** The default subscription token function, for subscriptions without their own. */
   getSubscriptionToken?: (channel: string) => Promise<string>;
-  /** Custom data sent with every connect. */
+  /** Custom data sent with every connect (any JSON value; a `Uint8Array` with `format: 'protobuf'`). */
   data?: unknown;
   /** Client name reported to the server (default `"js"`). */
   name?: string;
   /** Application version reported to the server. */
   version?: string;
-  /** Milliseconds to open a transport, for each command, and for calls waiting to connect (default 5000). */
+  /** The wire encoding (default `'json'`). With `'protobuf'`, application data is `Uint8Array`. */
+  format?: Format;
+  /**
+   * Transports in fallback order (default `['websocket']`); their URLs are derived from the client URL
+   * (`wss://host/connection/websocket` gives `https://host/connection/http_stream`, `.../sse` and
+   * `https://host/emulation`). The first connect tries each in turn; the one that worked is kept.
+   */
+  transports?: TransportName[];
+  /** Explicit per-transport URLs, overriding the derived ones. */
+  endpoints?: TransportEndpoint[];
+  /** More endpoints (other nodes), rotated through when an attempt fails. */
+  fallbackUrls?: string[];
+  /** Milliseconds to open a transport, for each command, and for calls waiting to connect. */
   timeout?: number;
-  /** Reconnect backoff bounds in milliseconds (defaults 500 and 20000, full jitter). */
-  minReconnectDelay?: number;
-  maxReconnectDelay?: number;
-  /** Milliseconds past the server's ping interval before the connection counts as dead (default 10000). */
+  /** Reconnect backoff floor in milliseconds (full jitter). */
+  reconnectDelayMin?: number;
+  /** Reconnect backoff ceiling in milliseconds. */
+  reconnectDelayMax?: number;
+  /** Milliseconds past the server's ping interval before the connection counts as dead. */
   maxServerPingDelay?: number;
+  /** Refresh tokens this many milliseconds before they expire. */
+  refreshAhead?: number;
+  /** The largest message (bytes) the server accepts. */
+  maxMessageSize?: number;
+  /** How many calls may wait for the connection during an outage. */
+  offlineQueueLimit?: number;
+  /** How long (ms) each of them may wait. */
+  offlineQueueTimeout?: number;
+  /** After this many milliseconds without a connection the client is suspended and retries slowly. */
+  suspendAfter?: number;
   /**
-   * How long a hidden page keeps its connection, in milliseconds. After it, the client lets go and
-   * reconnects (recovering every subscription) when the page is visible again. Default `null`: the
-   * connection stays while the page is open.
+   * How long (ms) a hidden page keeps its connection. After it, the client lets go and reconnects
+   * (recovering every subscription) when the page is visible again. `Infinity` (the browser's
+   * default): the connection stays while the page is open.
    */
-  hiddenGrace?: number | null;
-  /**
-   * Keep stream positions in `localStorage`, so a reloaded page resumes its recoverable channels where
-   * the previous one stopped. `'localStorage'` uses a key prefix derived from the first endpoint.
-   */
-  positionStore?: 'localStorage' | { prefix: string };
-  /** Where emulation transports POST commands (default `/emulation` on the stream endpoint's origin). */
+  backgroundGrace?: number;
+  /** Where positions survive a reload (default: in memory). */
+  positionStore?: PositionStore;
+  /** Where emulation transports POST commands (default: derived, `/emulation` on the same origin). */
   emulationEndpoint?: string;
 }
 
@@ -79,7 +118,7 @@ export interface SubscriptionOptions {
   token?: string;
   /** Called for subscription tokens; throw `UnauthorizedError` to stop the subscription. */
   getToken?: (channel: string) => Promise<string>;
-  /** Custom data sent with every subscribe. */
+  /** Custom data sent with every subscribe (a `Uint8Array` with `format: 'protobuf'`). */
   data?: unknown;
   /** Ask the server to track positions. */
   positioned?: boolean;
@@ -87,12 +126,27 @@ export interface SubscriptionOptions {
   recoverable?: boolean;
   /** Ask for join and leave events. */
   joinLeave?: boolean;
+  /** Ask for fossil delta compression (publications still arrive whole). */
+  delta?: boolean;
   /** Start after this position: the first subscribe recovers everything after it. */
   since?: StreamPosition;
-  /** Resubscribe backoff bounds in milliseconds (defaults 500 and 20000). */
-  minResubscribeDelay?: number;
-  maxResubscribeDelay?: number;
+  /** Resubscribe backoff floor in milliseconds. */
+  resubscribeDelayMin?: number;
+  /** Resubscribe backoff ceiling in milliseconds. */
+  resubscribeDelayMax?: number;
 }
+
+/** What `wake()` did. */
+export interface WakeReport {
+  /** Connected, with every subscription subscribed and its missed publications delivered, in time. */
+  caughtUp: boolean;
+  /** Publications delivered during the wake, by channel. */
+  publications: Record<string, number>;
+  /** How long the wake took, in milliseconds. */
+  elapsed: number;
+}
+
+export type AppState = 'foreground' | 'background';
 
 export interface HistoryOptions {
   /** 0 (default): only the stream top; -1: everything the server keeps; n: up to n publications. */
@@ -189,7 +243,23 @@ export declare class Client implements Disposable, AsyncDisposable {
   /** Closes for good; afterwards every method throws `ClosedError`. */
   close(): Promise<void>;
   ready(): Promise<void>;
+  /** Replaces the connection token for the next connect attempt. */
   setToken(token: string): void;
+  /**
+   * The network went away (`false`: no attempts are made) or came back (`true`: reconnect at once).
+   * The page's `online`/`offline` events already call this.
+   */
+  networkChanged(available: boolean): void;
+  /**
+   * The app went to the background or came back. The page's visibility already calls this; in the
+   * background the client lets go after `backgroundGrace`.
+   */
+  setAppState(state: AppState): void;
+  /**
+   * For a push that woke the app: connects (even in the background), recovers every subscription,
+   * and resolves once caught up or after `maxMs`, then returns to what the app state asks for.
+   */
+  wake(maxMs: number): Promise<WakeReport>;
   newSubscription<T = unknown>(channel: string, options?: SubscriptionOptions): Subscription<T>;
   getSubscription(channel: string): Subscription | undefined;
   publish(channel: string, data: unknown): Promise<void>;
@@ -222,20 +292,77 @@ export declare class Subscription<T = unknown> implements AsyncIterable<Publicat
   [Symbol.dispose](): void;
 }
 
+/** The kind of a ceaseless error: its class is `${kind}Error`. */
+export type ErrorKind =
+  | 'Timeout'
+  | 'Transport'
+  | 'Disconnected'
+  | 'Closed'
+  | 'Token'
+  | 'Unauthorized'
+  | 'Unsubscribed'
+  | 'OutcomeUnknown'
+  | 'Config'
+  | 'InvalidUrl'
+  | 'InvalidChannel'
+  | 'InvalidPayload'
+  | 'MessageTooLarge'
+  | 'DuplicateSubscription'
+  | 'Protocol'
+  | 'QueueFull'
+  | 'Suspended'
+  | 'Callback'
+  | 'Internal'
+  | 'Server';
+
 export declare class CeaselessError extends Error {
   constructor(message: string, code?: number, temporary?: boolean);
-  /** Stable: 1-99 client-side (1 timeout, 2 transport, 3 disconnected, 4 closed, 6 unauthorized, ...), 100+ server. */
+  /** Which failure (the class is `${kind}Error`). */
+  readonly kind: ErrorKind;
+  /** Stable: 1-99 client-side (1 timeout, 2 transport, 3 disconnected, 4 closed, 6 unauthorized, ...), 100+ the server's own. */
   readonly code: number;
   /** Whether the same call may succeed later. */
   readonly temporary: boolean;
 }
+/** No answer in time (code 1). */
 export declare class TimeoutError extends CeaselessError {}
+/** The transport failed: network, TLS, HTTP status (code 2). */
 export declare class TransportError extends CeaselessError {}
+/** The client is, or went, disconnected (code 3). */
 export declare class DisconnectedError extends CeaselessError {}
+/** The client was closed for good (code 4). */
 export declare class ClosedError extends CeaselessError {}
+/** The token function failed, not with "unauthorized" (code 5). */
+export declare class TokenError extends CeaselessError {}
+/** The user is not allowed in (code 6). Throw it from a token function to stop for good. */
 export declare class UnauthorizedError extends CeaselessError {
   constructor(message?: string);
 }
+/** The subscription is, or went, unsubscribed (code 7). */
 export declare class UnsubscribedError extends CeaselessError {}
+/** The connection dropped after the command was sent: it may or may not have happened (code 11). */
 export declare class OutcomeUnknownError extends CeaselessError {}
+/** Invalid settings (code 12). */
+export declare class ConfigError extends CeaselessError {}
+/** A bad endpoint URL (code 13). */
+export declare class InvalidUrlError extends CeaselessError {}
+/** A bad channel name (code 14). */
+export declare class InvalidChannelError extends CeaselessError {}
+/** A payload that cannot be sent (code 15). */
+export declare class InvalidPayloadError extends CeaselessError {}
+/** A message over the server's size limit (code 16). */
+export declare class MessageTooLargeError extends CeaselessError {}
+/** A second subscription to one channel (code 17). */
+export declare class DuplicateSubscriptionError extends CeaselessError {}
+/** The server sent something this client cannot decode (code 18). */
+export declare class ProtocolError extends CeaselessError {}
+/** Too many calls are waiting for the connection (code 19). */
+export declare class QueueFullError extends CeaselessError {}
+/** Offline longer than `suspendAfter` (code 20). */
+export declare class SuspendedError extends CeaselessError {}
+/** An app callback (a token function, a position store) failed unexpectedly (code 21). */
+export declare class CallbackError extends CeaselessError {}
+/** A bug in ceaseless (code 22). */
+export declare class InternalError extends CeaselessError {}
+/** The server refused (codes 100 and up: its own code and message). */
 export declare class ServerError extends CeaselessError {}

@@ -4,8 +4,9 @@
 // one JSON.parse per batch), so publication data is parsed exactly once, here.
 import init, { RawClient } from './dist/ceaseless.js';
 import { Emitter, emit } from './emitter.js';
-import { ClosedError, toError, typed } from './errors.js';
+import { coreError, toError, typed } from './errors.js';
 import { Subscription, deliver, end } from './subscription.js';
+import { bytes, json, result, revive, reviveHistory, revivePresence, reviveReply } from './data.js';
 
 export * from './errors.js';
 export { Subscription };
@@ -15,37 +16,66 @@ await init();
 const disposeSymbol = Symbol.dispose ?? Symbol.for('Symbol.dispose');
 const asyncDisposeSymbol = Symbol.asyncDispose ?? Symbol.for('Symbol.asyncDispose');
 
+/** Options renamed to the names every ceaseless binding shares (see README). */
+const renamed = {
+  minReconnectDelay: 'reconnectDelayMin',
+  maxReconnectDelay: 'reconnectDelayMax',
+  hiddenGrace: 'backgroundGrace',
+  minResubscribeDelay: 'resubscribeDelayMin',
+  maxResubscribeDelay: 'resubscribeDelayMax',
+};
+
+function checkNames(options) {
+  for (const [old, name] of Object.entries(renamed)) {
+    if (options[old] !== undefined) throw coreError('Config', `the option ${old} is now called ${name}`);
+  }
+}
+
 /** Resolves a relative endpoint against the page. */
 function absolute(url) {
   return typeof location === 'undefined' ? url : new URL(url, location.href).href;
 }
 
-/** JSON text of application data (the core rejects what is not JSON). */
-function json(data) {
-  return JSON.stringify(data) ?? '';
+/** The custom data of connect or subscribe options, as the core's options JSON carries it. */
+function dataFields(data, binary) {
+  if (data === undefined) return {};
+  return binary ? { dataBytes: Array.from(bytes(data)) } : { data };
 }
 
-/** The core's options JSON from the JS options. */
-function coreOptions(endpoints, options) {
+/** The core's options JSON from the JS options (functions and stores travel separately). */
+function coreOptions(url, endpoints, options) {
+  const binary = options.format === 'protobuf';
+  const grace = options.backgroundGrace;
   const store = options.positionStore;
   return JSON.stringify({
+    url,
     endpoints,
     emulationEndpoint: options.emulationEndpoint && absolute(options.emulationEndpoint),
     token: options.token,
-    data: options.data,
+    ...dataFields(options.data, binary),
     name: options.name,
     version: options.version,
+    format: options.format,
+    transports: options.transports,
+    fallbackUrls: options.fallbackUrls?.map(absolute),
     timeout: options.timeout,
-    minReconnectDelay: options.minReconnectDelay,
-    maxReconnectDelay: options.maxReconnectDelay,
+    reconnectDelayMin: options.reconnectDelayMin,
+    reconnectDelayMax: options.reconnectDelayMax,
     maxServerPingDelay: options.maxServerPingDelay,
-    hiddenGrace: options.hiddenGrace ?? null,
-    positionStore: store === 'localStorage' ? `ceaseless:${endpoints[0]?.endpoint}:` : store?.prefix,
+    refreshAhead: options.refreshAhead,
+    maxMessageSize: options.maxMessageSize,
+    offlineQueueLimit: options.offlineQueueLimit,
+    offlineQueueTimeout: options.offlineQueueTimeout,
+    suspendAfter: options.suspendAfter,
+    // JSON has no Infinity: the core reads the word.
+    backgroundGrace: grace === Infinity ? 'Infinity' : grace,
+    positionStore: typeof store === 'string' ? store : undefined,
   });
 }
 
 export class Client extends Emitter {
   #raw;
+  #binary;
   #subs = new Map();
   #detach = () => {};
 
@@ -56,14 +86,19 @@ export class Client extends Emitter {
    */
   constructor(endpoint, options = {}) {
     super();
-    const list = typeof endpoint === 'string' ? [{ transport: 'websocket', endpoint }] : endpoint;
+    checkNames(options);
+    const url = typeof endpoint === 'string' ? absolute(endpoint) : undefined;
+    const list = [...(typeof endpoint === 'string' ? [] : endpoint), ...(options.endpoints ?? [])];
     const endpoints = list.map((e) => ({ transport: e.transport, endpoint: absolute(e.endpoint) }));
+    const store = options.positionStore;
+    this.#binary = options.format === 'protobuf';
     try {
-      this.#raw = new RawClient(
-        coreOptions(endpoints, options),
+      this.#raw = RawClient.create(
+        coreOptions(url, endpoints, options),
         options.getToken,
         options.getSubscriptionToken,
-        (batch) => this.#dispatch(batch),
+        (batch, buffer) => this.#dispatch(batch, buffer),
+        typeof store === 'object' && store !== null ? store : undefined,
       );
     } catch (e) {
       throw toError(e);
@@ -71,13 +106,13 @@ export class Client extends Emitter {
     this.#watchPage();
   }
 
-  /** Online/offline drive reconnects; page visibility is reported for the `hiddenGrace` policy. */
+  /** Online/offline drive reconnects; page visibility is the app state (see `backgroundGrace`). */
   #watchPage() {
     if (typeof window === 'undefined' || typeof document === 'undefined') return;
     const raw = this.#raw;
     const online = () => raw.networkChanged(true);
     const offline = () => raw.networkChanged(false);
-    const visibility = () => raw.setVisible(document.visibilityState !== 'hidden');
+    const visibility = () => raw.setAppState(document.visibilityState === 'hidden' ? 'background' : 'foreground');
     window.addEventListener('online', online);
     window.addEventListener('offline', offline);
     document.addEventListener('visibilitychange', visibility);
@@ -90,10 +125,11 @@ export class Client extends Emitter {
     };
   }
 
-  #dispatch(batch) {
+  #dispatch(batch, buffer) {
     for (const [target, type, context] of JSON.parse(batch)) {
       const emitter = target === 0 ? this : this.#subs.get(target);
       if (!emitter) continue;
+      revive(context, buffer);
       if (type === 'publication') {
         emitter[deliver](context);
         continue;
@@ -104,7 +140,7 @@ export class Client extends Emitter {
   }
 
   #live() {
-    if (!this.#raw) throw new ClosedError('the client is closed', 4, false);
+    if (!this.#raw) throw coreError('Closed');
     return this.#raw;
   }
 
@@ -153,12 +189,33 @@ export class Client extends Emitter {
     this.#live().setToken(token);
   }
 
+  /** The network went away (`false`) or came back (`true`); `online`/`offline` already call this. */
+  networkChanged(available) {
+    this.#live().networkChanged(Boolean(available));
+  }
+
+  /** `'foreground'` or `'background'`; the page's visibility already calls this. */
+  setAppState(state) {
+    try {
+      this.#live().setAppState(state);
+    } catch (e) {
+      throw toError(e);
+    }
+  }
+
+  /** Push wake: connect, catch up, report, then return to the app state. */
+  async wake(maxMs) {
+    return JSON.parse(await typed(this.#live().wake(maxMs)));
+  }
+
   /** Creates a subscription (one per channel); call subscribe() on it. */
   newSubscription(channel, options = {}) {
-    const text = JSON.stringify({ ...options, getToken: undefined });
+    checkNames(options);
+    const { getToken, data, ...rest } = options;
+    const text = JSON.stringify({ ...rest, ...dataFields(data, this.#binary) });
     let raw;
     try {
-      raw = this.#live().newSubscription(channel, text, options.getToken);
+      raw = this.#live().newSubscription(channel, text, getToken);
     } catch (e) {
       throw toError(e);
     }
@@ -174,20 +231,21 @@ export class Client extends Emitter {
     return undefined;
   }
 
-  /** Publishes `data` (any JSON value) into `channel`. */
+  /** Publishes `data` (any JSON value; bytes with the Protobuf format) into `channel`. */
   publish(channel, data) {
-    return typed(this.#live().publish(channel, json(data)));
+    const raw = this.#live();
+    return typed(this.#binary ? raw.publishBytes(channel, bytes(data)) : raw.publish(channel, json(data)));
   }
 
   /** A channel's history: `limit` 0 gives only the stream top, -1 everything the server keeps. */
   async history(channel, { limit = 0, since, reverse = false } = {}) {
     const raw = this.#live().history(channel, limit, since?.offset, since?.epoch, reverse);
-    return JSON.parse(await typed(raw));
+    return result(await typed(raw), reviveHistory);
   }
 
   /** Who is subscribed to `channel`. */
   async presence(channel) {
-    return JSON.parse(await typed(this.#live().presence(channel)));
+    return result(await typed(this.#live().presence(channel)), revivePresence);
   }
 
   /** How many clients and users are subscribed to `channel`. */
@@ -197,11 +255,14 @@ export class Client extends Emitter {
 
   /** Calls an RPC method; resolves with the reply data. */
   async rpc(method, data) {
-    return JSON.parse(await typed(this.#live().rpc(method, json(data))));
+    const raw = this.#live();
+    const reply = this.#binary ? raw.rpcBytes(method, bytes(data)) : raw.rpc(method, json(data));
+    return result(await typed(reply), reviveReply);
   }
 
   /** Sends an async message to the server (no reply). */
   send(data) {
-    return typed(this.#live().send(json(data)));
+    const raw = this.#live();
+    return typed(this.#binary ? raw.sendBytes(bytes(data)) : raw.send(json(data)));
   }
 }

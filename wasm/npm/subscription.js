@@ -1,6 +1,6 @@
 // Subscription: one channel of a Client, with events, Promise methods and `for await` over publications.
 import { Emitter, emit } from './emitter.js';
-import { ClosedError, toError, typed } from './errors.js';
+import { coreError, toError, typed } from './errors.js';
 
 const disposeSymbol = Symbol.dispose ?? Symbol.for('Symbol.dispose');
 
@@ -26,7 +26,7 @@ export class Subscription extends Emitter {
   }
 
   #live() {
-    if (!this.#raw) throw new ClosedError('the subscription was removed', 4, false);
+    if (!this.#raw) throw coreError('Closed', 'the subscription was removed');
     return this.#raw;
   }
 

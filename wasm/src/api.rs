@@ -3,43 +3,59 @@
 //!
 //! Every method is a thin forward to [`ceaseless::Client`] or [`ceaseless::Subscription`]. Options
 //! arrive as one JSON string, call results leave as JSON strings (parsed in JS), events leave in
-//! batches through the pump, and errors reject with plain `{code, message, temporary}` objects that
-//! the wrapper turns into `CeaselessError`s.
+//! batches through the pump, and errors reject with plain `{kind, code, message, temporary}` objects
+//! (from the shared error table, [`ceaseless_bridge::ErrorInfo`]) that the wrapper turns into the
+//! `${kind}Error` classes. With the Protobuf format, data goes in as bytes (`publishBytes`, ...) and
+//! results carrying data resolve with `[json, Uint8Array]` (see [`crate::encode`]).
 
 use std::cell::Cell;
 use std::future::Future;
 
-use ceaseless::{
-    AppState, Client, ClientState, Error, HistoryOptions, Payload, StreamPosition, Subscription,
-    SubscriptionState,
-};
+use ceaseless::transport::FrameFormat;
+use ceaseless::{Client, Duration, Error, HistoryOptions, Payload, StreamPosition, Subscription};
+use ceaseless_bridge::{BatchStream, ErrorInfo, ErrorKind, names};
 use futures::StreamExt;
 use futures::future::LocalBoxFuture;
-use js_sys::{Function, Object, Promise, Reflect};
+use js_sys::{Array, Function, Object, Promise, Reflect, Uint8Array};
 use wasm_bindgen::prelude::*;
 use wasm_bindgen_futures::future_to_promise;
 
-use crate::encode;
+use crate::encode::{self, Json};
 use crate::options::{self, ClientOptions, SubscriptionOptions};
+use crate::positions::JsPositionStore;
 use crate::pump::{Pump, Tagged};
 use crate::tokens::{JsConnectionToken, JsSubscriptionToken};
 
-/// An error as the plain object the wrapper expects.
+/// An error as the plain `{kind, code, message, temporary}` object the wrapper expects.
 pub fn error_value(error: &Error) -> JsValue {
+    let info = ErrorInfo::from(error);
     let object = Object::new();
     let set = |key: &str, value: JsValue| drop(Reflect::set(&object, &JsValue::from_str(key), &value));
-    set("code", JsValue::from(error.code()));
-    set("message", JsValue::from_str(&error.to_string()));
-    set("temporary", JsValue::from_bool(error.is_temporary()));
+    set("kind", JsValue::from_str(info.kind.name()));
+    set("code", JsValue::from(info.code));
+    set("message", JsValue::from_str(&info.message));
+    set("temporary", JsValue::from_bool(info.temporary));
     object.into()
+}
+
+/// The core's error of `kind` (`"Closed"`, `"Config"`, ...) as `{kind, code, message, temporary}`, for
+/// errors the JS wrapper raises itself; an unknown kind (or `"Server"`) gives an `Internal` one.
+#[wasm_bindgen(js_name = errorOf)]
+pub fn error_of(kind: &str) -> JsValue {
+    let error = ErrorKind::ALL.into_iter().find(|k| k.name() == kind).and_then(ErrorKind::sample);
+    error_value(&error.unwrap_or_else(|| Error::Internal(format!("no JS-side error of kind {kind:?}"))))
 }
 
 fn parse<T: serde::de::DeserializeOwned>(json: &str) -> Result<T, JsValue> {
     serde_json::from_str(json).map_err(|e| error_value(&Error::Config(e.to_string())))
 }
 
-fn payload(json: &str) -> Result<Payload, Error> {
-    Payload::from_json_str(json).map_err(|e| Error::InvalidPayload(e.to_string()))
+/// A result with data: JSON text, or `[text, bytes]` in binary mode.
+fn with_data(json: Json) -> JsValue {
+    match json.bytes {
+        Some(bytes) => Array::of2(&JsValue::from_str(&json.text), &Uint8Array::from(bytes.as_slice())).into(),
+        None => JsValue::from_str(&json.text),
+    }
 }
 
 /// Runs `fut` as a Promise that rejects with an error object.
@@ -58,7 +74,18 @@ fn to_promise(fut: LocalBoxFuture<'static, Result<JsValue, Error>>) -> Promise {
 pub struct RawClient {
     client: Client,
     pump: Pump,
+    format: Option<FrameFormat>,
     next_id: Cell<u32>,
+}
+
+impl RawClient {
+    fn binary(&self) -> bool {
+        self.format == Some(FrameFormat::Protobuf)
+    }
+
+    fn data(&self, data: Vec<u8>) -> Result<Payload, Error> {
+        ceaseless_bridge::options::payload(data, self.format)
+    }
 }
 
 #[wasm_bindgen]
@@ -71,16 +98,33 @@ impl RawClient {
         get_subscription_token: Option<Function>,
         on_events: Function,
     ) -> Result<RawClient, JsValue> {
+        Self::create(options, get_token, get_subscription_token, on_events, None)
+    }
+
+    /// As the constructor, with the app's own position store (`{load, save, flush?}`).
+    pub fn create(
+        options: &str,
+        get_token: Option<Function>,
+        get_subscription_token: Option<Function>,
+        on_events: Function,
+        position_store: Option<Object>,
+    ) -> Result<RawClient, JsValue> {
         let options: ClientOptions = parse(options)?;
+        let format = options::format(&options).map_err(|e| error_value(&e))?;
+        let store = position_store
+            .map(JsPositionStore::new)
+            .transpose()
+            .map_err(|message| error_value(&Error::Config(message)))?;
         let client = options::build_client(
-            &options,
+            options,
             get_token.map(JsConnectionToken),
             get_subscription_token.map(JsSubscriptionToken),
+            store,
         )
         .map_err(|e| error_value(&e))?;
-        let pump = Pump::start(on_events);
-        pump.add(client.events().map(Tagged::Client).boxed_local());
-        Ok(RawClient { client, pump, next_id: Cell::new(1) })
+        let pump = Pump::start(on_events, format == Some(FrameFormat::Protobuf));
+        pump.add(BatchStream::new(client.events().map(Tagged::Client)));
+        Ok(RawClient { client, pump, format, next_id: Cell::new(1) })
     }
 
     /// Starts connecting.
@@ -110,13 +154,7 @@ impl RawClient {
 
     /// `"disconnected"`, `"connecting"`, `"connected"` or `"closed"`.
     pub fn state(&self) -> String {
-        match self.client.state() {
-            ClientState::Disconnected => "disconnected",
-            ClientState::Connecting => "connecting",
-            ClientState::Connected => "connected",
-            ClientState::Closed => "closed",
-        }
-        .to_owned()
+        names::client_state(self.client.state()).to_owned()
     }
 
     /// Replaces the token for the next connect attempt.
@@ -125,22 +163,39 @@ impl RawClient {
         self.client.set_token(token);
     }
 
-    /// The page went online or offline.
+    /// The network went away or came back.
     #[wasm_bindgen(js_name = networkChanged)]
-    pub fn network_changed(&self, online: bool) {
-        self.client.network_changed(online);
+    pub fn network_changed(&self, available: bool) {
+        self.client.network_changed(available);
     }
 
-    /// The page became visible or hidden.
-    #[wasm_bindgen(js_name = setVisible)]
-    pub fn set_visible(&self, visible: bool) {
-        self.client.set_app_state(if visible { AppState::Foreground } else { AppState::Background });
+    /// `"foreground"` or `"background"` (the page's visibility).
+    #[wasm_bindgen(js_name = setAppState)]
+    pub fn set_app_state(&self, state: &str) -> Result<(), JsValue> {
+        self.client.set_app_state(names::app_state(state).map_err(|e| error_value(&e))?);
+        Ok(())
     }
 
-    /// Publishes JSON text.
-    pub fn publish(&self, channel: String, data: &str) -> Promise {
+    /// Push wake for at most `max_ms`; resolves with the report as JSON text.
+    pub fn wake(&self, max_ms: f64) -> Promise {
         let client = self.client.clone();
-        let data = payload(data);
+        let max = ceaseless_bridge::options::millis("maxMs", max_ms);
+        promise(async move {
+            let max: Duration = max?;
+            Ok(JsValue::from_str(&encode::wake(&client.wake(max).await)))
+        })
+    }
+
+    /// Publishes JSON text (or, with Protobuf, the text's bytes).
+    pub fn publish(&self, channel: String, data: &str) -> Promise {
+        self.publish_bytes(channel, data.as_bytes().to_vec())
+    }
+
+    /// Publishes bytes (checked as JSON with the JSON format).
+    #[wasm_bindgen(js_name = publishBytes)]
+    pub fn publish_bytes(&self, channel: String, data: Vec<u8>) -> Promise {
+        let client = self.client.clone();
+        let data = self.data(data);
         promise(async move { client.publish(&channel, data?).await.map(|()| JsValue::UNDEFINED) })
     }
 
@@ -154,20 +209,22 @@ impl RawClient {
         reverse: bool,
     ) -> Promise {
         let client = self.client.clone();
+        let binary = self.binary();
         let since = match (since_offset, since_epoch) {
             (Some(offset), Some(epoch)) => Some(StreamPosition { offset: offset as u64, epoch }),
             _ => None,
         };
         promise(async move {
             let result = client.history(&channel, HistoryOptions { limit, since, reverse }).await?;
-            Ok(JsValue::from_str(&encode::history(&result)))
+            Ok(with_data(encode::history(&result, binary)))
         })
     }
 
     /// Presence as JSON text.
     pub fn presence(&self, channel: String) -> Promise {
         let client = self.client.clone();
-        promise(async move { Ok(JsValue::from_str(&encode::presence(&client.presence(&channel).await?))) })
+        let binary = self.binary();
+        promise(async move { Ok(with_data(encode::presence(&client.presence(&channel).await?, binary))) })
     }
 
     /// Presence counts as JSON text.
@@ -181,18 +238,31 @@ impl RawClient {
 
     /// An RPC call; resolves with the reply data as JSON text.
     pub fn rpc(&self, method: String, data: &str) -> Promise {
+        self.rpc_bytes(method, data.as_bytes().to_vec())
+    }
+
+    /// An RPC call with bytes; resolves like `rpc`, or with `[json, bytes]` with Protobuf.
+    #[wasm_bindgen(js_name = rpcBytes)]
+    pub fn rpc_bytes(&self, method: String, data: Vec<u8>) -> Promise {
         let client = self.client.clone();
-        let data = payload(data);
+        let binary = self.binary();
+        let data = self.data(data);
         promise(async move {
             let reply = client.rpc(&method, data?).await?;
-            Ok(JsValue::from_str(&encode::payload(reply.as_ref())))
+            Ok(with_data(encode::payload(reply.as_ref(), binary)))
         })
     }
 
     /// An async message to the server.
     pub fn send(&self, data: &str) -> Promise {
+        self.send_bytes(data.as_bytes().to_vec())
+    }
+
+    /// An async message of bytes.
+    #[wasm_bindgen(js_name = sendBytes)]
+    pub fn send_bytes(&self, data: Vec<u8>) -> Promise {
         let client = self.client.clone();
-        let data = payload(data);
+        let data = self.data(data);
         promise(async move { client.send(data?).await.map(|()| JsValue::UNDEFINED) })
     }
 
@@ -207,14 +277,15 @@ impl RawClient {
         let options: SubscriptionOptions = parse(options)?;
         let builder = options::configure_subscription(
             self.client.new_subscription(channel),
-            &options,
+            options,
+            self.format,
             get_token.map(JsSubscriptionToken),
         )
         .map_err(|e| error_value(&e))?;
         let sub = builder.build().map_err(|e| error_value(&e))?;
         let id = self.next_id.get();
         self.next_id.set(id + 1);
-        self.pump.add(sub.events().map(move |event| Tagged::Subscription(id, event)).boxed_local());
+        self.pump.add(BatchStream::new(sub.events().map(move |event| Tagged::Subscription(id, event))));
         Ok(RawSubscription { sub: Some(sub), id })
     }
 }
@@ -263,12 +334,10 @@ impl RawSubscription {
 
     /// `"unsubscribed"`, `"subscribing"` or `"subscribed"`.
     pub fn state(&self) -> String {
-        match self.sub().map(Subscription::state) {
-            Ok(SubscriptionState::Subscribing) => "subscribing",
-            Ok(SubscriptionState::Subscribed) => "subscribed",
-            _ => "unsubscribed",
+        match self.sub() {
+            Ok(sub) => names::subscription_state(sub.state()).to_owned(),
+            Err(_) => names::subscription_state(ceaseless::SubscriptionState::Unsubscribed).to_owned(),
         }
-        .to_owned()
     }
 
     /// Resolves when subscribed.

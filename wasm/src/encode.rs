@@ -4,27 +4,52 @@
 //! (`target` 0 is the client, other numbers are subscriptions). Application payloads are embedded as
 //! the raw JSON text they arrived as, never re-parsed here. Field names are the JS API's (camelCase),
 //! and the shapes match `npm/index.d.ts`. Offsets are JSON numbers: exact up to 2^53.
+//!
+//! With the Protobuf format application data is bytes: a [`Json`] made with [`Json::binary`] gathers
+//! them into one buffer and writes `[start, end]` ranges where the data would be (`npm/data.js` slices
+//! them out), so a batch still crosses the boundary once.
 
 use std::fmt::Write;
 
 use ceaseless::{
     ClientEvent, ClientInfo, Error, Gap, HistoryResult, Payload, PresenceResult, PresenceStatsResult,
-    Publication, StreamPosition, SubscribedInfo, SubscriptionEvent,
+    Publication, StreamPosition, SubscribedInfo, SubscriptionEvent, WakeReport,
 };
+use ceaseless_bridge::ErrorInfo;
 
-/// A growing JSON text.
+/// A growing JSON text, and in binary mode the buffer its data ranges point into.
 #[derive(Debug, Default)]
-pub struct Json(pub String);
+pub struct Json {
+    /// The JSON text.
+    pub text: String,
+    /// The bytes of every payload (binary mode only).
+    pub bytes: Option<Vec<u8>>,
+}
 
 impl Json {
+    /// An empty text; `binary` for the Protobuf format.
+    pub fn new(binary: bool) -> Self {
+        Self { text: String::new(), bytes: binary.then(Vec::new) }
+    }
+
+    /// Starts a batch (`[`); [`Json::end_batch`] closes it.
+    pub fn start_batch(&mut self) {
+        self.text.push('[');
+    }
+
+    /// Closes a batch.
+    pub fn end_batch(&mut self) {
+        self.text.push(']');
+    }
+
     fn raw(&mut self, text: &str) -> &mut Self {
-        self.0.push_str(text);
+        self.text.push_str(text);
         self
     }
 
     /// A JSON string literal.
     fn string(&mut self, value: &str) -> &mut Self {
-        let out = &mut self.0;
+        let out = &mut self.text;
         out.push('"');
         let mut start = 0;
         for (i, byte) in value.bytes().enumerate() {
@@ -51,20 +76,28 @@ impl Json {
     }
 
     fn number(&mut self, value: impl std::fmt::Display) -> &mut Self {
-        let _ = write!(self.0, "{value}");
+        let _ = write!(self.text, "{value}");
         self
     }
 
     /// `"key":` with a leading comma unless it is the first field (`first`).
     fn key(&mut self, key: &str, first: bool) -> &mut Self {
         if !first {
-            self.0.push(',');
+            self.text.push(',');
         }
         self.string(key).raw(":")
     }
 
-    /// Application data as embedded JSON (`null` when absent or not text).
+    /// Application data: embedded JSON (`null` when absent or not text), or in binary mode its
+    /// `[start, end]` range in the buffer (`null` when absent).
     fn payload(&mut self, payload: Option<&Payload>) -> &mut Self {
+        if let Some(bytes) = self.bytes.as_mut() {
+            let Some(payload) = payload else { return self.raw("null") };
+            let start = bytes.len();
+            bytes.extend_from_slice(payload.as_bytes());
+            let end = bytes.len();
+            return self.raw("[").number(start).raw(",").number(end).raw("]");
+        }
         match payload.and_then(Payload::as_str) {
             Some(text) if !text.is_empty() => self.raw(text),
             _ => self.raw("null"),
@@ -112,10 +145,12 @@ impl Json {
         self.raw("{").publication_fields(p).raw("}")
     }
 
-    /// `{code, message, temporary}` of an error.
+    /// `{kind, code, message, temporary}` of an error, from the shared error table.
     pub fn error(&mut self, error: &Error) -> &mut Self {
-        self.raw("{\"code\":").number(error.code()).raw(",\"message\":").string(&error.to_string());
-        self.raw(",\"temporary\":").raw(if error.is_temporary() { "true" } else { "false" }).raw("}")
+        let info = ErrorInfo::from(error);
+        self.raw("{\"kind\":").string(info.kind.name()).raw(",\"code\":").number(info.code);
+        self.raw(",\"message\":").string(&info.message);
+        self.raw(",\"temporary\":").raw(if info.temporary { "true" } else { "false" }).raw("}")
     }
 
     fn subscribed_fields(&mut self, info: &SubscribedInfo) -> &mut Self {
@@ -135,8 +170,8 @@ impl Json {
 
     /// Starts one batch entry: `[target,"kind",{` plus the `type` field.
     fn entry(&mut self, target: u32, kind: &str) -> &mut Self {
-        if self.0.len() > 1 {
-            self.0.push(',');
+        if self.text.len() > 1 {
+            self.text.push(',');
         }
         self.raw("[").number(target).raw(",").string(kind).raw(",{\"type\":").string(kind)
     }
@@ -233,8 +268,8 @@ impl Json {
 }
 
 /// `{publications, offset, epoch}` of a history call.
-pub fn history(result: &HistoryResult) -> String {
-    let mut json = Json::default();
+pub fn history(result: &HistoryResult, binary: bool) -> Json {
+    let mut json = Json::new(binary);
     json.raw("{\"publications\":[");
     for (i, p) in result.publications.iter().enumerate() {
         if i > 0 {
@@ -243,18 +278,18 @@ pub fn history(result: &HistoryResult) -> String {
         json.publication(p);
     }
     json.raw("],\"offset\":").number(result.offset).raw(",\"epoch\":").string(&result.epoch).raw("}");
-    json.0
+    json
 }
 
 /// `{clients: {id: ClientInfo}}` of a presence call.
-pub fn presence(result: &PresenceResult) -> String {
-    let mut json = Json::default();
+pub fn presence(result: &PresenceResult, binary: bool) -> Json {
+    let mut json = Json::new(binary);
     json.raw("{\"clients\":{");
     for (i, (id, info)) in result.presence.iter().enumerate() {
         json.key(id, i == 0).client_info(info);
     }
     json.raw("}}");
-    json.0
+    json
 }
 
 /// `{numClients, numUsers}` of a presence stats call.
@@ -262,9 +297,21 @@ pub fn presence_stats(result: &PresenceStatsResult) -> String {
     format!("{{\"numClients\":{},\"numUsers\":{}}}", result.num_clients, result.num_users)
 }
 
-/// The data of an RPC reply as JSON (`null` when there is none).
-pub fn payload(data: Option<&Payload>) -> String {
-    let mut json = Json::default();
+/// The data of an RPC reply (`null` when there is none).
+pub fn payload(data: Option<&Payload>, binary: bool) -> Json {
+    let mut json = Json::new(binary);
     json.payload(data);
-    json.0
+    json
+}
+
+/// `{caughtUp, publications: {channel: count}, elapsed}` of a wake (`elapsed` in milliseconds).
+pub fn wake(report: &WakeReport) -> String {
+    let mut json = Json::default();
+    json.raw("{\"caughtUp\":").raw(if report.caught_up { "true" } else { "false" });
+    json.raw(",\"publications\":{");
+    for (i, (channel, count)) in report.publications.iter().enumerate() {
+        json.key(channel, i == 0).number(count);
+    }
+    json.raw("},\"elapsed\":").number(report.elapsed.as_millis()).raw("}");
+    json.text
 }

@@ -1,65 +1,101 @@
-//! The options the JS wrapper passes as JSON (functions travel separately), and the client and
-//! subscription builders they configure. Durations are milliseconds, as everywhere in JS.
+//! The options the JS wrapper passes as JSON (functions and the app's own position store travel
+//! separately), converted into the shared [`ceaseless_bridge::ClientOptions`] /
+//! [`ceaseless_bridge::SubscriptionOptions`]: this file only translates JS names and milliseconds into
+//! the bridge's types. Every default (and how an unset bound of a backoff is filled in) is the core's.
 
-use ceaseless::{Client, Duration, Error, Payload, StreamPosition, SubscriptionBuilder};
+use std::sync::Arc;
+
+use ceaseless::transport::{FrameFormat, Transport, TransportKind};
+use ceaseless::{Client, Error, StreamPosition, SubscriptionBuilder};
+use ceaseless_bridge::options::{BROWSER_BACKGROUND_GRACE, grace_millis, millis};
+use ceaseless_bridge::{ClientOptions as Core, PositionStoreOption, SubscriptionOptions as CoreSub, names};
 use serde::Deserialize;
 use serde_json::value::RawValue;
 
-use crate::endpoints::{EndpointOption, transports};
-use crate::positions::LocalStoragePositionStore;
+use ceaseless::proto::emulation::{http_url, websocket_url};
+
+use crate::emulation::EmulationTransport;
+use crate::endpoints::{self, EndpointOption};
+use crate::positions::{JsPositionStore, LocalStoragePositionStore};
 use crate::runtime::JsRuntime;
 use crate::tokens::{JsConnectionToken, JsSubscriptionToken};
+use crate::ws::WebSocketTransport;
 
-/// Client options (see `ClientOptions` in `npm/index.d.ts`).
+/// Client options (see `ClientOptions` in `npm/index.d.ts`): the JS names, durations in milliseconds.
 #[derive(Debug, Default, Deserialize)]
-#[serde(rename_all = "camelCase", default)]
+#[serde(rename_all = "camelCase", default, deny_unknown_fields)]
 pub struct ClientOptions {
-    /// Transports in order of preference.
+    /// The client URL (`ws(s)://`, or `http(s)://` which is read as the WebSocket URL of that server).
+    pub url: Option<String>,
+    /// Explicit per-transport URLs, overriding the ones derived from `url`.
     pub endpoints: Vec<EndpointOption>,
-    /// Where emulation transports POST commands (default: `/emulation` next to each stream endpoint).
+    /// Where emulation transports POST commands (default: derived from each stream URL).
     pub emulation_endpoint: Option<String>,
     /// The initial connection token.
     pub token: Option<String>,
-    /// Custom connect data.
+    /// Custom connect data as JSON (JSON format).
     pub data: Option<Box<RawValue>>,
+    /// Custom connect data as bytes (Protobuf format).
+    pub data_bytes: Option<Vec<u8>>,
     /// Client name reported to the server.
     pub name: Option<String>,
     /// App version reported to the server.
     pub version: Option<String>,
-    /// Open, command and wait timeout.
+    /// `json` or `protobuf`.
+    pub format: Option<String>,
+    /// Transport names in fallback order.
+    pub transports: Vec<String>,
+    /// More endpoints, rotated through on failed attempts.
+    pub fallback_urls: Vec<String>,
+    /// Connect, command and offline-wait timeout.
     pub timeout: Option<f64>,
-    /// Reconnect backoff lower bound.
-    pub min_reconnect_delay: Option<f64>,
-    /// Reconnect backoff upper bound.
-    pub max_reconnect_delay: Option<f64>,
-    /// Grace after the server's ping interval before the connection counts as dead.
+    /// Reconnect backoff floor.
+    pub reconnect_delay_min: Option<f64>,
+    /// Reconnect backoff ceiling.
+    pub reconnect_delay_max: Option<f64>,
+    /// Grace after the server's ping interval.
     pub max_server_ping_delay: Option<f64>,
-    /// How long a hidden page keeps its connection (`None`: for as long as it is open).
-    pub hidden_grace: Option<f64>,
-    /// `localStorage` key prefix for stream positions (`None`: keep them in memory).
+    /// Token refresh lead time.
+    pub refresh_ahead: Option<f64>,
+    /// The largest message the server accepts, in bytes.
+    pub max_message_size: Option<u64>,
+    /// Calls that may wait for the connection.
+    pub offline_queue_limit: Option<u64>,
+    /// How long each of them may wait.
+    pub offline_queue_timeout: Option<f64>,
+    /// Offline this long: suspended.
+    pub suspend_after: Option<f64>,
+    /// Milliseconds in the background before letting go, or the word `"Infinity"` (never; JSON has
+    /// no infinity). Raw, so that no untagged enum grows the bundle.
+    pub background_grace: Option<Box<RawValue>>,
+    /// `localStorage` key prefix for stream positions.
     pub position_store: Option<String>,
 }
 
 /// Subscription options (see `SubscriptionOptions` in `npm/index.d.ts`).
 #[derive(Debug, Default, Deserialize)]
-#[serde(rename_all = "camelCase", default)]
+#[serde(rename_all = "camelCase", default, deny_unknown_fields)]
 pub struct SubscriptionOptions {
     /// The initial subscription token.
     pub token: Option<String>,
-    /// Custom subscribe data.
+    /// Custom subscribe data as JSON (JSON format).
     pub data: Option<Box<RawValue>>,
+    /// Custom subscribe data as bytes (Protobuf format).
+    pub data_bytes: Option<Vec<u8>>,
     /// Ask for positioning.
-    pub positioned: bool,
+    pub positioned: Option<bool>,
     /// Ask for recovery.
-    pub recoverable: bool,
+    pub recoverable: Option<bool>,
     /// Ask for join and leave events.
-    pub join_leave: bool,
+    pub join_leave: Option<bool>,
+    /// Ask for fossil delta compression.
+    pub delta: Option<bool>,
     /// Start after this position.
     pub since: Option<PositionOption>,
-    /// Resubscribe backoff lower bound.
-    pub min_resubscribe_delay: Option<f64>,
-    /// Resubscribe backoff upper bound.
-    pub max_resubscribe_delay: Option<f64>,
+    /// Resubscribe backoff floor.
+    pub resubscribe_delay_min: Option<f64>,
+    /// Resubscribe backoff ceiling.
+    pub resubscribe_delay_max: Option<f64>,
 }
 
 /// A stream position from JS.
@@ -71,93 +107,166 @@ pub struct PositionOption {
     pub epoch: String,
 }
 
-/// Milliseconds (finite, non-negative) as a duration.
-pub fn millis(ms: f64) -> Result<Duration, Error> {
-    if ms.is_finite() && ms >= 0.0 {
-        Ok(Duration::from_secs_f64(ms / 1000.0))
-    } else {
-        Err(Error::Config("durations must be finite, non-negative milliseconds".to_owned()))
+/// The WebSocket URL of a client or fallback URL (`http(s)://` is read as that server's).
+fn ws_url(url: &str) -> Result<String, Error> {
+    websocket_url(url).map_err(|e| Error::InvalidUrl(e.to_string()))
+}
+
+fn duration(name: &str, ms: Option<f64>) -> Result<Option<ceaseless::Duration>, Error> {
+    ms.map(|ms| millis(name, ms)).transpose()
+}
+
+fn data(json: Option<Box<RawValue>>, bytes: Option<Vec<u8>>) -> Option<Vec<u8>> {
+    bytes.or_else(|| json.map(|raw| raw.get().as_bytes().to_vec()))
+}
+
+fn grace(value: Option<Box<RawValue>>) -> Result<ceaseless_bridge::Grace, Error> {
+    let Some(raw) = value else { return Ok(BROWSER_BACKGROUND_GRACE) };
+    match raw.get() {
+        "\"Infinity\"" => grace_millis(f64::INFINITY),
+        number => match serde_json::from_str::<f64>(number) {
+            Ok(ms) => grace_millis(ms),
+            Err(_) => {
+                Err(Error::Config(format!("backgroundGrace must be milliseconds or Infinity, not {number}")))
+            }
+        },
     }
 }
 
-fn payload(raw: &RawValue) -> Result<Payload, Error> {
-    Payload::from_json_str(raw.get()).map_err(|e| Error::InvalidPayload(e.to_string()))
+/// The browser transports in fallback order, and the client URL.
+fn transports(
+    options: &ClientOptions,
+    kinds: &[TransportKind],
+) -> Result<(String, Vec<Arc<dyn Transport>>), Error> {
+    let emulation = options.emulation_endpoint.as_deref();
+    let (base, explicit) = if options.endpoints.is_empty() {
+        (None, Vec::new())
+    } else {
+        let (base, list) = endpoints::transports(&options.endpoints, emulation)?;
+        (Some(base), list)
+    };
+    let explicit_ws = explicit.iter().any(|t| t.kind() == TransportKind::WebSocket);
+    let url = match (&options.url, base) {
+        (_, Some(base)) if explicit_ws => base,
+        (Some(url), _) => ws_url(url)?,
+        (None, Some(base)) => base,
+        (None, None) => return Err(Error::Config("no client URL given".to_owned())),
+    };
+    let list = kinds
+        .iter()
+        .map(|kind| match explicit.iter().find(|t| t.kind() == *kind) {
+            Some(given) => Ok(given.clone()),
+            None => default_transport(*kind, emulation),
+        })
+        .collect::<Result<_, _>>()?;
+    Ok((url, list))
+}
+
+/// A transport of `kind` on the URLs the core derives from the client URL (the emulation endpoint
+/// overridden when the app gave one).
+fn default_transport(kind: TransportKind, emulation: Option<&str>) -> Result<Arc<dyn Transport>, Error> {
+    if kind == TransportKind::WebSocket {
+        return Ok(Arc::new(WebSocketTransport));
+    }
+    let emulation = emulation.map(http_url).transpose().map_err(|e| Error::InvalidUrl(e.to_string()))?;
+    Ok(Arc::new(EmulationTransport::new(kind, None, emulation)))
+}
+
+/// The options' format (for the client's `data` and the wrapper's choice of text or bytes).
+pub fn format(options: &ClientOptions) -> Result<Option<FrameFormat>, Error> {
+    options.format.as_deref().map(names::format).transpose()
 }
 
 /// Builds and starts a client on the browser runtime.
 ///
 /// # Errors
-/// [`Error::Config`] for an unknown transport or bad numbers, [`Error::InvalidUrl`], and the builder's
-/// own checks.
+/// [`Error::Config`] for unknown names or bad numbers, [`Error::InvalidUrl`], [`Error::InvalidPayload`]
+/// for bad `data`, and the builder's own checks.
 pub fn build_client(
-    options: &ClientOptions,
+    options: ClientOptions,
     token: Option<JsConnectionToken>,
     sub_token: Option<JsSubscriptionToken>,
+    store: Option<JsPositionStore>,
 ) -> Result<Client, Error> {
-    let (endpoint, transports) = transports(&options.endpoints, options.emulation_endpoint.as_deref())?;
-    let mut builder = Client::builder(&endpoint).name(options.name.as_deref().unwrap_or("js"));
-    if let Some(t) = &options.token {
-        builder = builder.token(t.as_str());
+    let format = format(&options)?;
+    let mut kinds =
+        options.transports.iter().map(|name| names::transport(name)).collect::<Result<Vec<_>, _>>()?;
+    if kinds.is_empty() {
+        for entry in &options.endpoints {
+            kinds.push(names::transport(&entry.transport)?);
+        }
     }
-    if let Some(v) = &options.version {
-        builder = builder.version(v.as_str());
+    if kinds.is_empty() {
+        kinds.push(TransportKind::WebSocket);
     }
-    if let Some(d) = &options.data {
-        builder = builder.data(payload(d)?);
-    }
-    if let Some(ms) = options.timeout {
-        builder = builder.timeout(millis(ms)?);
-    }
-    let min = options.min_reconnect_delay.map(millis).transpose()?;
-    let max = options.max_reconnect_delay.map(millis).transpose()?;
-    if min.is_some() || max.is_some() {
-        let min = min.unwrap_or(Duration::from_millis(500));
-        builder = builder.reconnect_delay(min, max.unwrap_or(Duration::from_secs(20)).max(min));
-    }
-    if let Some(ms) = options.max_server_ping_delay {
-        builder = builder.max_server_ping_delay(millis(ms)?);
-    }
-    builder = builder.background_grace(options.hidden_grace.map(millis).transpose()?);
-    if let Some(store) = options.position_store.as_deref().and_then(LocalStoragePositionStore::new) {
-        builder = builder.position_store(store);
-    }
+    let (url, list) = transports(&options, &kinds)?;
+    let position_store = match (store, &options.position_store) {
+        (Some(store), _) => Some(PositionStoreOption::Custom(shared(store))),
+        (None, Some(prefix)) => {
+            LocalStoragePositionStore::new(prefix).map(|s| PositionStoreOption::Custom(shared(s)))
+        }
+        (None, None) => None,
+    };
+    let core = Core {
+        token: options.token,
+        data: data(options.data, options.data_bytes),
+        name: Some(options.name.unwrap_or_else(|| "js".to_owned())),
+        version: options.version,
+        format,
+        transports: kinds,
+        fallback_urls: options.fallback_urls.iter().map(|u| ws_url(u)).collect::<Result<_, _>>()?,
+        timeout: duration("timeout", options.timeout)?,
+        reconnect_delay_min: duration("reconnectDelayMin", options.reconnect_delay_min)?,
+        reconnect_delay_max: duration("reconnectDelayMax", options.reconnect_delay_max)?,
+        max_server_ping_delay: duration("maxServerPingDelay", options.max_server_ping_delay)?,
+        refresh_ahead: duration("refreshAhead", options.refresh_ahead)?,
+        max_message_size: options.max_message_size,
+        offline_queue_limit: options.offline_queue_limit,
+        offline_queue_timeout: duration("offlineQueueTimeout", options.offline_queue_timeout)?,
+        suspend_after: duration("suspendAfter", options.suspend_after)?,
+        background_grace: Some(grace(options.background_grace)?),
+        position_store,
+        tls_root_ca_pem: Vec::new(),
+        proxy: None,
+    };
+    let mut builder = core.builder(&url)?;
     if let Some(t) = token {
         builder = builder.token_provider(t);
     }
     if let Some(t) = sub_token {
         builder = builder.subscription_token_provider(t);
     }
-    builder.build_with(JsRuntime, transports)
+    builder.build_with(JsRuntime, list)
 }
 
-/// Applies subscription options to a builder.
+/// A store the bridge can share. Single-threaded like everything in the page.
+#[allow(clippy::arc_with_non_send_sync)]
+fn shared(store: impl ceaseless::positions::PositionStore) -> Arc<dyn ceaseless::positions::PositionStore> {
+    Arc::new(store)
+}
+
+/// Applies subscription options to a builder; `format` is the client's.
 ///
 /// # Errors
 /// [`Error::InvalidPayload`] for bad `data`, [`Error::Config`] for bad numbers.
 pub fn configure_subscription(
-    mut builder: SubscriptionBuilder,
-    options: &SubscriptionOptions,
+    builder: SubscriptionBuilder,
+    options: SubscriptionOptions,
+    format: Option<FrameFormat>,
     token: Option<JsSubscriptionToken>,
 ) -> Result<SubscriptionBuilder, Error> {
-    if let Some(t) = &options.token {
-        builder = builder.token(t.as_str());
-    }
-    if let Some(d) = &options.data {
-        builder = builder.data(payload(d)?);
-    }
-    builder = builder
-        .positioned(options.positioned)
-        .recoverable(options.recoverable)
-        .join_leave(options.join_leave);
-    if let Some(p) = &options.since {
-        builder = builder.since(StreamPosition { offset: p.offset, epoch: p.epoch.clone() });
-    }
-    let min = options.min_resubscribe_delay.map(millis).transpose()?;
-    let max = options.max_resubscribe_delay.map(millis).transpose()?;
-    if min.is_some() || max.is_some() {
-        let min = min.unwrap_or(Duration::from_millis(500));
-        builder = builder.resubscribe_delay(min, max.unwrap_or(Duration::from_secs(20)).max(min));
-    }
+    let core = CoreSub {
+        token: options.token,
+        data: data(options.data, options.data_bytes),
+        positioned: options.positioned,
+        recoverable: options.recoverable,
+        join_leave: options.join_leave,
+        delta: options.delta,
+        since: options.since.map(|p| StreamPosition { offset: p.offset, epoch: p.epoch }),
+        resubscribe_delay_min: duration("resubscribeDelayMin", options.resubscribe_delay_min)?,
+        resubscribe_delay_max: duration("resubscribeDelayMax", options.resubscribe_delay_max)?,
+    };
+    let mut builder = core.apply(builder, format)?;
     if let Some(t) = token {
         builder = builder.token_provider(t);
     }

@@ -1,5 +1,6 @@
-//! [`LocalStoragePositionStore`]: stream positions in `localStorage`, so a reloaded page resumes every
-//! recoverable channel where the previous page stopped.
+//! Position stores of the page: [`LocalStoragePositionStore`] keeps stream positions in
+//! `localStorage`, so a reloaded page resumes every recoverable channel where the previous page
+//! stopped; [`JsPositionStore`] is the app's own `{load, save, flush?}` object.
 //!
 //! One key per channel, `<prefix><channel>`, holding `<offset>:<epoch>`. Saves are gathered in memory
 //! and written at most every 250 ms (a busy stream would otherwise write storage per publication), and at
@@ -11,6 +12,7 @@ use std::rc::Rc;
 
 use ceaseless::StreamPosition;
 use ceaseless::positions::PositionStore;
+use js_sys::{Function, Object, Reflect};
 use wasm_bindgen::prelude::*;
 use web_sys::Storage;
 
@@ -112,5 +114,67 @@ impl Drop for LocalStoragePositionStore {
         if let (Some(window), Some(callback)) = (web_sys::window(), self.on_page_hide.take()) {
             let _ = window.remove_event_listener_with_callback("pagehide", callback.as_ref().unchecked_ref());
         }
+    }
+}
+
+/// The app's own store: a JS object with `load(channel)` (returning `{offset, epoch}`, or nothing) and
+/// `save(channel, {offset, epoch})`, and optionally `flush()`. A throwing method costs a redelivery
+/// (a failed save) or a subscribe from the stream top (a failed load), never the client.
+#[derive(Debug, Clone)]
+pub struct JsPositionStore(Object);
+
+impl JsPositionStore {
+    /// Wraps `object`.
+    ///
+    /// # Errors
+    /// A message when `load` or `save` is not a function.
+    pub fn new(object: Object) -> Result<Self, String> {
+        for name in ["load", "save"] {
+            if method(&object, name).is_none() {
+                return Err(format!("the position store has no {name}() method"));
+            }
+        }
+        Ok(Self(object))
+    }
+
+    fn call(&self, name: &str, args: &[JsValue]) -> Option<JsValue> {
+        let function = method(&self.0, name)?;
+        let called = match args {
+            [] => function.call0(&self.0),
+            [a] => function.call1(&self.0, a),
+            [a, b, ..] => function.call2(&self.0, a, b),
+        };
+        match called {
+            Ok(value) => Some(value),
+            Err(thrown) => {
+                tracing::warn!(method = name, error = %js::message_of(&thrown, "thrown"), "position store failed");
+                None
+            }
+        }
+    }
+}
+
+fn method(object: &Object, name: &str) -> Option<Function> {
+    Reflect::get(object, &JsValue::from_str(name)).ok()?.dyn_into::<Function>().ok()
+}
+
+impl PositionStore for JsPositionStore {
+    fn load(&self, channel: &str) -> Option<StreamPosition> {
+        let value = self.call("load", &[JsValue::from_str(channel)])?;
+        let offset = Reflect::get(&value, &JsValue::from_str("offset")).ok()?.as_f64()?;
+        let epoch = Reflect::get(&value, &JsValue::from_str("epoch")).ok()?.as_string()?;
+        (offset >= 0.0 && offset.fract() == 0.0).then_some(StreamPosition { offset: offset as u64, epoch })
+    }
+
+    fn save(&self, channel: &str, position: &StreamPosition) {
+        let value = Object::new();
+        let _ =
+            Reflect::set(&value, &JsValue::from_str("offset"), &JsValue::from_f64(position.offset as f64));
+        let _ = Reflect::set(&value, &JsValue::from_str("epoch"), &JsValue::from_str(&position.epoch));
+        self.call("save", &[JsValue::from_str(channel), value.into()]);
+    }
+
+    fn flush(&self) {
+        self.call("flush", &[]);
     }
 }

@@ -1,7 +1,8 @@
 //! [`WebSocketTransport`]: the browser's `WebSocket` behind the [`Transport`] seam.
 //!
-//! Opening resolves on `open` and fails on a `close` that comes first. Received text frames become
-//! [`Incoming::Frame`]s (binary ones too, as `ArrayBuffer`s); the socket's `close` becomes
+//! Opening resolves on `open` and fails on a `close` that comes first. JSON travels as text frames;
+//! Protobuf as binary frames under the `centrifuge-protobuf` subprotocol, as natively. Received frames
+//! of either kind become [`Incoming::Frame`]s; the socket's `close` becomes
 //! [`Incoming::Closed`] with the peer's code. The writer is a small task that owns the socket and its
 //! handlers: when the driver sends [`Outgoing::Close`] or drops its sender, the handlers are detached
 //! and the socket closed, which also ends the incoming stream.
@@ -111,18 +112,23 @@ async fn open(request: OpenRequest) -> Result<Connection, TransportError> {
     }
 
     let (outgoing_tx, outgoing_rx) = mpsc::unbounded();
-    wasm_bindgen_futures::spawn_local(write(socket, outgoing_rx));
+    wasm_bindgen_futures::spawn_local(write(socket, request.format, outgoing_rx));
     Ok(Connection { outgoing: outgoing_tx, incoming: incoming_rx.boxed_local() })
 }
 
 /// Sends the driver's frames until it closes the connection or drops its sender.
-async fn write(socket: Socket, mut outgoing: mpsc::UnboundedReceiver<Outgoing>) {
+async fn write(socket: Socket, format: FrameFormat, mut outgoing: mpsc::UnboundedReceiver<Outgoing>) {
     while let Some(item) = outgoing.next().await {
         match item {
             Outgoing::Frame(frame) => {
-                let sent = match std::str::from_utf8(&frame) {
-                    Ok(text) => socket.ws.send_with_str(text),
-                    Err(_) => socket.ws.send_with_u8_array(&frame),
+                // Protobuf frames are binary even when their bytes happen to be valid UTF-8.
+                let text = match format {
+                    FrameFormat::Json => std::str::from_utf8(&frame).ok(),
+                    FrameFormat::Protobuf => None,
+                };
+                let sent = match text {
+                    Some(text) => socket.ws.send_with_str(text),
+                    None => socket.ws.send_with_u8_array(&frame),
                 };
                 if sent.is_err() {
                     break;

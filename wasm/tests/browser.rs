@@ -68,7 +68,13 @@ async fn subscribes_publishes_and_reads_history_and_presence() {
 
     let bad = settle(client.publish(channel.clone(), "{not json")).await.unwrap_err();
     assert_eq!(code(&bad), 15, "invalid payload");
+    assert_eq!(field(&bad, "kind"), "InvalidPayload");
     settle(client.close()).await.unwrap();
+}
+
+/// A string field of a rejection object.
+fn field(error: &JsValue, name: &str) -> String {
+    js_sys::Reflect::get(error, &name.into()).unwrap().as_string().unwrap_or_default()
 }
 
 /// A JS token function that fetches a token with a `ttl` from the relay and counts its calls.
@@ -123,8 +129,8 @@ async fn recovers_everything_after_a_server_disconnect() {
     let channel = format!("test:recover-{}", unique());
     let options = json!({
         "token": token(&user, None).await,
-        "minReconnectDelay": 600,
-        "maxReconnectDelay": 1200,
+        "reconnectDelayMin": 600,
+        "reconnectDelayMax": 1200,
     });
     let (client, events) = client(options, None).await;
     let sub = client.new_subscription(&channel, r#"{"recoverable":true}"#, None).unwrap();
@@ -193,7 +199,7 @@ async fn subscription_tokens_come_from_the_js_function() {
 #[wasm_bindgen_test]
 async fn follows_the_network_and_the_page_visibility() {
     let user = format!("wasm-lifecycle-{}", unique());
-    let options = json!({ "token": token(&user, None).await, "hiddenGrace": 100 });
+    let options = json!({ "token": token(&user, None).await, "backgroundGrace": 100 });
     let (client, events) = client(options, None).await;
     client.connect();
     settle(client.ready()).await.unwrap();
@@ -206,9 +212,9 @@ async fn follows_the_network_and_the_page_visibility() {
     settle(client.ready()).await.unwrap();
     assert_eq!(events.count(0, "connected"), 2);
 
-    client.set_visible(false);
+    client.set_app_state("background").unwrap();
     wait_until("hidden past the grace: let go", 2000, || client.state() == "disconnected").await;
-    client.set_visible(true);
+    client.set_app_state("foreground").unwrap();
     settle(client.ready()).await.unwrap();
     assert_eq!(events.count(0, "connected"), 3);
     settle(client.close()).await.unwrap();

@@ -1,12 +1,18 @@
 // A typed usage example of the package. `tsc --noEmit --strict` must accept it (wasm/run-tests.sh).
 import {
+  CallbackError,
   CeaselessError,
   Client,
+  InternalError,
+  QueueFullError,
   ServerError,
   UnauthorizedError,
   type ClientEvents,
+  type ErrorKind,
+  type PositionStore,
   type Publication,
   type StreamPosition,
+  type WakeReport,
 } from 'ceaseless';
 
 interface ChatMessage {
@@ -27,7 +33,21 @@ export async function main(): Promise<void> {
       { transport: 'http_stream', endpoint: '/connection/http_stream' },
       { transport: 'sse', endpoint: '/connection/sse' },
     ],
-    { getToken: fetchToken, name: 'chat', timeout: 5000, hiddenGrace: null, positionStore: 'localStorage' },
+    {
+      getToken: fetchToken,
+      name: 'chat',
+      timeout: 5000,
+      backgroundGrace: Infinity,
+      positionStore: 'chat:',
+      reconnectDelayMin: 200,
+      reconnectDelayMax: 2000,
+      refreshAhead: 10_000,
+      maxMessageSize: 65_536,
+      offlineQueueLimit: 100,
+      offlineQueueTimeout: 5000,
+      suspendAfter: 60_000,
+      fallbackUrls: ['wss://other.example.com/connection/websocket'],
+    },
   );
   client.on('connected', (ctx) => console.log(ctx.client, ctx.version, ctx.transport));
   client.on('disconnected', ({ code, reason }) => console.log(code, reason));
@@ -75,4 +95,43 @@ export async function main(): Promise<void> {
   }
   const answer = await client.rpc<{ ok: boolean }>('ping', {});
   console.log(answer.ok, await sub.position());
+
+  client.networkChanged(false);
+  client.networkChanged(true);
+  client.setAppState('background');
+  client.setAppState('foreground');
+  const report: WakeReport = await client.wake(10_000);
+  for (const [channel, count] of Object.entries(report.publications)) console.log(channel, count);
+  console.log(report.caughtUp, report.elapsed);
+}
+
+const saved = new Map<string, StreamPosition>();
+const store: PositionStore = {
+  load: (channel) => saved.get(channel),
+  save: (channel, position) => void saved.set(channel, position),
+};
+
+export async function binary(): Promise<void> {
+  const client = new Client('wss://example.com/connection/websocket', {
+    format: 'protobuf',
+    transports: ['websocket', 'http_stream'],
+    positionStore: store,
+    data: new Uint8Array([1, 2, 3]),
+  });
+  const sub = client.newSubscription<Uint8Array>('bytes', {
+    delta: true,
+    resubscribeDelayMin: 100,
+    resubscribeDelayMax: 1000,
+    since: { offset: 1, epoch: 'e' },
+  });
+  sub.on('publication', (pub) => console.log(pub.data.byteLength));
+  try {
+    await sub.publish(new Uint8Array([4, 5]));
+  } catch (e) {
+    if (e instanceof QueueFullError || e instanceof CallbackError || e instanceof InternalError) {
+      const kind: ErrorKind = e.kind;
+      console.log(kind, e.code);
+    }
+  }
+  await client.close();
 }
