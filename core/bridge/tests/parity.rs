@@ -185,3 +185,22 @@ fn readme_option_table_is_generated_from_the_description() {
          CEASELESS_BLESS=1 cargo test -p ceaseless-bridge --test parity). Expected:\n{table}"
     );
 }
+
+#[test]
+fn every_error_kind_has_a_js_class() {
+    let dts = read("wasm/npm/index.d.ts");
+    let js = read("wasm/npm/errors.js");
+    let mut missing = Vec::new();
+    for kind in ceaseless_bridge::ErrorKind::ALL {
+        let class = format!("{}Error", kind.name());
+        if !dts.contains(&format!("export declare class {class} ")) {
+            missing.push(format!("index.d.ts: {class}"));
+        }
+        if !js.contains(&format!("class {class} ")) {
+            missing.push(format!("errors.js: {class}"));
+        }
+    }
+    // Python and Kotlin/Swift pick their class with an exhaustive `match` on `ErrorKind` in Rust, so
+    // the compiler checks them; JS picks `${kind}Error` by name at run time, so this test does.
+    assert!(missing.is_empty(), "error kinds without a class:\n  {}", missing.join("\n  "));
+}
