@@ -12,16 +12,21 @@
 //!
 //! Every test prints what it measured.
 
+mod common;
 mod continuity_support;
+#[path = "continuity_faults/publishes.rs"]
+mod publishes;
 
 use std::time::Duration;
 
-use ceaseless::{AppState, Client, ClientEvent, ClientState, Error, SubscriptionEvent, codes};
-use ceaseless_tests::proxy::Direction;
+use ceaseless::{
+    AppState, Client, ClientEvent, ClientState, Error, EventStream, Subscription, SubscriptionEvent, codes,
+};
 use ceaseless_tests::{Centrifugo, FaultProxy, ServerOptions, init_tracing};
+use common::{STEP, connect, next_matching, unique, within};
 use continuity_support::{
-    STEP, api_publish_numbered, collect_for, events_until_n, history_count, is_connected, is_connecting, ms,
-    next_matching, ns, payload, server_addr, unique, wait_history_count, within,
+    api_publish_numbered, collect_for, events_until_n, is_connected, is_connecting, ms, ns, payload,
+    server_addr,
 };
 use serde_json::json;
 use tokio::time::{Instant, sleep};
@@ -37,25 +42,33 @@ fn short_pings() -> ServerOptions {
     ServerOptions::new().config(json!({ "ping_interval": "2s", "pong_timeout": "1s" }))
 }
 
+/// Subscribes `client` to `channel` and waits until the subscription is ready. The stream, opened
+/// before subscribing, holds every event of the subscription, its first `Subscribed` included.
+async fn ready_subscription(
+    client: &Client,
+    channel: &str,
+) -> (Subscription, EventStream<SubscriptionEvent>) {
+    let sub = client.new_subscription(channel).build().expect("subscription");
+    let events = sub.events();
+    sub.subscribe();
+    within(STEP, "subscribed", sub.ready()).await.expect("subscribed");
+    (sub, events)
+}
+
 #[tokio::test]
 async fn a_blackhole_is_noticed_by_heartbeats_and_the_stream_resumes() {
     init_tracing();
     let server = Centrifugo::start_with(short_pings()).await.expect("server");
     let proxy = FaultProxy::start(server_addr(&server)).await.expect("proxy");
     let (user, channel) = (unique("blackhole"), unique("test:blackhole"));
-    let client = Client::builder(&proxy.ws_url())
-        .token(server.token(&user, None))
-        .max_server_ping_delay(MAX_PING_DELAY)
-        .reconnect_delay(Duration::from_millis(100), Duration::from_millis(500))
-        .build()
-        .expect("client");
-    let mut client_events = client.events();
-    client.connect();
-    next_matching(&mut client_events, STEP, is_connected).await;
-    let sub = client.new_subscription(&channel).build().expect("subscription");
-    let mut events = sub.events();
-    sub.subscribe();
-    within(STEP, "subscribed", sub.ready()).await.expect("subscribed");
+    let (client, mut client_events, _) = connect(
+        Client::builder(&proxy.ws_url())
+            .token(server.token(&user, None))
+            .max_server_ping_delay(MAX_PING_DELAY)
+            .reconnect_delay(Duration::from_millis(100), Duration::from_millis(500)),
+    )
+    .await;
+    let (_sub, mut events) = ready_subscription(&client, &channel).await;
 
     let api = server.api();
     api_publish_numbered(&api, &channel, 1..=5).await;
@@ -118,17 +131,13 @@ async fn network_changed_true_reconnects_at_once_after_an_outage() {
     let proxy = FaultProxy::start(server_addr(&server)).await.expect("proxy");
     let (user, channel) = (unique("network"), unique("test:network"));
     // A slow backoff: without the network hook the next attempt would be 15–20 s away.
-    let client = Client::builder(&proxy.ws_url())
-        .token(server.token(&user, None))
-        .reconnect_delay(Duration::from_secs(15), Duration::from_secs(20))
-        .build()
-        .expect("client");
-    let mut client_events = client.events();
-    client.connect();
-    next_matching(&mut client_events, STEP, is_connected).await;
-    let sub = client.new_subscription(&channel).build().expect("subscription");
-    sub.subscribe();
-    within(STEP, "subscribed", sub.ready()).await.expect("subscribed");
+    let (client, mut client_events, _) = connect(
+        Client::builder(&proxy.ws_url())
+            .token(server.token(&user, None))
+            .reconnect_delay(Duration::from_secs(15), Duration::from_secs(20)),
+    )
+    .await;
+    let (sub, _events) = ready_subscription(&client, &channel).await;
 
     // The outage: the server becomes unreachable and the connection drops.
     proxy.refuse(true);
@@ -158,133 +167,19 @@ async fn network_changed_true_reconnects_at_once_after_an_outage() {
 }
 
 #[tokio::test]
-async fn a_publish_during_an_outage_waits_and_is_sent_once() {
-    init_tracing();
-    let server = Centrifugo::start().await.expect("server");
-    let proxy = FaultProxy::start(server_addr(&server)).await.expect("proxy");
-    let (user, channel) = (unique("queued"), unique("test:queued"));
-    let client = Client::builder(&proxy.ws_url())
-        .token(server.token(&user, None))
-        .reconnect_delay(Duration::from_millis(200), Duration::from_millis(500))
-        .offline_queue(100, Duration::from_secs(10))
-        .build()
-        .expect("client");
-    let mut client_events = client.events();
-    client.connect();
-    next_matching(&mut client_events, STEP, is_connected).await;
-    let sub = client.new_subscription(&channel).build().expect("subscription");
-    let mut events = sub.events();
-    sub.subscribe();
-    within(STEP, "subscribed", sub.ready()).await.expect("subscribed");
-
-    proxy.refuse(true);
-    proxy.cut(true);
-    next_matching(&mut client_events, STEP, is_connecting).await;
-
-    let marker = unique("queued-marker");
-    let publishing = {
-        let client = client.clone();
-        let (channel, data) = (channel.clone(), payload(&json!({ "marker": marker, "n": 1 })));
-        tokio::spawn(async move { client.publish(&channel, data).await })
-    };
-    let issued_at = Instant::now();
-    sleep(Duration::from_millis(1500)).await;
-    assert!(!publishing.is_finished(), "the publish waits for the connection");
-    let api = server.api();
-    assert_eq!(history_count(&api, &channel, &marker).await, 0, "nothing was sent during the outage");
-    let refused = proxy.connections_refused();
-    assert!(refused >= 2, "the client kept trying meanwhile ({refused} refused attempts)");
-
-    proxy.refuse(false);
-    let result = within(STEP, "the queued publish", publishing).await.expect("the task ran");
-    println!(
-        "queued publish: {result:?} after {} ({refused} refused attempts meanwhile)",
-        ms(issued_at.elapsed())
-    );
-    result.expect("the queued publish succeeds once the connection is back");
-    assert_eq!(history_count(&api, &channel, &marker).await, 1, "in the history exactly once");
-
-    let seen = events_until_n(&mut events, 1, STEP).await;
-    let more = collect_for(&mut events, Duration::from_millis(500)).await;
-    let delivered = ns(&seen).len() + ns(&more).len();
-    assert_eq!(delivered, 1, "delivered once: {seen:?} {more:?}");
-    client.close().await;
-}
-
-#[tokio::test]
-async fn a_publish_whose_reply_is_lost_fails_as_outcome_unknown_and_is_never_resent() {
-    init_tracing();
-    let server = Centrifugo::start().await.expect("server");
-    let proxy = FaultProxy::start(server_addr(&server)).await.expect("proxy");
-    let (user, channel) = (unique("unknown"), unique("test:unknown"));
-    let client = Client::builder(&proxy.ws_url())
-        .token(server.token(&user, None))
-        .reconnect_delay(Duration::from_millis(100), Duration::from_millis(300))
-        .build()
-        .expect("client");
-    let mut client_events = client.events();
-    client.connect();
-    next_matching(&mut client_events, STEP, is_connected).await;
-    let api = server.api();
-
-    // 1. The command reaches the server, the reply does not: it landed, and must stay landed once.
-    proxy.blackhole_direction(Direction::ToClient, true);
-    let landed = unique("landed");
-    let publishing = {
-        let client = client.clone();
-        let (channel, data) = (channel.clone(), payload(&json!({ "marker": landed })));
-        tokio::spawn(async move { client.publish(&channel, data).await })
-    };
-    wait_history_count(&api, &channel, &landed, 1, STEP).await;
-    proxy.cut(true);
-    proxy.blackhole_direction(Direction::ToClient, false);
-    let result = within(STEP, "the publish whose reply was lost", publishing).await.expect("task");
-    println!("publish that landed, reply lost: {result:?}");
-    assert_eq!(result, Err(Error::OutcomeUnknown));
-
-    // 2. The command never reaches the server: still unknown to the client, and not resent either.
-    next_matching(&mut client_events, STEP, is_connected).await;
-    proxy.blackhole(true);
-    let lost = unique("lost");
-    let publishing = {
-        let client = client.clone();
-        let (channel, data) = (channel.clone(), payload(&json!({ "marker": lost })));
-        tokio::spawn(async move { client.publish(&channel, data).await })
-    };
-    sleep(Duration::from_millis(300)).await;
-    proxy.cut(true);
-    proxy.blackhole(false);
-    let result = within(STEP, "the publish that never arrived", publishing).await.expect("task");
-    println!("publish that never arrived: {result:?}");
-    assert_eq!(result, Err(Error::OutcomeUnknown));
-
-    // The client reconnects; give a resend every chance to happen, then count.
-    next_matching(&mut client_events, STEP, is_connected).await;
-    sleep(Duration::from_secs(1)).await;
-    let (landed_count, lost_count) =
-        (history_count(&api, &channel, &landed).await, history_count(&api, &channel, &lost).await);
-    println!("in history after reconnecting: landed ×{landed_count}, lost ×{lost_count}");
-    assert_eq!(landed_count, 1, "the publish that landed is there once: never resent");
-    assert_eq!(lost_count, 0, "the publish that was lost is not resent");
-    client.close().await;
-}
-
-#[tokio::test]
 async fn a_long_outage_suspends_the_client_until_it_is_back() {
     init_tracing();
     let server = Centrifugo::start().await.expect("server");
     let proxy = FaultProxy::start(server_addr(&server)).await.expect("proxy");
     let (user, channel) = (unique("suspend"), unique("test:suspend"));
     let suspend_after = Duration::from_secs(2);
-    let client = Client::builder(&proxy.ws_url())
-        .token(server.token(&user, None))
-        .reconnect_delay(Duration::from_millis(100), Duration::from_millis(300))
-        .suspend_after(suspend_after, Duration::from_millis(500), Duration::from_secs(1))
-        .build()
-        .expect("client");
-    let mut client_events = client.events();
-    client.connect();
-    next_matching(&mut client_events, STEP, is_connected).await;
+    let (client, mut client_events, _) = connect(
+        Client::builder(&proxy.ws_url())
+            .token(server.token(&user, None))
+            .reconnect_delay(Duration::from_millis(100), Duration::from_millis(300))
+            .suspend_after(suspend_after, Duration::from_millis(500), Duration::from_secs(1)),
+    )
+    .await;
 
     proxy.refuse(true);
     let outage_at = Instant::now();
@@ -342,20 +237,15 @@ async fn an_abandoned_attempt_that_opens_late_leaves_the_live_connection_alone()
     let first = FaultProxy::start(server_addr(&server)).await.expect("proxy 1");
     let second = FaultProxy::start(server_addr(&server)).await.expect("proxy 2");
     let (user, channel) = (unique("late-open"), unique("test:late-open"));
-    let client = Client::builder(&first.ws_url())
-        .endpoint(&second.ws_url())
-        .token(server.token(&user, None))
-        .timeout(Duration::from_secs(1))
-        .reconnect_delay(Duration::from_millis(100), Duration::from_millis(300))
-        .build()
-        .expect("client");
-    let mut client_events = client.events();
-    client.connect();
-    next_matching(&mut client_events, STEP, is_connected).await;
-    let sub = client.new_subscription(&channel).build().expect("subscription");
-    let mut events = sub.events();
-    sub.subscribe();
-    within(STEP, "subscribed", sub.ready()).await.expect("subscribed");
+    let (client, mut client_events, _) = connect(
+        Client::builder(&first.ws_url())
+            .endpoint(&second.ws_url())
+            .token(server.token(&user, None))
+            .timeout(Duration::from_secs(1))
+            .reconnect_delay(Duration::from_millis(100), Duration::from_millis(300)),
+    )
+    .await;
+    let (sub, mut events) = ready_subscription(&client, &channel).await;
 
     // The first path goes silent and its connection drops: the next attempt there hangs in the
     // blackhole until the open timeout (1 s) gives up on it, and the client moves to the second path.
@@ -386,18 +276,11 @@ async fn the_background_lets_go_and_the_foreground_resumes_with_recovery() {
     let server = Centrifugo::start().await.expect("server");
     let (user, channel) = (unique("background"), unique("test:background"));
     let grace = Duration::from_millis(500);
-    let client = Client::builder(&server.ws_url())
-        .token(server.token(&user, None))
-        .background_grace(Some(grace))
-        .build()
-        .expect("client");
-    let mut client_events = client.events();
-    client.connect();
-    next_matching(&mut client_events, STEP, is_connected).await;
-    let sub = client.new_subscription(&channel).build().expect("subscription");
-    let mut events = sub.events();
-    sub.subscribe();
-    within(STEP, "subscribed", sub.ready()).await.expect("subscribed");
+    let (client, mut client_events, _) = connect(
+        Client::builder(&server.ws_url()).token(server.token(&user, None)).background_grace(Some(grace)),
+    )
+    .await;
+    let (_sub, mut events) = ready_subscription(&client, &channel).await;
     let api = server.api();
     api_publish_numbered(&api, &channel, 1..=3).await;
     let mut seen = events_until_n(&mut events, 3, STEP).await;
@@ -437,18 +320,13 @@ async fn network_lost_while_connected_lets_go_at_once_and_recovers_when_back() {
     let server = Centrifugo::start().await.expect("server");
     let proxy = FaultProxy::start(server_addr(&server)).await.expect("proxy");
     let (user, channel) = (unique("network-lost"), unique("test:network-lost"));
-    let client = Client::builder(&proxy.ws_url())
-        .token(server.token(&user, None))
-        .reconnect_delay(Duration::from_millis(100), Duration::from_millis(300))
-        .build()
-        .expect("client");
-    let mut client_events = client.events();
-    client.connect();
-    next_matching(&mut client_events, STEP, is_connected).await;
-    let sub = client.new_subscription(&channel).build().expect("subscription");
-    let mut events = sub.events();
-    sub.subscribe();
-    within(STEP, "subscribed", sub.ready()).await.expect("subscribed");
+    let (client, mut client_events, _) = connect(
+        Client::builder(&proxy.ws_url())
+            .token(server.token(&user, None))
+            .reconnect_delay(Duration::from_millis(100), Duration::from_millis(300)),
+    )
+    .await;
+    let (_sub, mut events) = ready_subscription(&client, &channel).await;
     let api = server.api();
     api_publish_numbered(&api, &channel, 1..=3).await;
     let mut seen = events_until_n(&mut events, 3, STEP).await;

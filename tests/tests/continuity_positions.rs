@@ -8,6 +8,7 @@
 //! - a server restart with the memory engine (a new epoch) yields a `Gap` carrying the last
 //!   delivered position of the old epoch.
 
+mod common;
 mod continuity_support;
 
 use std::io::{BufRead, BufReader};
@@ -18,10 +19,8 @@ use std::time::Duration;
 use ceaseless::positions::{FilePositionStore, MemoryPositionStore, PositionStore};
 use ceaseless::{Client, ClientEvent, Gap, StreamPosition, SubscribedInfo, SubscriptionEvent};
 use ceaseless_tests::{Centrifugo, StreamPos, init_tracing};
-use continuity_support::{
-    STEP, api_publish_numbered, collect_for, events_until_n, is_connected, n_of, next_matching, ns, numbered,
-    unique, within,
-};
+use common::{STEP, n_of, next_matching, numbered, unique, within};
+use continuity_support::{api_publish_numbered, collect_for, events_until_n, is_connected, ns};
 use serde_json::{Value, json};
 use tokio::time::Instant;
 

@@ -3,15 +3,15 @@
 //! other node when its node dies and recovers its subscription there with zero loss, and moves back
 //! when that one dies in turn.
 
+mod common;
 mod continuity_support;
 
 use std::time::Duration;
 
 use ceaseless::{Client, SubscriptionEvent};
 use ceaseless_tests::{Centrifugo, RedisServer, ServerApi, ServerOptions, init_tracing};
-use continuity_support::{
-    STEP, collect_for, events_until_n, is_connected, ms, next_matching, ns, numbered, unique, within,
-};
+use common::{STEP, next_matching, numbered, unique, within};
+use continuity_support::{collect_for, events_until_n, is_connected, ms, ns};
 use serde_json::json;
 use tokio::time::{Instant, sleep};
 

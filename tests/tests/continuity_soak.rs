@@ -19,19 +19,34 @@
 //! detection time, faults) and asserts lost = duplicated = 0. `CEASELESS_SOAK_SEED` replays a fault
 //! schedule (the seed is printed).
 
+#[path = "continuity_soak/faults.rs"]
+mod faults;
+#[path = "continuity_soak/fleet.rs"]
+mod fleet;
+#[path = "continuity_soak/publisher.rs"]
+mod publisher;
+
+mod common;
 mod continuity_support;
 
 use std::collections::BTreeSet;
-use std::sync::{Arc, Mutex, MutexGuard};
+use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
-use ceaseless::{Client, ClientEvent, ClientState, Subscription, SubscriptionEvent, codes};
-use ceaseless_tests::{Centrifugo, FaultProxy, RedisServer, ServerApi, ServerOptions, init_tracing};
-use continuity_support::{STEP, n_of, server_addr, within};
-use futures::StreamExt;
+use ceaseless::{Client, codes};
+use ceaseless_tests::{Centrifugo, FaultProxy, RedisServer, ServerOptions, init_tracing};
+use common::{STEP, within};
+use continuity_support::server_addr;
 use serde_json::json;
 use tokio::task::JoinHandle;
-use tokio::time::{Instant, MissedTickBehavior, interval, sleep, sleep_until, timeout};
+use tokio::time::{Instant, sleep, sleep_until, timeout};
+
+use self::faults::{Fault, FaultLog, Rng, inject_faults};
+use self::fleet::{
+    ClientLog, SoakClient, SoakSub, SubLog, channel_name, channels_of, lock, spawn_client_recorder,
+    spawn_sub_recorder,
+};
+use self::publisher::publish_channel;
 
 /// How long the publisher runs unless `CEASELESS_SOAK_SECS` says otherwise.
 const DEFAULT_SECS: u64 = 60;
@@ -57,12 +72,6 @@ const DRAIN_LIMIT: Duration = Duration::from_secs(60);
 /// Scheduling slack allowed on top of the detection window.
 const DETECTION_SLACK: Duration = Duration::from_secs(1);
 
-/// A lock that survives a panicking holder (the recorder tasks never panic, but a poisoned lock must
-/// not hide the table).
-fn lock<T>(mutex: &Mutex<T>) -> MutexGuard<'_, T> {
-    mutex.lock().unwrap_or_else(std::sync::PoisonError::into_inner)
-}
-
 fn env_u64(name: &str, default: u64) -> u64 {
     match std::env::var(name) {
         Ok(value) if !value.trim().is_empty() => {
@@ -70,93 +79,6 @@ fn env_u64(name: &str, default: u64) -> u64 {
         }
         _ => default,
     }
-}
-
-/// xorshift64*: a small deterministic generator for the fault schedule.
-struct Rng(u64);
-
-impl Rng {
-    fn new(seed: u64) -> Self {
-        Self(seed.max(1))
-    }
-
-    fn next(&mut self) -> u64 {
-        self.0 ^= self.0 >> 12;
-        self.0 ^= self.0 << 25;
-        self.0 ^= self.0 >> 27;
-        self.0.wrapping_mul(0x2545_F491_4F6C_DD1D)
-    }
-
-    fn below(&mut self, n: usize) -> usize {
-        (self.next() % n as u64) as usize
-    }
-}
-
-/// What one client's event stream showed.
-#[derive(Default)]
-struct ClientLog {
-    connected: Vec<Instant>,
-    connecting: Vec<(Instant, u32)>,
-    suspended: usize,
-    disconnected: Vec<(u32, String)>,
-}
-
-/// What one subscription's event stream showed.
-#[derive(Default)]
-struct SubLog {
-    received: Vec<u64>,
-    subscribed: usize,
-    recoveries: usize,
-    unrecovered: usize,
-    gaps: usize,
-    unsubscribed: Vec<(u32, String)>,
-}
-
-struct SoakSub {
-    channel: usize,
-    sub: Subscription,
-    log: Arc<Mutex<SubLog>>,
-}
-
-struct SoakClient {
-    client: Client,
-    /// `[to node A, to node B]`.
-    proxies: Arc<[FaultProxy; 2]>,
-    log: Arc<Mutex<ClientLog>>,
-    subs: Vec<SoakSub>,
-}
-
-/// A fault the injector applied.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-enum Fault {
-    CutReset,
-    CutClean,
-    Blackhole,
-    PathBlackhole,
-    Refuse,
-    Latency,
-}
-
-const FAULTS: [Fault; 6] =
-    [Fault::CutReset, Fault::CutClean, Fault::Blackhole, Fault::PathBlackhole, Fault::Refuse, Fault::Latency];
-
-/// What the injector did.
-#[derive(Default)]
-struct FaultLog {
-    applied: Vec<(Fault, usize, Instant)>,
-    /// Blackholes on clients that were connected when it started: `(client, start)`.
-    watched_blackholes: Vec<(usize, Instant)>,
-}
-
-fn channel_name(run: &str, channel: usize) -> String {
-    format!("soak:{run}-ch{channel}")
-}
-
-/// The two channels of client `i`: `i mod 6`, and another one that spreads the pairs around.
-fn channels_of(i: usize) -> [usize; 2] {
-    let first = i % CHANNELS;
-    let second = (first + 1 + (i / CHANNELS) % (CHANNELS - 1)) % CHANNELS;
-    [first, second]
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
@@ -484,169 +406,4 @@ async fn soak(run_for: Duration, seed: u64) {
         "worst detection {worst_detection:?}"
     );
     assert!(reconnects > 0 && recoveries > 0, "faults did happen");
-}
-
-fn spawn_client_recorder(client: &Client, log: Arc<Mutex<ClientLog>>) {
-    let mut events = client.events();
-    tokio::spawn(async move {
-        while let Some(event) = events.next().await {
-            let now = Instant::now();
-            let mut log = lock(&log);
-            match event {
-                ClientEvent::Connected { .. } => log.connected.push(now),
-                ClientEvent::Connecting { code, .. } => log.connecting.push((now, code)),
-                ClientEvent::Suspended => log.suspended += 1,
-                ClientEvent::Disconnected { code, reason } => log.disconnected.push((code, reason)),
-                _ => {}
-            }
-        }
-    });
-}
-
-fn spawn_sub_recorder(sub: &Subscription, log: Arc<Mutex<SubLog>>) {
-    let mut events = sub.events();
-    tokio::spawn(async move {
-        while let Some(event) = events.next().await {
-            let mut log = lock(&log);
-            match event {
-                SubscriptionEvent::Publication(p) => log.received.push(n_of(&p)),
-                SubscriptionEvent::Subscribed(info) => {
-                    log.subscribed += 1;
-                    if info.was_recovering && info.recovered {
-                        log.recoveries += 1;
-                    } else if info.was_recovering {
-                        log.unrecovered += 1;
-                    }
-                }
-                SubscriptionEvent::Gap(_) => log.gaps += 1,
-                SubscriptionEvent::Unsubscribed { code, reason } => log.unsubscribed.push((code, reason)),
-                _ => {}
-            }
-        }
-    });
-}
-
-/// Publishes `{"n": 1}`, `{"n": 2}`, ... into `channel` at [`RATE_PER_CHANNEL`] until `until`, each
-/// through node A or B in turn, retrying a failed call on the other node with the same idempotency
-/// key. Returns how many were published and how many calls were retried.
-async fn publish_channel(apis: [ServerApi; 2], channel: String, until: Instant) -> (u64, u64) {
-    let mut ticker = interval(Duration::from_secs(1) / RATE_PER_CHANNEL as u32);
-    ticker.set_missed_tick_behavior(MissedTickBehavior::Burst);
-    let mut n = 0;
-    let mut retries = 0;
-    loop {
-        ticker.tick().await;
-        if Instant::now() >= until {
-            return (n, retries);
-        }
-        n += 1;
-        let params = json!({
-            "channel": channel,
-            "data": { "n": n },
-            "idempotency_key": format!("{channel}#{n}"),
-        });
-        let mut node = (n % 2) as usize;
-        let give_up = Instant::now() + Duration::from_secs(30);
-        while let Err(e) = apis[node].call("publish", params.clone()).await {
-            retries += 1;
-            assert!(
-                Instant::now() < give_up,
-                "publishing {n} into {channel} failed on both nodes for 30 s: {e}"
-            );
-            node = 1 - node;
-            sleep(Duration::from_millis(20)).await;
-        }
-    }
-}
-
-/// Every [`FAULT_EVERY`], applies a random fault to a random client that has none running, until
-/// `until`; then waits for every timed fault to be lifted.
-async fn inject_faults(
-    targets: Vec<(Client, Arc<[FaultProxy; 2]>)>,
-    until: Instant,
-    mut rng: Rng,
-    log: Arc<Mutex<FaultLog>>,
-) {
-    let mut busy_until = vec![Instant::now(); targets.len()];
-    let mut lifts: Vec<JoinHandle<()>> = Vec::new();
-    let mut ticker = interval(FAULT_EVERY);
-    ticker.tick().await;
-    loop {
-        ticker.tick().await;
-        let now = Instant::now();
-        if now >= until {
-            break;
-        }
-        let Some(i) = (0..8).map(|_| rng.below(targets.len())).find(|&i| busy_until[i] <= now) else {
-            continue;
-        };
-        let fault = FAULTS[rng.below(FAULTS.len())];
-        let (client, proxies) = &targets[i];
-        let settle = Duration::from_secs(2);
-        match fault {
-            Fault::CutReset | Fault::CutClean => {
-                for proxy in proxies.iter() {
-                    proxy.cut(fault == Fault::CutReset);
-                }
-                busy_until[i] = now + settle;
-            }
-            Fault::Blackhole => {
-                if client.state() == ClientState::Connected {
-                    lock(&log).watched_blackholes.push((i, now));
-                }
-                for proxy in proxies.iter() {
-                    proxy.blackhole(true);
-                }
-                let proxies = proxies.clone();
-                lifts.push(tokio::spawn(async move {
-                    sleep(BLACKHOLE_FOR).await;
-                    for proxy in proxies.iter() {
-                        proxy.blackhole(false);
-                    }
-                }));
-                busy_until[i] = now + BLACKHOLE_FOR + settle;
-            }
-            Fault::PathBlackhole => {
-                let path = rng.below(2);
-                proxies[path].blackhole(true);
-                let proxies = proxies.clone();
-                lifts.push(tokio::spawn(async move {
-                    sleep(PATH_BLACKHOLE_FOR).await;
-                    proxies[path].blackhole(false);
-                }));
-                busy_until[i] = now + PATH_BLACKHOLE_FOR + settle;
-            }
-            Fault::Refuse => {
-                for proxy in proxies.iter() {
-                    proxy.refuse(true);
-                    proxy.cut(true);
-                }
-                let proxies = proxies.clone();
-                lifts.push(tokio::spawn(async move {
-                    sleep(REFUSE_FOR).await;
-                    for proxy in proxies.iter() {
-                        proxy.refuse(false);
-                    }
-                }));
-                busy_until[i] = now + REFUSE_FOR + settle;
-            }
-            Fault::Latency => {
-                for proxy in proxies.iter() {
-                    proxy.set_latency(LATENCY);
-                }
-                let proxies = proxies.clone();
-                lifts.push(tokio::spawn(async move {
-                    sleep(LATENCY_FOR).await;
-                    for proxy in proxies.iter() {
-                        proxy.set_latency(Duration::ZERO);
-                    }
-                }));
-                busy_until[i] = now + LATENCY_FOR + settle;
-            }
-        }
-        lock(&log).applied.push((fault, i, now));
-    }
-    for lift in lifts {
-        let _ = lift.await;
-    }
 }

@@ -36,10 +36,11 @@ pub fn n_of(publication: &Publication) -> u64 {
     data["n"].as_u64().unwrap_or_else(|| panic!("no \"n\" in {data}"))
 }
 
-/// A name no other test in this process uses: `prefix` plus a counter.
+/// A name no other test uses: `prefix`, the process id (test binaries that share a Redis run at the
+/// same time) and a counter.
 pub fn unique(prefix: &str) -> String {
     static NEXT: AtomicUsize = AtomicUsize::new(0);
-    format!("{prefix}-{}", NEXT.fetch_add(1, Ordering::Relaxed))
+    format!("{prefix}-{}-{}", std::process::id(), NEXT.fetch_add(1, Ordering::Relaxed))
 }
 
 /// Awaits `future` for at most `limit`, failing the test with `what` when it takes longer.

@@ -1,24 +1,23 @@
-//! Helpers shared by the `continuity_*` tests (faults, positions, scale-out, soak): bounded waits on
-//! event streams, numbered payloads, loopback addresses and history checks.
+//! Helpers shared by the `continuity_*` tests (faults, positions, scale-out, soak), on top of the
+//! general ones in `common/` (bounded waits, numbered publications, unique names), which a test binary
+//! declares next to this module: collecting and reading event streams by `n`, loopback addresses and
+//! history checks.
 //!
 //! Every wait is bounded and fails the test with what it saw instead of hanging.
 
 // Each test binary uses a different subset of these helpers.
 #![allow(dead_code)]
 
-use std::fmt::Debug;
 use std::net::SocketAddr;
-use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::Duration;
 
-use ceaseless::{ClientEvent, Payload, Publication, SubscriptionEvent};
+use ceaseless::{ClientEvent, Payload, SubscriptionEvent};
 use ceaseless_tests::{Centrifugo, ServerApi};
 use futures::{Stream, StreamExt};
-use serde_json::{Value, json};
-use tokio::time::{Instant, timeout, timeout_at};
+use serde_json::Value;
+use tokio::time::{Instant, timeout_at};
 
-/// How long a step that should happen promptly (connect, subscribe, a reply, a delivery) may take.
-pub const STEP: Duration = Duration::from_secs(5);
+use super::common::{n_of, numbered};
 
 /// `127.0.0.1:port`.
 pub fn loopback(port: u16) -> SocketAddr {
@@ -30,50 +29,9 @@ pub fn server_addr(server: &Centrifugo) -> SocketAddr {
     loopback(server.port())
 }
 
-/// A name no other test in this process uses: `prefix` plus a counter.
-pub fn unique(prefix: &str) -> String {
-    static NEXT: AtomicUsize = AtomicUsize::new(0);
-    format!("{prefix}-{}-{}", std::process::id(), NEXT.fetch_add(1, Ordering::Relaxed))
-}
-
-/// `{"n": n}`.
-pub fn numbered(n: u64) -> Value {
-    json!({ "n": n })
-}
-
 /// A payload from a JSON value.
 pub fn payload(value: &Value) -> Payload {
     Payload::to_json(value).expect("test JSON serializes")
-}
-
-/// The `n` of a publication made with [`numbered`].
-pub fn n_of(publication: &Publication) -> u64 {
-    let data: Value = publication.data.json().expect("publication data is JSON");
-    data["n"].as_u64().unwrap_or_else(|| panic!("no \"n\" in {data}"))
-}
-
-/// Awaits `future` for at most `limit`, failing the test with `what` when it takes longer.
-pub async fn within<F: std::future::Future>(limit: Duration, what: &str, future: F) -> F::Output {
-    timeout(limit, future).await.unwrap_or_else(|_| panic!("timed out after {limit:?} waiting for {what}"))
-}
-
-/// The next item of `stream` that satisfies `predicate`, skipping the others; fails the test if none
-/// arrives within `limit` (or the stream ends), listing what was skipped.
-pub async fn next_matching<S, T>(stream: &mut S, limit: Duration, predicate: impl Fn(&T) -> bool) -> T
-where
-    S: Stream<Item = T> + Unpin,
-    T: Debug,
-{
-    let deadline = Instant::now() + limit;
-    let mut skipped = Vec::new();
-    loop {
-        match timeout_at(deadline, stream.next()).await {
-            Ok(Some(item)) if predicate(&item) => return item,
-            Ok(Some(item)) => skipped.push(item),
-            Ok(None) => panic!("the stream ended before a matching item; skipped {skipped:#?}"),
-            Err(_) => panic!("no matching item within {limit:?}; skipped {skipped:#?}"),
-        }
-    }
 }
 
 /// Every item `stream` yields during `period`.
