@@ -7,7 +7,8 @@
 #   3. wasm-bindgen-test tests in headless Chromium against a real Centrifugo (test/harness.mjs starts
 #      it): connect, subscribe/publish/history/presence, in-band token refresh, unauthorized tokens,
 #      recovery after a server disconnect, HTTP-streaming, SSE, transport fallback, localStorage
-#      positions;
+#      positions, every option of the shared description (options.rs), and the emulation case table
+#      that the native transports run too (emulation_cases.rs);
 #   4. the chat demo end to end with Playwright: two pages, one cut off through a fault proxy, every
 #      message shown once after the reconnect; then the JS API checked inside a page.
 #
