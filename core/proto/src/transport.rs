@@ -32,6 +32,15 @@ impl TransportKind {
         }
     }
 
+    /// How people call it, for messages: `WebSocket`, `HTTP-streaming` or `SSE`.
+    pub fn label(self) -> &'static str {
+        match self {
+            TransportKind::WebSocket => "WebSocket",
+            TransportKind::HttpStream => "HTTP-streaming",
+            TransportKind::Sse => "SSE",
+        }
+    }
+
     /// The kind named `name` (as [`TransportKind::name`] spells it).
     pub fn from_name(name: &str) -> Option<Self> {
         Self::ALL.into_iter().find(|k| k.name() == name)

@@ -57,7 +57,7 @@ pub enum EmulationError {
     #[error("{0} is not an HTTP emulation transport")]
     NotEmulation(TransportKind),
     /// The transport cannot carry the encoding (SSE with Protobuf).
-    #[error("{kind} carries JSON only; use http_stream with Protobuf")]
+    #[error("{} carries JSON only; use http_stream with Protobuf", kind.label())]
     FormatNotCarried {
         /// The transport.
         kind: TransportKind,

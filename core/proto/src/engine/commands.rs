@@ -56,7 +56,10 @@ pub fn check_config(config: &Config) -> Result<(), Error> {
             return Err(Error::Config(format!("transport {kind} is listed twice")));
         }
         if !kind.carries(config.format) {
-            return Err(Error::Config(format!("{kind} carries JSON only; use http_stream with Protobuf")));
+            return Err(Error::Config(format!(
+                "{} carries JSON only; use http_stream with Protobuf",
+                kind.label()
+            )));
         }
     }
     if config.timeout.is_zero() {
