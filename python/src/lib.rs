@@ -22,12 +22,16 @@
 //! - Errors become instances of the exception classes in `ceaseless.errors`, chosen by
 //!   [`ceaseless_bridge::ErrorKind`] ([`errors`]). Nothing here
 //!   panics on input from Python or the server.
+//! - The client's threads enter Python only through [`interpreter::attach`], which an `atexit` hook
+//!   shuts before the interpreter finalizes, so a process that exits while a token provider or a store
+//!   is being called exits cleanly.
 
 mod awaitable;
 mod client;
 mod convert;
 mod errors;
 mod events;
+mod interpreter;
 mod logging;
 mod options;
 mod stream;
@@ -81,5 +85,6 @@ fn _ceaseless(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_class::<convert::WakeReport>()?;
     m.add_function(wrap_pyfunction!(logging::refresh_log_level, m)?)?;
     m.add_function(wrap_pyfunction!(errors::error_table, m)?)?;
+    interpreter::register(m)?;
     Ok(())
 }

@@ -3,7 +3,7 @@
 //! Formatting and redaction are [`ceaseless_bridge::logging`]'s (fields naming a token or secret become
 //! `<redacted>`, JWT-shaped text is cut out); this module is the sink: each line is handed to
 //! `logging.getLogger("ceaseless").log(level, "%s (%s)", message, target)` under the GIL, attached with
-//! [`Python::try_attach`] (nothing is logged while the interpreter shuts down). Which levels are wanted is
+//! [`crate::interpreter::attach`] (nothing is logged once the interpreter is exiting). Which levels are wanted is
 //! cached in the bridge from `getEffectiveLevel()` when the module is imported, when a client is created
 //! or connects, and by `refresh_log_level()`, so disabled levels cost one atomic load and never touch the
 //! GIL.
@@ -66,7 +66,7 @@ struct PythonLogger;
 impl LogSink for PythonLogger {
     fn log(&self, line: LogLine) {
         let level = python_level(line.level);
-        Python::try_attach(|py| {
+        crate::interpreter::attach(|py| {
             if let Ok(logger) = logger(py) {
                 // A failing handler is the app's business; never let it escape into Rust.
                 if logger.call_method1("log", (level, "%s (%s)", line.message, line.target)).is_err() {

@@ -179,7 +179,7 @@ impl PyPositionStore {
 
 impl PositionStore for PyPositionStore {
     fn load(&self, channel: &str) -> Option<StreamPosition> {
-        Python::try_attach(|py| {
+        crate::interpreter::attach(|py| {
             let loaded = self
                 .store
                 .bind(py)
@@ -197,7 +197,7 @@ impl PositionStore for PyPositionStore {
     }
 
     fn save(&self, channel: &str, position: &StreamPosition) {
-        Python::try_attach(|py| {
+        crate::interpreter::attach(|py| {
             let saved = self
                 .store
                 .bind(py)
@@ -209,7 +209,7 @@ impl PositionStore for PyPositionStore {
     }
 
     fn flush(&self) {
-        Python::try_attach(|py| {
+        crate::interpreter::attach(|py| {
             let store = self.store.bind(py);
             if !store.hasattr("flush").unwrap_or(false) {
                 return;

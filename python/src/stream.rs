@@ -62,10 +62,14 @@ impl NativeStream {
     /// Resolves when an item is queued or the stream has ended. Takes nothing.
     fn wait<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyAny>> {
         let stream = self.stream.clone();
-        pyo3_async_runtimes::tokio::future_into_py(py, async move {
-            stream.ready().await;
-            Ok(())
-        })
+        crate::awaitable::awaitable(
+            py,
+            async move {
+                stream.ready().await;
+                Ok(())
+            },
+            crate::awaitable::none,
+        )
     }
 
     /// Stops the stream: queued items are dropped and `take()` returns `None` from now on.

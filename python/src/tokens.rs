@@ -74,7 +74,7 @@ async fn fetch(
             "no asyncio event loop: create or connect the client inside a running loop".to_owned(),
         )
     })?;
-    let answer = Python::try_attach(|py| {
+    let answer = crate::interpreter::attach(|py| {
         let function = function.bind(py);
         let coroutine = match &channel {
             Some(channel) => function.call1((channel,)),
@@ -86,7 +86,7 @@ async fn fetch(
     })
     .ok_or_else(shutting_down)??
     .await;
-    Python::try_attach(|py| match answer {
+    crate::interpreter::attach(|py| match answer {
         Ok(token) => token
             .extract::<String>(py)
             .map_err(|_| TokenError::Failed("the token provider must return a str".to_owned())),
