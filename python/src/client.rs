@@ -99,7 +99,9 @@ impl NativeClient {
         let event_loop = LoopSlot::default();
         event_loop.capture(py);
         let _runtime = pyo3_async_runtimes::tokio::get_runtime().enter();
-        let mut builder = options.builder(url).map_err(|e| to_pyerr(py, &e))?;
+        let mut builder = options
+            .builder_for(ceaseless_bridge::options::Binding::Python, url)
+            .map_err(|e| to_pyerr(py, &e))?;
         if let Some(function) = get_token {
             builder = builder.token_provider(PyTokenProvider::new(function, event_loop.clone()));
         }

@@ -210,7 +210,7 @@ pub fn build_client(
     let core = Core {
         token: options.token,
         data: data(options.data, options.data_bytes),
-        name: Some(options.name.unwrap_or_else(|| "js".to_owned())),
+        name: options.name,
         version: options.version,
         format,
         transports: kinds,
@@ -229,7 +229,7 @@ pub fn build_client(
         tls_root_ca_pem: Vec::new(),
         proxy: None,
     };
-    let mut builder = core.builder(&url)?;
+    let mut builder = core.builder_for(ceaseless_bridge::options::Binding::Browser, &url)?;
     if let Some(t) = token {
         builder = builder.token_provider(t);
     }

@@ -30,7 +30,6 @@ pub struct Client {
 }
 
 /// The name reported to the server when the app sets none.
-const DEFAULT_NAME: &str = "ceaseless-ffi";
 
 #[uniffi::export]
 impl Client {
@@ -51,10 +50,9 @@ impl Client {
         token_provider: Option<Arc<dyn TokenProvider>>,
     ) -> Result<Arc<Self>, CeaselessError> {
         let runtime = crate::runtime::handle()?;
-        let mut options = ceaseless_bridge::ClientOptions::from(options);
-        options.name.get_or_insert_with(|| DEFAULT_NAME.to_owned());
+        let options = ceaseless_bridge::ClientOptions::from(options);
         let format = options.format;
-        let mut builder = options.builder(&url)?;
+        let mut builder = options.builder_for(ceaseless_bridge::options::Binding::Mobile, &url)?;
         if let Some(provider) = token_provider {
             builder = builder.token_provider(ConnectionTokens(provider));
         }

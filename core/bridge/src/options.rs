@@ -174,7 +174,38 @@ impl PositionStore for SharedStore {
     }
 }
 
+/// Which binding builds a client: it names the client to the server when the app sets no name.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Binding {
+    /// `ceaseless-py`.
+    Python,
+    /// `ceaseless-wasm`.
+    Browser,
+    /// `ceaseless-ffi` (Kotlin and Swift).
+    Mobile,
+}
+
+impl Binding {
+    /// The client name reported to the server by default.
+    pub fn client_name(self) -> &'static str {
+        match self {
+            Binding::Python => "python",
+            Binding::Browser => "js",
+            Binding::Mobile => "ceaseless-ffi",
+        }
+    }
+}
+
 impl ClientOptions {
+    /// [`ClientOptions::builder`] for a client built by `binding`, which names it when the app did not.
+    ///
+    /// # Errors
+    /// As [`ClientOptions::builder`].
+    pub fn builder_for(mut self, binding: Binding, url: &str) -> Result<ClientBuilder, Error> {
+        self.name.get_or_insert_with(|| binding.client_name().to_owned());
+        self.builder(url)
+    }
+
     /// A client builder for `url` with every setting applied. The binding adds its token providers
     /// (and, in the browser, its runtime and transports) and builds.
     ///

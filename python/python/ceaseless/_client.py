@@ -53,7 +53,7 @@ class Client:
         token: the connection JWT, if you have one.
         data: custom data sent with every connect: any JSON-serializable value, or ``bytes`` sent
             as they are (JSON text with ``format="json"``, anything with ``"protobuf"``).
-        name: the client name reported to the server.
+        name: the client name reported to the server (default ``"python"``).
         version: your application's version, reported to the server.
         format: ``"json"`` or ``"protobuf"`` (smaller frames, binary payloads; not over SSE).
         transports: transports in fallback order, e.g. ``["websocket", "http_stream", "sse"]``.
@@ -93,7 +93,7 @@ class Client:
         get_subscription_token: Optional[SubscriptionTokenProvider] = None,
         token: Optional[str] = None,
         data: Any = None,
-        name: str = "python",
+        name: Optional[str] = None,
         version: Optional[str] = None,
         format: Optional[Format] = None,
         transports: Optional[Sequence[Transport]] = None,
