@@ -70,14 +70,20 @@ free_port() {
 }
 port="$(free_port)"
 server_dir="$(mktemp -d)"
-cp bindings/kotlin/tests/centrifugo.json "$server_dir/config.json"
+# The config is in Centrifugo v6's nested layout; the listen address goes into http_server.
+python3 - bindings/kotlin/tests/centrifugo.json "$server_dir/config.json" "$port" <<'PY'
+import json, sys
+config = json.load(open(sys.argv[1]))
+config["http_server"] = {"address": "127.0.0.1", "port": sys.argv[3]}
+json.dump(config, open(sys.argv[2], "w"), indent=2)
+PY
 # CENTRIFUGO_* variables would change the server's settings: start it without them.
 unset_centrifugo_env=()
 for name in $(env | grep -o '^CENTRIFUGO_[A-Za-z0-9_]*' || true); do
   unset_centrifugo_env+=(-u "$name")
 done
 (cd "$server_dir" && exec env "${unset_centrifugo_env[@]}" "$root/.tools/bin/centrifugo" -c config.json \
-  --address 127.0.0.1 --port "$port" >centrifugo.log 2>&1) &
+  >centrifugo.log 2>&1) &
 server_pid=$!
 stop_server() {
   kill "$server_pid" 2>/dev/null || true
@@ -93,14 +99,15 @@ for _ in $(seq 1 200); do
   sleep 0.05
 done
 
+# A setting of the test config by its dot-separated path (e.g. http_api.key).
 config_value() {
-  python3 -c "import json,sys; print(json.load(open(sys.argv[1]))[sys.argv[2]])" bindings/kotlin/tests/centrifugo.json "$1" 2>/dev/null ||
-    grep -o "\"$1\": *\"[^\"]*\"" bindings/kotlin/tests/centrifugo.json | sed 's/.*: *"\(.*\)"/\1/'
+  python3 -c "import json,sys,functools; print(functools.reduce(lambda v,k: v[k], sys.argv[2].split('.'), json.load(open(sys.argv[1]))))" \
+    bindings/kotlin/tests/centrifugo.json "$1"
 }
 export CEASELESS_WS_URL="ws://127.0.0.1:$port/connection/websocket"
 export CEASELESS_API_URL="http://127.0.0.1:$port/api"
-CEASELESS_API_KEY="$(config_value api_key)"
-CEASELESS_HMAC_SECRET="$(config_value token_hmac_secret_key)"
+CEASELESS_API_KEY="$(config_value http_api.key)"
+CEASELESS_HMAC_SECRET="$(config_value client.token.hmac_secret_key)"
 export CEASELESS_API_KEY CEASELESS_HMAC_SECRET
 
 run_kotlin() {

@@ -1,25 +1,36 @@
 #!/usr/bin/env bash
-# Builds the pinned Centrifugo server into .tools/bin/centrifugo (git-ignored) from the Go module proxy.
-# Reused when the pinned version is already there.
+# Builds a Centrifugo server from the Go module proxy into .tools/bin (git-ignored), once per version.
 #
-# Why v5.4.9 and not v6.9.1: Centrifugo v6.9.1 depends on the unreleased centrifuge library pseudo-version
-# v0.38.1-0.20260711082514-84d40cc4dbf6, which the Go module proxy reachable from our machines refuses
-# ("403 Forbidden: This module version is not available"), and no other v6 tag is served there. v5.4.9 is the
-# newest Centrifugo whose whole dependency tree the proxy serves. It speaks the same client protocol v2.
+#   scripts/install-centrifugo.sh          the pinned server, v6.9.1: .tools/bin/centrifugo-6.9.1, and
+#                                          .tools/bin/centrifugo (what every suite runs) pointing at it
+#   scripts/install-centrifugo.sh 5.4.9    another version beside it (.tools/bin/centrifugo-5.4.9), for the
+#                                          v5 compatibility run (CEASELESS_CENTRIFUGO=.tools/bin/centrifugo-5.4.9)
+#
+# A build takes about 2 minutes on 2 cores the first time. The version is stamped into the binary with
+# -ldflags, so `centrifugo version` reports it (a plain source build would say 0.0.0).
 set -euo pipefail
-VERSION="${CENTRIFUGO_VERSION:-5.4.9}"
+PINNED=6.9.1
+VERSION="${1:-${CENTRIFUGO_VERSION:-$PINNED}}"
 MAJOR="${VERSION%%.*}"
 root="$(cd "$(dirname "$0")/.." && pwd)"
 tools="$root/.tools"
-bin="$tools/bin/centrifugo"
-stamp="$tools/bin/centrifugo.version"
+bin="$tools/bin/centrifugo-$VERSION"
 
-if [ -x "$bin" ] && [ "$(cat "$stamp" 2>/dev/null)" = "$VERSION" ]; then
+link_pinned() {
+  if [ "$VERSION" = "$PINNED" ]; then
+    ln -sfn "centrifugo-$VERSION" "$tools/bin/centrifugo"
+    rm -f "$tools/bin/centrifugo.version"
+  fi
+}
+
+if [ -x "$bin" ] && "$bin" version 2>/dev/null | grep -q "^Centrifugo v$VERSION "; then
+  link_pinned
   exit 0
 fi
 command -v go >/dev/null || { echo "install-centrifugo: Go is required (https://go.dev)" >&2; exit 1; }
-mkdir -p "$tools/bin" "$tools/centrifugo-build"
-cd "$tools/centrifugo-build"
+build="$tools/centrifugo-build/$VERSION"
+mkdir -p "$tools/bin" "$build"
+cd "$build"
 cat > go.mod <<MOD
 module ceaseless.local/centrifugo-build
 
@@ -33,5 +44,5 @@ CGO_ENABLED=0 GOFLAGS=-mod=mod go build -o "$bin.tmp" \
   -ldflags "-X github.com/centrifugal/centrifugo/v$MAJOR/internal/build.Version=$VERSION" \
   "github.com/centrifugal/centrifugo/v$MAJOR"
 mv "$bin.tmp" "$bin"
-echo "$VERSION" > "$stamp"
+link_pinned
 "$bin" version >&2

@@ -1,8 +1,10 @@
 #!/usr/bin/env bash
 # The project's test command (README and CI): every check, against real servers.
-#   - builds the pinned Centrifugo (.tools/, reused) and installs Redis if missing;
+#   - builds the pinned Centrifugo v6.9.1 and v5.4.9 for the compatibility run (.tools/, reused) and
+#     installs Redis if missing;
 #   - cargo fmt, the protocol crate for wasm32, and `cargo test --workspace` (engine simulation tests, the
-#     live integration and continuity tests including the soak, transports, CLI and FFI tests);
+#     live integration and continuity tests including the soak, transports, CLI and FFI tests), then the
+#     Rust live suite (ceaseless-tests) once more against Centrifugo v5.4.9;
 #   - the Python package (wheel, pytest, mypy --strict), the Kotlin/Swift bindings (Kotlin on the JVM,
 #     Swift regeneration check) and the browser package (headless Chromium, Playwright, tsc).
 # Each language's script installs what it needs on a fresh Debian machine (see its header).
@@ -43,9 +45,11 @@ if [ -f Cargo.lock ]; then
   locked=(--locked)
 fi
 
-section "Centrifugo server (scripts/install-centrifugo.sh)"
+section "Centrifugo servers (scripts/install-centrifugo.sh: v6.9.1 pinned, v5.4.9 for compatibility)"
 scripts/install-centrifugo.sh
+scripts/install-centrifugo.sh 5.4.9
 .tools/bin/centrifugo version
+.tools/bin/centrifugo-5.4.9 version
 
 section "Redis server (scripts/install-redis.sh)"
 scripts/install-redis.sh
@@ -63,6 +67,9 @@ cargo build "${locked[@]}" -p ceaseless-proto --target wasm32-unknown-unknown
 
 section "cargo test --workspace"
 cargo test "${locked[@]}" --workspace
+
+section "Rust live suite on Centrifugo v5.4.9 (compatibility run)"
+CEASELESS_CENTRIFUGO="$PWD/.tools/bin/centrifugo-5.4.9" cargo test "${locked[@]}" -p ceaseless-tests
 
 section "Python package (python/run-tests.sh: wheel, pytest, mypy --strict)"
 python/run-tests.sh

@@ -69,7 +69,7 @@ def start_publishers(server: Centrifugo, channel: str, total: int) -> list[subpr
     procs = []
     for p in range(PUBLISHERS):
         count = share if p < PUBLISHERS - 1 else total - share * (PUBLISHERS - 1)
-        args = [sys.executable, __file__, "--publish", str(server.port), server.config["api_key"], channel]
+        args = [sys.executable, __file__, "--publish", str(server.port), server.config["http_api"]["key"], channel]
         procs.append(subprocess.Popen(args + [str(p * share), str(count)]))
     return procs
 

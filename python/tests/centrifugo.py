@@ -1,7 +1,7 @@
 """A real Centrifugo for the Python tests and the benchmark.
 
-Mirrors the Rust harness (``tests/src``): the base config ``tests/centrifugo.json`` plus overrides
-and a free loopback port is written into a temporary directory, the pinned binary
+Mirrors the Rust harness (``tests/src``): the base config ``tests/centrifugo.json`` (Centrifugo v6's
+nested layout) plus overrides and a free loopback port is written into a temporary directory, the pinned binary
 (``.tools/bin/centrifugo``, built by ``scripts/install-centrifugo.sh``, or ``$CEASELESS_CENTRIFUGO``)
 runs there until :meth:`Centrifugo.stop`, ``/health`` tells when it is ready, tokens are HS256 JWTs
 signed with the config's secret (PyJWT), and the server API is called with ``X-API-Key``.
@@ -67,7 +67,8 @@ class Centrifugo:
         """Starts the server and waits until ``/health`` answers (retrying on a taken port)."""
         for _ in range(attempts):
             self.port = _free_port()
-            config = dict(self.config, address="127.0.0.1", port=str(self.port))
+            config = json.loads(json.dumps(self.config))
+            _merge(config, {"http_server": {"address": "127.0.0.1", "port": str(self.port)}})
             (self.dir / "config.json").write_text(json.dumps(config, indent=2))
             env = {k: v for k, v in os.environ.items() if not k.upper().startswith("CENTRIFUGO_")}
             log = open(self.dir / "centrifugo.log", "ab")
@@ -138,14 +139,14 @@ class Centrifugo:
         payload: dict[str, Any] = {"sub": user, **claims}
         if ttl is not None:
             payload["exp"] = int(time.time() + ttl + 0.999)
-        return jwt.encode(payload, self.config["token_hmac_secret_key"], algorithm="HS256")
+        return jwt.encode(payload, self.config["client"]["token"]["hmac_secret_key"], algorithm="HS256")
 
     def subscription_token(self, user: str, channel: str, ttl: Optional[float] = None) -> str:
         """An HS256 subscription token for ``user`` in ``channel``."""
         payload: dict[str, Any] = {"sub": user, "channel": channel}
         if ttl is not None:
             payload["exp"] = int(time.time() + ttl + 0.999)
-        return jwt.encode(payload, self.config["token_hmac_secret_key"], algorithm="HS256")
+        return jwt.encode(payload, self.config["client"]["token"]["hmac_secret_key"], algorithm="HS256")
 
     # --- server API --------------------------------------------------------------------------
     def api(self, method: str, params: dict[str, Any]) -> Any:
@@ -153,7 +154,7 @@ class Centrifugo:
         request = urllib.request.Request(
             f"{self.http_url}/api/{method}",
             data=json.dumps(params).encode(),
-            headers={"X-API-Key": self.config["api_key"], "Content-Type": "application/json"},
+            headers={"X-API-Key": self.config["http_api"]["key"], "Content-Type": "application/json"},
             method="POST",
         )
         with urllib.request.urlopen(request, timeout=10) as response:

@@ -43,7 +43,7 @@ async def test_emulation_transports_connect_and_receive(
 @pytest.fixture(scope="module")
 def no_websocket() -> Iterator[Centrifugo]:
     """A Centrifugo with its WebSocket endpoint turned off (emulation still on)."""
-    centrifugo = Centrifugo({"websocket_disable": True}).start()
+    centrifugo = Centrifugo({"websocket": {"disabled": True}}).start()
     yield centrifugo
     centrifugo.stop()
 

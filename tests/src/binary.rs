@@ -1,11 +1,19 @@
-//! Finding the Centrifugo binary to run.
+//! Finding the Centrifugo binary to run, and which major version it is.
 
 use std::path::{Path, PathBuf};
+use std::sync::Mutex;
 
 use crate::HarnessError;
 
 /// The environment variable that overrides the binary's path.
 const BINARY_ENV: &str = "CEASELESS_CENTRIFUGO";
+
+/// The binary and its major version, which decides the config layout.
+#[derive(Debug, Clone)]
+pub(crate) struct ServerBinary {
+    pub(crate) path: PathBuf,
+    pub(crate) major: u32,
+}
 
 /// The workspace root: the parent of this crate's directory.
 pub(crate) fn workspace_root() -> PathBuf {
@@ -14,11 +22,48 @@ pub(crate) fn workspace_root() -> PathBuf {
 }
 
 /// The Centrifugo binary: `$CEASELESS_CENTRIFUGO` if set and non-empty, else
-/// `<workspace root>/.tools/bin/centrifugo`. Fails when that file does not exist.
-pub(crate) fn centrifugo_binary() -> Result<PathBuf, HarnessError> {
+/// `<workspace root>/.tools/bin/centrifugo`. Fails when that file does not exist or does not
+/// say its version. The version is asked once per path and process.
+pub(crate) fn centrifugo_binary() -> Result<ServerBinary, HarnessError> {
+    static KNOWN: Mutex<Vec<ServerBinary>> = Mutex::new(Vec::new());
     let path = match std::env::var_os(BINARY_ENV) {
         Some(value) if !value.is_empty() => PathBuf::from(value),
         _ => workspace_root().join(".tools").join("bin").join("centrifugo"),
     };
-    if path.is_file() { Ok(path) } else { Err(HarnessError::BinaryMissing { path }) }
+    if !path.is_file() {
+        return Err(HarnessError::BinaryMissing { path });
+    }
+    let mut known = KNOWN.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
+    if let Some(binary) = known.iter().find(|binary| binary.path == path) {
+        return Ok(binary.clone());
+    }
+    let output = std::process::Command::new(&path)
+        .arg("version")
+        .output()
+        .map_err(|e| HarnessError::Setup(format!("running {} version: {e}", path.display())))?;
+    let text = String::from_utf8_lossy(&output.stdout);
+    let major = major_version(&text).ok_or_else(|| {
+        HarnessError::Setup(format!("{} version said {text:?}, not \"Centrifugo vN...\"", path.display()))
+    })?;
+    let binary = ServerBinary { path, major };
+    known.push(binary.clone());
+    Ok(binary)
+}
+
+/// The major version in `centrifugo version`'s output (`"Centrifugo v6.9.1 (Go version: ...)"`).
+fn major_version(output: &str) -> Option<u32> {
+    let rest = output.trim().strip_prefix("Centrifugo v")?;
+    rest.split('.').next()?.parse().ok()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::major_version;
+
+    #[test]
+    fn reads_the_major_version() {
+        assert_eq!(major_version("Centrifugo v6.9.1 (Go version: go1.26.8)\n"), Some(6));
+        assert_eq!(major_version("Centrifugo v5.4.9 (Go version: go1.23)"), Some(5));
+        assert_eq!(major_version("something else"), None);
+    }
 }

@@ -4,7 +4,8 @@ use serde_json::{Map, Value};
 
 use crate::HarnessError;
 
-/// The base config, `tests/centrifugo.json`, in Centrifugo v5's flat layout.
+/// The base config, `tests/centrifugo.json`, in Centrifugo v6's nested layout (the one description;
+/// [`crate::layout`] derives v5's flat layout from it).
 const BASE_CONFIG: &str = include_str!("../centrifugo.json");
 
 /// How to start a [`Centrifugo`](crate::Centrifugo): config overrides, TLS and the port.
@@ -12,7 +13,7 @@ const BASE_CONFIG: &str = include_str!("../centrifugo.json");
 /// ```
 /// use ceaseless_tests::ServerOptions;
 /// let opts = ServerOptions::new()
-///     .config(serde_json::json!({ "ping_interval": "3s", "pong_timeout": "1s" }))
+///     .config(serde_json::json!({ "client": { "ping_interval": "3s", "pong_timeout": "1s" } }))
 ///     .namespace(serde_json::json!({ "name": "bare" }));
 /// # let _ = opts;
 /// ```
@@ -32,17 +33,18 @@ impl ServerOptions {
 
     /// Deep-merges `overrides` into the base config, with JSON Merge Patch (RFC 7396) rules:
     /// objects merge key by key, anything else (arrays included) replaces, and `null` removes
-    /// the key. Several calls merge in order. Keys are Centrifugo v5's flat keys, e.g.
-    /// `{"client_expired_close_delay": "1s", "allow_subscribe_for_client": null}`.
+    /// the key. Several calls merge in order. Keys follow Centrifugo v6's nested layout, e.g.
+    /// `{"client": {"expired_close_delay": "1s"}, "channel": {"without_namespace": {"presence": null}}}`;
+    /// for a v5 server the harness translates them ([`crate::layout`]).
     ///
-    /// Note that `namespaces` is an array, so overriding it replaces every namespace; use
+    /// Note that `channel.namespaces` is an array, so overriding it replaces every namespace; use
     /// [`namespace`](Self::namespace) to add or replace a single one.
     pub fn config(mut self, overrides: Value) -> Self {
         merge(&mut self.overrides, overrides);
         self
     }
 
-    /// Adds a channel namespace, or replaces the one with the same `name`, after the
+    /// Adds a channel namespace (to `channel.namespaces`), or replaces the one with the same `name`, after the
     /// [`config`](Self::config) overrides are applied.
     pub fn namespace(mut self, namespace: Value) -> Self {
         self.namespaces.push(namespace);
@@ -119,18 +121,26 @@ fn upsert_namespace(config: &mut Value, namespace: Value) -> Result<(), HarnessE
     let Some(root) = config.as_object_mut() else {
         return Err(HarnessError::Setup("the config is not a JSON object".into()));
     };
-    let namespaces = root.entry("namespaces").or_insert_with(|| Value::Array(Vec::new()));
+    let channel = root.entry("channel").or_insert_with(|| Value::Object(Map::new()));
+    let Value::Object(channel) = channel else {
+        return Err(HarnessError::Setup("config key \"channel\" is not an object".into()));
+    };
+    let namespaces = channel.entry("namespaces").or_insert_with(|| Value::Array(Vec::new()));
     let Value::Array(list) = namespaces else {
-        return Err(HarnessError::Setup("config key \"namespaces\" is not an array".into()));
+        return Err(HarnessError::Setup("config key \"channel.namespaces\" is not an array".into()));
     };
     list.retain(|existing| existing.get("name").and_then(Value::as_str) != Some(name.as_str()));
     list.push(namespace);
     Ok(())
 }
 
-/// Reads a string setting, treating a missing key or an empty string as absent.
-pub(crate) fn non_empty_str<'a>(config: &'a Value, key: &str) -> Option<&'a str> {
-    config.get(key).and_then(Value::as_str).filter(|value| !value.is_empty())
+/// Reads a string setting at a dot-separated `path` (`"http_api.key"`), treating a missing key or
+/// an empty string as absent.
+pub(crate) fn non_empty_str<'a>(config: &'a Value, path: &str) -> Option<&'a str> {
+    path.split('.')
+        .try_fold(config, |value, key| value.get(key))
+        .and_then(Value::as_str)
+        .filter(|value| !value.is_empty())
 }
 
 #[cfg(test)]
@@ -149,8 +159,8 @@ mod tests {
     #[test]
     fn base_config_holds_the_published_secrets() {
         let config = ServerOptions::new().merged_config().expect("base config parses");
-        assert_eq!(config["token_hmac_secret_key"], crate::HMAC_SECRET);
-        assert_eq!(config["api_key"], crate::API_KEY);
+        assert_eq!(config["client"]["token"]["hmac_secret_key"], crate::HMAC_SECRET);
+        assert_eq!(config["http_api"]["key"], crate::API_KEY);
     }
 
     #[test]
@@ -160,7 +170,7 @@ mod tests {
             .namespace(json!({"name": "extra"}))
             .merged_config()
             .expect("config merges");
-        let namespaces = config["namespaces"].as_array().expect("namespaces is an array");
+        let namespaces = config["channel"]["namespaces"].as_array().expect("namespaces is an array");
         let test: Vec<_> = namespaces.iter().filter(|ns| ns["name"] == "test").collect();
         assert_eq!(test, vec![&json!({"name": "test", "presence": false})]);
         assert!(namespaces.iter().any(|ns| ns["name"] == "extra"));

@@ -1,15 +1,16 @@
 //! Test harness that runs a real Centrifugo server for the ceaseless integration tests.
 //!
 //! Every [`Centrifugo`] is its own server process on a free loopback port, started from the
-//! base config in `tests/centrifugo.json` (Centrifugo v5 flat keys) deep-merged with the
-//! overrides of a [`ServerOptions`]. It runs in a temporary directory that holds the merged
+//! base config in `tests/centrifugo.json` (Centrifugo v6's nested layout) deep-merged with the
+//! overrides of a [`ServerOptions`]; for a v5 binary the result is rewritten in v5's flat layout
+//! (`layout.rs`), so both servers run from one description. It runs in a temporary directory that holds the merged
 //! config, the log and (with [`ServerOptions::tls`]) the certificates, and is killed on drop.
 //!
 //! ```no_run
 //! # async fn demo() -> Result<(), ceaseless_tests::HarnessError> {
 //! use ceaseless_tests::{Centrifugo, ServerOptions};
 //! let server = Centrifugo::start_with(ServerOptions::new().config(serde_json::json!({
-//!     "client_stale_close_delay": "2s"
+//!     "client": { "stale_close_delay": "2s" }
 //! })))
 //! .await?;
 //! let token = server.token("alice", None);
@@ -20,7 +21,9 @@
 //! ```
 //!
 //! The server binary is taken from `CEASELESS_CENTRIFUGO` when set, else from
-//! `<workspace>/.tools/bin/centrifugo`, which `scripts/install-centrifugo.sh` builds.
+//! `<workspace>/.tools/bin/centrifugo`, the pinned v6.9.1 that `scripts/install-centrifugo.sh`
+//! builds (`scripts/install-centrifugo.sh 5.4.9` builds `.tools/bin/centrifugo-5.4.9` for the
+//! compatibility run).
 //!
 //! For the continuity tests there are two more pieces: a [`FaultProxy`] (a TCP proxy between
 //! clients and a server that cuts, blackholes, delays or refuses connections on command) and a
@@ -32,6 +35,7 @@ mod binary;
 mod config;
 mod error;
 pub mod http_proxy;
+pub mod layout;
 mod ports;
 pub mod proxy;
 pub mod redis;
@@ -51,7 +55,7 @@ pub use tracing_init::init_tracing;
 /// The HMAC secret for connection and subscription tokens in the base config.
 ///
 /// Token helpers on [`Centrifugo`] sign with the server's effective secret, so they stay right
-/// even when a test overrides `token_hmac_secret_key`.
+/// even when a test overrides `client.token.hmac_secret_key`.
 pub const HMAC_SECRET: &str = "ceaseless-test-hmac-secret-not-for-production";
 
 /// The server API key (`X-API-Key` header) in the base config.

@@ -87,20 +87,16 @@ impl RedisServer {
         self.port
     }
 
-    /// `redis://127.0.0.1:PORT`, Centrifugo's `redis_address`.
+    /// `redis://127.0.0.1:PORT`, Centrifugo's `engine.redis.address`.
     pub fn url(&self) -> String {
         format!("redis://127.0.0.1:{}", self.port)
     }
 
-    /// Config overrides (Centrifugo v5 flat keys) that run a node on this Redis with `prefix`:
-    /// `{"engine": "redis", "redis_address": ..., "redis_prefix": prefix}`. Nodes given the same
-    /// prefix share channels, history, presence and idempotency results.
+    /// Config overrides that run a node on this Redis with `prefix`:
+    /// `{"engine": {"type": "redis", "redis": {"address": [...], "prefix": prefix}}}`. Nodes given
+    /// the same prefix share channels, history, presence and idempotency results.
     pub fn centrifugo_config(&self, prefix: &str) -> Value {
-        json!({
-            "engine": "redis",
-            "redis_address": self.url(),
-            "redis_prefix": prefix,
-        })
+        json!({ "engine": { "type": "redis", "redis": { "address": [self.url()], "prefix": prefix } } })
     }
 
     /// A Redis key prefix no other test uses: `ceaseless-<label>-<pid>-<counter>`.

@@ -14,7 +14,7 @@ use tokio::process::{Child, Command};
 use tokio::time::{Instant, sleep, timeout};
 
 use crate::api::ServerApi;
-use crate::binary::centrifugo_binary;
+use crate::binary::{ServerBinary, centrifugo_binary};
 use crate::config::non_empty_str;
 use crate::ports::free_port;
 use crate::tokens::TokenSecrets;
@@ -30,7 +30,7 @@ const STOP_GRACE: Duration = Duration::from_secs(5);
 const PORT_ATTEMPTS: usize = 5;
 /// How many log lines errors and panic diagnostics show.
 const LOG_TAIL_LINES: usize = 60;
-/// Environment variables with this prefix configure Centrifugo v5; they are not passed on, so
+/// Environment variables with this prefix configure Centrifugo; they are not passed on, so
 /// the developer's environment cannot change a test server.
 const ENV_PREFIX: &str = "CENTRIFUGO_";
 
@@ -44,7 +44,7 @@ const ENV_PREFIX: &str = "CENTRIFUGO_";
 pub struct Centrifugo {
     // Declared first so it is dropped (and the process killed) before the directory goes.
     child: Option<Child>,
-    binary: PathBuf,
+    binary: ServerBinary,
     dir: TempDir,
     config: Value,
     port: u16,
@@ -103,6 +103,12 @@ impl Centrifugo {
                 Err(error) => return Err(error),
             }
         }
+    }
+
+    /// The server's major version (5 or 6), read from `centrifugo version` once per process.
+    /// Tests of v6-only features skip themselves when this is 5.
+    pub fn major_version(&self) -> u32 {
+        self.binary.major
     }
 
     /// The port of the WebSocket, HTTP-streaming and SSE endpoints.
@@ -227,11 +233,13 @@ impl Centrifugo {
         all.get(start..).unwrap_or(&all).to_owned()
     }
 
-    /// Settles the ports: writes the effective config and points the API and tokens at it.
+    /// Settles the ports: writes the effective config (in the binary's layout) and points the API
+    /// and tokens at it.
     fn configure(&mut self, merged: Value, port: u16, api_port: u16) -> Result<(), HarnessError> {
         let config = effective_config(merged, self.dir.path(), port, api_port, self.is_tls());
-        write_file(&self.dir.path().join(CONFIG_FILE), &pretty(&config))?;
-        let api_key = non_empty_str(&config, "api_key").unwrap_or_default().to_owned();
+        let written = if self.binary.major < 6 { crate::layout::to_v5(&config)? } else { config.clone() };
+        write_file(&self.dir.path().join(CONFIG_FILE), &pretty(&written))?;
+        let api_key = non_empty_str(&config, "http_api.key").unwrap_or_default().to_owned();
         self.api = ServerApi::new(format!("http://127.0.0.1:{api_port}/api"), api_key);
         self.secrets = TokenSecrets::from_config(&config);
         self.config = config;
@@ -247,7 +255,7 @@ impl Centrifugo {
         let log_err =
             log.try_clone().map_err(|e| HarnessError::Setup(format!("cloning the log handle: {e}")))?;
 
-        let mut command = Command::new(&self.binary);
+        let mut command = Command::new(&self.binary.path);
         command
             .arg("--config")
             .arg(self.dir.path().join(CONFIG_FILE))
@@ -263,7 +271,7 @@ impl Centrifugo {
         }
         let child = command
             .spawn()
-            .map_err(|e| HarnessError::Setup(format!("spawning {}: {e}", self.binary.display())))?;
+            .map_err(|e| HarnessError::Setup(format!("spawning {}: {e}", self.binary.path.display())))?;
         self.child = Some(child);
 
         match self.wait_ready().await {
@@ -352,17 +360,19 @@ const PORT_TAKEN: &str = "address already in use";
 
 /// `merged` plus the loopback address, the port(s) and, with TLS, the certificate settings.
 fn effective_config(mut merged: Value, dir: &Path, port: u16, api_port: u16, tls: bool) -> Value {
-    let mut settings = json!({ "address": "127.0.0.1", "port": port.to_string() });
+    let mut settings = json!({ "http_server": { "address": "127.0.0.1", "port": port.to_string() } });
     if tls {
-        settings = json!({
+        settings = json!({ "http_server": {
             "address": "127.0.0.1",
             "port": port.to_string(),
-            "tls": true,
-            "tls_cert": dir.join(CERT_FILE).to_string_lossy(),
-            "tls_key": dir.join(KEY_FILE).to_string_lossy(),
+            "tls": {
+                "enabled": true,
+                "cert_pem": dir.join(CERT_FILE).to_string_lossy(),
+                "key_pem": dir.join(KEY_FILE).to_string_lossy(),
+            },
             "tls_external": true,
             "internal_port": api_port.to_string(),
-        });
+        }});
     }
     crate::config::merge(&mut merged, settings);
     merged

@@ -12,18 +12,18 @@ use crate::config::non_empty_str;
 pub(crate) struct TokenSecrets {
     /// `token_hmac_secret_key`: connection tokens.
     connection: String,
-    /// Subscription tokens: `subscription_token_hmac_secret_key` when
-    /// `separate_subscription_token_config` is on and it is set, else the connection secret.
+    /// Subscription tokens: `client.subscription_token.hmac_secret_key` when
+    /// `client.subscription_token.enabled` is on and it is set, else the connection secret.
     subscription: String,
 }
 
 impl TokenSecrets {
     /// The secrets of a server running `config`.
     pub(crate) fn from_config(config: &Value) -> Self {
-        let connection = non_empty_str(config, "token_hmac_secret_key").unwrap_or_default().to_owned();
+        let connection = non_empty_str(config, "client.token.hmac_secret_key").unwrap_or_default().to_owned();
         let separate =
-            config.get("separate_subscription_token_config").and_then(Value::as_bool) == Some(true);
-        let subscription = match non_empty_str(config, "subscription_token_hmac_secret_key") {
+            config.pointer("/client/subscription_token/enabled").and_then(Value::as_bool) == Some(true);
+        let subscription = match non_empty_str(config, "client.subscription_token.hmac_secret_key") {
             Some(secret) if separate => secret.to_owned(),
             _ => connection.clone(),
         };
@@ -82,7 +82,7 @@ mod tests {
     use super::*;
 
     fn secrets() -> TokenSecrets {
-        TokenSecrets::from_config(&json!({ "token_hmac_secret_key": "s3cret" }))
+        TokenSecrets::from_config(&json!({ "client": { "token": { "hmac_secret_key": "s3cret" } } }))
     }
 
     fn decode(token: &str, secret: &str) -> jsonwebtoken::errors::Result<Value> {
@@ -118,9 +118,10 @@ mod tests {
     #[test]
     fn separate_subscription_secret_is_honoured() {
         let secrets = TokenSecrets::from_config(&json!({
-            "token_hmac_secret_key": "conn",
-            "separate_subscription_token_config": true,
-            "subscription_token_hmac_secret_key": "subs",
+            "client": {
+                "token": { "hmac_secret_key": "conn" },
+                "subscription_token": { "enabled": true, "hmac_secret_key": "subs" },
+            },
         }));
         let token = secrets.subscription_token("dave", "secure:x", None);
         assert!(decode(&token, "subs").is_ok());

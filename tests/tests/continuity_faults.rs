@@ -39,7 +39,7 @@ const MAX_PING_DELAY: Duration = Duration::from_secs(1);
 const DETECTION_SLACK: Duration = Duration::from_millis(500);
 
 fn short_pings() -> ServerOptions {
-    ServerOptions::new().config(json!({ "ping_interval": "2s", "pong_timeout": "1s" }))
+    ServerOptions::new().config(json!({ "client": { "ping_interval": "2s", "pong_timeout": "1s" } }))
 }
 
 /// Subscribes `client` to `channel` and waits until the subscription is ready. The stream, opened

@@ -19,7 +19,9 @@ use tokio::time::{Instant, sleep};
 async fn two_nodes(redis: &RedisServer, label: &str) -> (Centrifugo, Centrifugo) {
     let engine = redis.centrifugo_config(&RedisServer::unique_prefix(label));
     let node = |name: &str| {
-        ServerOptions::new().config(engine.clone()).config(json!({ "name": format!("{label}-{name}") }))
+        ServerOptions::new()
+            .config(engine.clone())
+            .config(json!({ "node": { "name": format!("{label}-{name}") } }))
     };
     let a = Centrifugo::start_with(node("a")).await.expect("node A");
     let b = Centrifugo::start_with(node("b")).await.expect("node B");

@@ -113,13 +113,15 @@ async fn soak(run_for: Duration, seed: u64) {
         ServerOptions::new()
             .config(engine.clone())
             .config(json!({
-                "name": format!("soak-{name}"),
-                "ping_interval": format!("{}s", PING_INTERVAL.as_secs()),
-                "pong_timeout": "1s",
-                // Centrifugo recovers at most 300 publications by default; a 9 s outage at 40/s
-                // misses more, which would (rightly) end in a gap.
-                "client_recovery_max_publication_limit": 100_000,
-                "log_level": "warn",
+                "node": { "name": format!("soak-{name}") },
+                "client": {
+                    "ping_interval": format!("{}s", PING_INTERVAL.as_secs()),
+                    "pong_timeout": "1s",
+                    // Centrifugo recovers at most 300 publications by default; a 9 s outage at 40/s
+                    // misses more, which would (rightly) end in a gap.
+                    "recovery_max_publication_limit": 100_000,
+                },
+                "log": { "level": "warn" },
             }))
             .namespace(json!({
                 "name": "soak",

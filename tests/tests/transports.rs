@@ -198,8 +198,8 @@ const OUTLIVE: Duration = Duration::from_secs(9);
 /// Short-lived connection and subscription tokens are refreshed in band; pings every 3 s are answered.
 async fn token_refresh_in_band(kind: TransportKind, format: FrameFormat) {
     init_tracing();
-    let options =
-        ServerOptions::new().config(serde_json::json!({ "ping_interval": "3s", "pong_timeout": "2s" }));
+    let options = ServerOptions::new()
+        .config(serde_json::json!({ "client": { "ping_interval": "3s", "pong_timeout": "2s" } }));
     let server = Arc::new(Centrifugo::start_with(options).await.expect("server"));
     let (user, channel) = (unique("refresh"), unique("secure:refresh"));
     let connection_calls = Arc::new(AtomicUsize::new(0));

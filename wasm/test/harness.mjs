@@ -51,7 +51,8 @@ export async function startCentrifugo() {
   const config = JSON.parse(readFileSync(join(root, 'tests', 'centrifugo.json'), 'utf8'));
   const port = await freePort();
   const dir = mkdtempSync(join(tmpdir(), 'ceaseless-wasm-'));
-  writeFileSync(join(dir, 'config.json'), JSON.stringify({ ...config, address: '127.0.0.1', port: String(port) }));
+  // tests/centrifugo.json is in Centrifugo v6's nested layout.
+  writeFileSync(join(dir, 'config.json'), JSON.stringify({ ...config, http_server: { address: '127.0.0.1', port: String(port) } }));
   const bin = join(root, '.tools', 'bin', 'centrifugo');
   const child = spawn(bin, ['--config', join(dir, 'config.json')], { cwd: dir, stdio: ['ignore', 'ignore', 'pipe'] });
   let log = '';
@@ -68,7 +69,7 @@ export async function startCentrifugo() {
   const api = async (method, params) => {
     const response = await fetch(`${base}/api/${method}`, {
       method: 'POST',
-      headers: { 'X-API-Key': config.api_key, 'Content-Type': 'application/json' },
+      headers: { 'X-API-Key': config.http_api.key, 'Content-Type': 'application/json' },
       body: JSON.stringify(params),
     });
     return response.json();
@@ -77,9 +78,9 @@ export async function startCentrifugo() {
     port,
     base,
     ws: `ws://127.0.0.1:${port}/connection/websocket`,
-    secret: config.token_hmac_secret_key,
+    secret: config.client.token.hmac_secret_key,
     api,
-    token: (user, ttlSeconds, extra = {}) => mintToken(config.token_hmac_secret_key, {
+    token: (user, ttlSeconds, extra = {}) => mintToken(config.client.token.hmac_secret_key, {
       sub: user,
       ...(ttlSeconds ? { exp: Math.floor(Date.now() / 1000) + Number(ttlSeconds) } : {}),
       ...extra,

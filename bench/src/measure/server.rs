@@ -28,14 +28,16 @@ pub struct Bench {
 /// disconnected.
 fn options() -> ServerOptions {
     let config = json!({
-        "client_queue_max_size": 256 * 1024 * 1024,
-        "websocket_write_timeout": "60s",
-        // A paused subscriber answers no ping; keep it from being dropped for that during the
-        // saturation run's backlog.
-        "ping_interval": "25s",
-        "pong_timeout": "10s",
-        "client_recovery_max_publication_limit": 5000,
-        "log_level": "warn",
+        "client": {
+            "queue_max_size": 256 * 1024 * 1024,
+            // A paused subscriber answers no ping; keep it from being dropped for that during the
+            // saturation run's backlog.
+            "ping_interval": "25s",
+            "pong_timeout": "10s",
+            "recovery_max_publication_limit": 5000,
+        },
+        "websocket": { "write_timeout": "60s" },
+        "log": { "level": "warn" },
     });
     ServerOptions::new()
         .config(config)

@@ -35,11 +35,11 @@ pub struct Cluster {
 /// to 10,000 publications (Centrifugo's default, 300, is less than a client away for 8 s misses here, and
 /// the server would answer "not recovered", which the client reports as a Gap).
 fn options() -> ServerOptions {
-    let config = json!({
+    let config = json!({ "client": {
         "ping_interval": "2s",
         "pong_timeout": "1s",
-        "client_recovery_max_publication_limit": 10_000,
-    });
+        "recovery_max_publication_limit": 10_000,
+    }});
     ServerOptions::new().config(config).namespace(json!({
         "name": NAMESPACE,
         "history_size": 100_000,
