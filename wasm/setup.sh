@@ -6,7 +6,7 @@
 #   `wasm-bindgen` crate, installed without --locked (its lockfile pins a crate this registry lacks).
 # - the pinned npm devDependencies in wasm/ (binaryen's wasm-opt, playwright-core, typescript,
 #   centrifuge and ably for the benchmark), via `npm ci`.
-# - Centrifugo v5.4.9 into .tools/bin (scripts/install-centrifugo.sh).
+# - Centrifugo v6.9.1 into .tools/bin (scripts/install-centrifugo.sh).
 
 wasm_dir="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 repo_root="$(cd "$wasm_dir/.." && pwd)"

@@ -27,19 +27,19 @@ const MAX_HEAD: usize = 64 * 1024;
 
 /// The head of one HTTP request: request line and headers, plus the bytes read past it.
 #[derive(Debug)]
-struct RequestHead {
-    method: String,
-    target: String,
+pub(crate) struct RequestHead {
+    pub(crate) method: String,
+    pub(crate) target: String,
     /// `(name, value)` in order; names as sent.
-    headers: Vec<(String, String)>,
+    pub(crate) headers: Vec<(String, String)>,
     /// The raw head, up to and including the blank line.
     raw: Vec<u8>,
     /// Bytes read after the head (the start of a body, or of a tunnel).
-    rest: Vec<u8>,
+    pub(crate) rest: Vec<u8>,
 }
 
 impl RequestHead {
-    fn header(&self, name: &str) -> Option<&str> {
+    pub(crate) fn header(&self, name: &str) -> Option<&str> {
         self.headers.iter().find(|(n, _)| n.eq_ignore_ascii_case(name)).map(|(_, v)| v.as_str())
     }
 
@@ -64,7 +64,7 @@ impl RequestHead {
 }
 
 /// Reads one request head from `socket`. `None` when the peer closes first or sends garbage.
-async fn read_head(socket: &mut TcpStream) -> Option<RequestHead> {
+pub(crate) async fn read_head(socket: &mut TcpStream) -> Option<RequestHead> {
     let mut buffer = Vec::with_capacity(1024);
     let mut chunk = [0u8; 4096];
     let end = loop {
@@ -111,7 +111,7 @@ async fn splice(mut client: TcpStream, mut upstream: TcpStream, already_read: &[
 }
 
 /// Binds a free loopback port.
-async fn bind(what: &str) -> Result<(TcpListener, SocketAddr), HarnessError> {
+pub(crate) async fn bind(what: &str) -> Result<(TcpListener, SocketAddr), HarnessError> {
     let listener = TcpListener::bind((Ipv4Addr::LOCALHOST, 0))
         .await
         .map_err(|e| HarnessError::Setup(format!("binding the {what}: {e}")))?;
@@ -122,7 +122,7 @@ async fn bind(what: &str) -> Result<(TcpListener, SocketAddr), HarnessError> {
 }
 
 /// Accepts connections and runs `handle` for each; the connection tasks end with the accept loop.
-fn serve<F, Fut>(listener: TcpListener, handle: F) -> JoinHandle<()>
+pub(crate) fn serve<F, Fut>(listener: TcpListener, handle: F) -> JoinHandle<()>
 where
     F: Fn(TcpStream) -> Fut + Send + 'static,
     Fut: std::future::Future<Output = ()> + Send + 'static,

@@ -33,6 +33,7 @@
 mod api;
 mod binary;
 mod config;
+pub mod connect_proxy;
 mod error;
 pub mod http_proxy;
 pub mod layout;
