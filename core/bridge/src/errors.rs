@@ -48,13 +48,15 @@ pub enum ErrorKind {
     Callback,
     /// A bug in ceaseless (code 22).
     Internal,
+    /// A publication tags filter the server would refuse, or one combined with delta (code 23).
+    InvalidTagsFilter,
     /// The server refused (codes 100 and up: its own code passes through).
     Server,
 }
 
 impl ErrorKind {
     /// Every kind, in code order (the server kind last).
-    pub const ALL: [ErrorKind; 20] = [
+    pub const ALL: [ErrorKind; 21] = [
         ErrorKind::Timeout,
         ErrorKind::Transport,
         ErrorKind::Disconnected,
@@ -74,6 +76,7 @@ impl ErrorKind {
         ErrorKind::Suspended,
         ErrorKind::Callback,
         ErrorKind::Internal,
+        ErrorKind::InvalidTagsFilter,
         ErrorKind::Server,
     ];
 
@@ -99,6 +102,7 @@ impl ErrorKind {
             Error::QueueFull { .. } => ErrorKind::QueueFull,
             Error::Suspended => ErrorKind::Suspended,
             Error::Callback(_) => ErrorKind::Callback,
+            Error::InvalidTagsFilter(_) => ErrorKind::InvalidTagsFilter,
             // `Internal`, and anything a newer core adds before this table learns it.
             _ => ErrorKind::Internal,
         }
@@ -127,6 +131,7 @@ impl ErrorKind {
             ErrorKind::Suspended => "Suspended",
             ErrorKind::Callback => "Callback",
             ErrorKind::Internal => "Internal",
+            ErrorKind::InvalidTagsFilter => "InvalidTagsFilter",
             ErrorKind::Server => "Server",
         }
     }
@@ -156,6 +161,7 @@ impl ErrorKind {
             ErrorKind::Suspended => Error::Suspended,
             ErrorKind::Callback => Error::Callback(text()),
             ErrorKind::Internal => Error::Internal(text()),
+            ErrorKind::InvalidTagsFilter => Error::InvalidTagsFilter(text()),
         })
     }
 

@@ -8,12 +8,18 @@
 //! a default. Every field here is listed in [`crate::spec`], which the parity test checks against each
 //! binding's surface.
 
+use std::collections::BTreeMap;
 use std::sync::Arc;
 
 use ceaseless::positions::PositionStore;
-use ceaseless::proto::{Config, SubscriptionConfig};
+use ceaseless::proto::Config;
+use ceaseless::proto::config::RedactedHeaders;
 use ceaseless::transport::{FrameFormat, TransportKind};
-use ceaseless::{ClientBuilder, Duration, Error, Payload, StreamPosition, SubscriptionBuilder};
+use ceaseless::{ClientBuilder, Duration, Error, Payload, StreamPosition};
+
+mod subscription;
+
+pub use subscription::SubscriptionOptions;
 
 /// How long the app may stay in the background before the client lets the connection go.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -78,6 +84,8 @@ pub struct ClientOptions {
     pub name: Option<String>,
     /// The app version reported to the server.
     pub version: Option<String>,
+    /// Emulated HTTP headers sent inside every connect (empty: none). Values are secrets.
+    pub headers: BTreeMap<String, String>,
     /// The encoding.
     pub format: Option<FrameFormat>,
     /// Transports in order of preference (empty: WebSocket only).
@@ -117,6 +125,7 @@ impl std::fmt::Debug for ClientOptions {
         f.debug_struct("ClientOptions")
             .field("token", &self.token.as_ref().map(|_| "<redacted>"))
             .field("name", &self.name)
+            .field("headers", &RedactedHeaders(&self.headers))
             .field("format", &self.format)
             .field("transports", &self.transports)
             .field("proxy", &self.proxy.as_ref().map(|_| "<set>"))
@@ -227,6 +236,9 @@ impl ClientOptions {
         if let Some(version) = self.version {
             builder = builder.version(version);
         }
+        if !self.headers.is_empty() {
+            builder = builder.headers(self.headers);
+        }
         if let Some(format) = self.format {
             builder = builder.format(format);
         }
@@ -322,72 +334,4 @@ fn native_settings(
         return Err(Error::Config("TLS roots and proxies are set by the browser, not the client".to_owned()));
     }
     Ok(builder)
-}
-
-/// Subscription settings. `Default` is "every default of the core".
-#[derive(Clone, Default)]
-pub struct SubscriptionOptions {
-    /// The initial subscription token, for channels that need one.
-    pub token: Option<String>,
-    /// Custom data sent with every subscribe (checked against the client's format).
-    pub data: Option<Vec<u8>>,
-    /// Ask the server to track positions.
-    pub positioned: Option<bool>,
-    /// Ask the server for recovery.
-    pub recoverable: Option<bool>,
-    /// Ask for join and leave events.
-    pub join_leave: Option<bool>,
-    /// Ask for fossil delta compression (publications still reach the app whole).
-    pub delta: Option<bool>,
-    /// Start after this position (overrides the position store).
-    pub since: Option<StreamPosition>,
-    /// Resubscribe backoff floor.
-    pub resubscribe_delay_min: Option<Duration>,
-    /// Resubscribe backoff ceiling.
-    pub resubscribe_delay_max: Option<Duration>,
-}
-
-impl std::fmt::Debug for SubscriptionOptions {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("SubscriptionOptions")
-            .field("token", &self.token.as_ref().map(|_| "<redacted>"))
-            .field("recoverable", &self.recoverable)
-            .field("delta", &self.delta)
-            .field("since", &self.since)
-            .finish_non_exhaustive()
-    }
-}
-
-impl SubscriptionOptions {
-    /// Applies every setting to `builder`; `format` (the client's) decides how `data` is checked.
-    ///
-    /// # Errors
-    /// [`Error::InvalidPayload`] for bad `data`.
-    pub fn apply(
-        self,
-        mut builder: SubscriptionBuilder,
-        format: Option<FrameFormat>,
-    ) -> Result<SubscriptionBuilder, Error> {
-        let defaults = SubscriptionConfig::default();
-        if let Some(token) = self.token {
-            builder = builder.token(token);
-        }
-        if let Some(data) = self.data {
-            builder = builder.data(payload(data, format)?);
-        }
-        builder = builder
-            .positioned(self.positioned.unwrap_or(defaults.positioned))
-            .recoverable(self.recoverable.unwrap_or(defaults.recoverable))
-            .join_leave(self.join_leave.unwrap_or(defaults.join_leave))
-            .delta(self.delta.unwrap_or(defaults.delta));
-        if let Some(since) = self.since {
-            builder = builder.since(since);
-        }
-        if self.resubscribe_delay_min.is_some() || self.resubscribe_delay_max.is_some() {
-            let min = self.resubscribe_delay_min.unwrap_or(defaults.resubscribe.min);
-            let max = self.resubscribe_delay_max.unwrap_or(defaults.resubscribe.max).max(min);
-            builder = builder.resubscribe_delay(min, max);
-        }
-        Ok(builder)
-    }
 }

@@ -39,6 +39,14 @@ pub enum ValueKind {
     Pem,
     /// A proxy URL.
     Proxy,
+    /// A map of header names to values (a dict in Python, an object in JS, a map in Kotlin and
+    /// Swift); the values are secrets, never logged.
+    Headers,
+    /// A publication tags filter: the wire `FilterNode` object (`op`, `key`, `cmp`, `val`, `vals`,
+    /// `nodes`) as a dict / JS object, handed to the bridge as JSON text.
+    TagsFilter,
+    /// The app's async callback that loads a channel's state and the stream position it is current at.
+    StateLoader,
 }
 
 /// Where an option exists.
@@ -151,6 +159,7 @@ pub const CLIENT_OPTIONS: &[OptionSpec] = &[
         "the binding's language".to_owned()
     }),
     option!("version", Text, Everywhere, "app version reported to the server", none),
+    option!("headers", Headers, Everywhere, "emulated HTTP headers sent inside every connect", none),
     option!("format", Format, Everywhere, "wire encoding", || {
         format!("{:?}", Config::default().format).to_lowercase()
     }),
@@ -225,6 +234,14 @@ pub const SUBSCRIPTION_OPTIONS: &[OptionSpec] = &[
     option!("resubscribe_delay_max", Duration, Everywhere, "resubscribe backoff ceiling", || {
         ms(SubscriptionConfig::default().resubscribe.max)
     }),
+    option!(
+        "tags_filter",
+        TagsFilter,
+        Everywhere,
+        "only publications whose tags match (not with delta)",
+        none
+    ),
+    option!("state_loader", StateLoader, Everywhere, "app-owned state: reload it instead of a gap", none),
 ];
 
 /// The lifecycle calls.
@@ -233,6 +250,7 @@ pub const CLIENT_METHODS: &[MethodSpec] = &[
     MethodSpec { name: "set_app_state", doc: "foreground or background" },
     MethodSpec { name: "wake", doc: "push wake: connect, catch up, report, return to the previous state" },
     MethodSpec { name: "set_token", doc: "replace the connection token" },
+    MethodSpec { name: "set_headers", doc: "replace the emulated headers (from the next connect)" },
 ];
 
 #[cfg(test)]

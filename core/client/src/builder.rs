@@ -83,6 +83,18 @@ impl ClientBuilder {
         self
     }
 
+    /// Emulated HTTP headers, sent inside every `connect` so the server can pass them to its proxies
+    /// (Centrifugo forwards the names its proxy config lists in `emulated_headers`). Useful where real
+    /// headers cannot be set (browsers) or must match what an HTTP API call would carry. Values are kept
+    /// out of logs and `Debug` output. Replace them later with [`Client::set_headers`].
+    pub fn headers(
+        mut self,
+        headers: impl IntoIterator<Item = (impl Into<String>, impl Into<String>)>,
+    ) -> Self {
+        self.config.headers = headers.into_iter().map(|(k, v)| (k.into(), v.into())).collect();
+        self
+    }
+
     /// The client name reported to the server (default `"rust"`).
     pub fn name(mut self, name: impl Into<String>) -> Self {
         self.config.name = name.into();

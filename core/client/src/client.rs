@@ -160,6 +160,12 @@ impl Client {
         rx.await.unwrap_or_default()
     }
 
+    /// Replaces the emulated headers (see [`ClientBuilder::headers`]). They go out with the next connect;
+    /// the live connection is kept.
+    pub fn set_headers(&self, headers: std::collections::BTreeMap<String, String>) {
+        self.call(Call::SetHeaders(headers));
+    }
+
     /// Replaces the connection token for the next connect attempt.
     pub fn set_token(&self, token: impl Into<String>) {
         self.call(Call::SetToken(token.into()));
@@ -175,6 +181,7 @@ impl Client {
         channel: &str,
         config: SubscriptionConfig,
         provider: Option<Arc<dyn crate::token::SubscriptionTokenProvider>>,
+        loader: Option<Arc<dyn crate::state::StateLoader>>,
     ) -> Result<Subscription, Error> {
         ceaseless_proto::engine::check_subscription(channel, &config, self.inner.format)?;
         if self.state() == ClientState::Closed {
@@ -190,6 +197,7 @@ impl Client {
             channel: channel.to_owned(),
             config,
             provider,
+            loader,
             state: state.clone(),
         });
         Ok(Subscription::new(self.clone(), channel, state))

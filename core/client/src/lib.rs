@@ -32,7 +32,7 @@
 //! driver: one task ([`driver`](crate::driver) is private) that feeds it transport frames, token answers
 //! and timer ticks, and carries out what it asks for. The seams are small traits: [`transport::Transport`]
 //! (the native WebSocket here; emulation and browser transports elsewhere), [`runtime::Runtime`], and
-//! the token providers in [`token`].
+//! the token providers in [`token`] and the state loaders in [`state`].
 //!
 //! Handles are cheap clones holding a channel to the driver; async methods await a one-shot answer. Event
 //! streams are unbounded: nothing is dropped if the app reads slowly.
@@ -44,6 +44,7 @@ mod events;
 pub mod maybe_send;
 pub mod positions;
 pub mod runtime;
+pub mod state;
 mod subscription;
 pub mod tls;
 pub mod token;
@@ -54,11 +55,13 @@ pub use ceaseless_proto::wire::{
     ClientInfo, HistoryResult, PresenceResult, PresenceStatsResult, Publication, StreamPosition,
 };
 pub use ceaseless_proto::{
-    ClientEvent, ClientState, Duration, Error, Payload, SubscriptionEvent, SubscriptionState, codes,
+    ClientEvent, ClientState, Duration, Error, FilterError, Payload, SubscriptionEvent, SubscriptionState,
+    TagsFilter, codes,
     event::{Gap, SubscribedInfo, WakeReport},
 };
 pub use client::{AppState, Client, HistoryOptions};
 pub use events::EventStream;
+pub use state::{LoadedState, StateLoadError, StateLoader};
 pub use subscription::{Subscription, SubscriptionBuilder};
 pub use token::{ConnectionTokenProvider, SubscriptionTokenProvider, TokenError};
 

@@ -14,6 +14,7 @@ use futures::{Stream, StreamExt};
 use crate::client::{Client, HistoryOptions};
 use crate::driver::{Call, StateCell};
 use crate::events::EventStream;
+use crate::state::StateLoader;
 use crate::token::SubscriptionTokenProvider;
 
 /// Builds a [`Subscription`]. Start with [`Client::new_subscription`].
@@ -23,6 +24,7 @@ pub struct SubscriptionBuilder {
     channel: String,
     config: SubscriptionConfig,
     provider: Option<Arc<dyn SubscriptionTokenProvider>>,
+    loader: Option<Arc<dyn StateLoader>>,
 }
 
 impl std::fmt::Debug for SubscriptionBuilder {
@@ -36,7 +38,13 @@ impl std::fmt::Debug for SubscriptionBuilder {
 
 impl SubscriptionBuilder {
     pub(crate) fn new(client: Client, channel: &str) -> Self {
-        Self { client, channel: channel.to_owned(), config: SubscriptionConfig::default(), provider: None }
+        Self {
+            client,
+            channel: channel.to_owned(),
+            config: SubscriptionConfig::default(),
+            provider: None,
+            loader: None,
+        }
     }
 
     /// The initial subscription token (for channels that require one).
@@ -83,6 +91,24 @@ impl SubscriptionBuilder {
         self
     }
 
+    /// Only publications whose tags match `filter` are sent (the namespace must allow tags filters).
+    /// Offsets then have gaps where publications were filtered out; that is not loss. Cannot be
+    /// combined with [`SubscriptionBuilder::delta`]: [`SubscriptionBuilder::build`] refuses the
+    /// combination, and any filter the server would refuse, with [`Error::InvalidTagsFilter`].
+    pub fn tags_filter(mut self, filter: ceaseless_proto::TagsFilter) -> Self {
+        self.config.tags_filter = Some(filter);
+        self
+    }
+
+    /// The app owns this channel's state and loads it with `loader` (see [`crate::state`]): instead of
+    /// hearing of a gap after a failed recovery, the app is asked for fresh state and the stream resumes
+    /// from the position it returns, announced by [`SubscriptionEvent::StateLoaded`]. Needs recovery on
+    /// the channel ([`SubscriptionBuilder::recoverable`], or the namespace forcing it).
+    pub fn state_loader(mut self, loader: impl StateLoader) -> Self {
+        self.loader = Some(Arc::new(loader));
+        self
+    }
+
     /// Starts from a known position: the first subscribe recovers everything after it.
     pub fn since(mut self, position: StreamPosition) -> Self {
         self.config.since = Some(position);
@@ -99,9 +125,10 @@ impl SubscriptionBuilder {
     ///
     /// # Errors
     /// [`Error::InvalidChannel`] (empty or over 255 bytes), [`Error::InvalidPayload`] (`data` cannot be
-    /// sent), [`Error::DuplicateSubscription`], [`Error::Closed`].
-    pub fn build(self) -> Result<Subscription, Error> {
-        self.client.register_subscription(&self.channel, self.config, self.provider)
+    /// sent), [`Error::InvalidTagsFilter`], [`Error::DuplicateSubscription`], [`Error::Closed`].
+    pub fn build(mut self) -> Result<Subscription, Error> {
+        self.config.has_state_loader = self.loader.is_some();
+        self.client.register_subscription(&self.channel, self.config, self.provider, self.loader)
     }
 }
 

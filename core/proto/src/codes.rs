@@ -74,6 +74,16 @@ pub mod server_unsubscribe {
     pub const STATE_INVALIDATED: u32 = 2502;
 }
 
+/// Bits of `SubscribeRequest.flag` (Protobuf field 14, int64).
+pub mod subscribe_flags {
+    /// Channel compaction: the server may answer with a numeric `SubscribeResult.id` and then send
+    /// `pub`/`join`/`leave` pushes with `Push.id` instead of the channel name.
+    pub const CHANNEL_COMPACTION: i64 = 1;
+    /// Reject unrecovered: when the requested position cannot be recovered, answer error 112 instead
+    /// of a successful subscribe with `recovered: false` (set when the app loads its own state).
+    pub const REJECT_UNRECOVERED: i64 = 2;
+}
+
 /// WebSocket close code for "message too big".
 pub const WS_MESSAGE_TOO_BIG: u16 = 1009;
 

@@ -1,11 +1,13 @@
 //! Client and subscription settings, with the protocol's defaults.
 
+use std::collections::BTreeMap;
 use std::fmt;
 
 use web_time::Duration;
 
 use crate::backoff::Backoff;
 use crate::codec::Format;
+use crate::filter::TagsFilter;
 use crate::wire::{Payload, StreamPosition};
 
 /// Client settings. Defaults follow the reference SDKs (PROTOCOL.md 10.2–10.3).
@@ -17,6 +19,10 @@ pub struct Config {
     pub has_token_provider: bool,
     /// Custom data sent with every `connect`.
     pub data: Option<Payload>,
+    /// Emulated HTTP headers (`ConnectRequest.headers`, Protobuf field 6): sent inside every `connect`
+    /// so the server can hand them to its proxies (browsers cannot set WebSocket headers). Values are
+    /// secrets: never logged. Replace them with [`crate::Engine::set_headers`].
+    pub headers: BTreeMap<String, String>,
     /// Client name reported to the server.
     pub name: String,
     /// Application version reported to the server.
@@ -59,6 +65,7 @@ impl Default for Config {
             token: String::new(),
             has_token_provider: false,
             data: None,
+            headers: BTreeMap::new(),
             name: "rust".to_owned(),
             version: String::new(),
             timeout: Duration::from_secs(5),
@@ -83,6 +90,7 @@ impl fmt::Debug for Config {
         f.debug_struct("Config")
             .field("token", &redacted(&self.token))
             .field("has_token_provider", &self.has_token_provider)
+            .field("headers", &RedactedHeaders(&self.headers))
             .field("name", &self.name)
             .field("version", &self.version)
             .field("timeout", &self.timeout)
@@ -122,6 +130,13 @@ pub struct SubscriptionConfig {
     pub resubscribe: Backoff,
     /// Ask for fossil delta compression (the server decides; publications reach the app whole).
     pub delta: bool,
+    /// Only publications whose tags match are sent (`SubscribeRequest.tf`). Cannot be combined with
+    /// `delta`.
+    pub tags_filter: Option<TagsFilter>,
+    /// Whether the driver has a state loader to ask (the app owns the channel's state): subscribes
+    /// then set the reject-unrecovered flag, and the engine asks for state with
+    /// [`crate::Output::LoadState`] when it has no position, or when the server says error 112.
+    pub has_state_loader: bool,
 }
 
 impl Default for SubscriptionConfig {
@@ -136,6 +151,8 @@ impl Default for SubscriptionConfig {
             since: None,
             resubscribe: Backoff::new(Duration::from_millis(500), Duration::from_secs(20)),
             delta: false,
+            tags_filter: None,
+            has_state_loader: false,
         }
     }
 }
@@ -151,7 +168,18 @@ impl fmt::Debug for SubscriptionConfig {
             .field("since", &self.since)
             .field("resubscribe", &self.resubscribe)
             .field("delta", &self.delta)
+            .field("tags_filter", &self.tags_filter)
+            .field("has_state_loader", &self.has_state_loader)
             .finish_non_exhaustive()
+    }
+}
+
+/// Header names with their values redacted, for `Debug` output.
+pub struct RedactedHeaders<'a>(pub &'a BTreeMap<String, String>);
+
+impl fmt::Debug for RedactedHeaders<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_map().entries(self.0.iter().map(|(name, value)| (name, redacted(value)))).finish()
     }
 }
 

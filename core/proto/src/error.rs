@@ -5,7 +5,7 @@
 //! disconnected, 4 client closed, 5 token error, 7 unsubscribed, 11 connection closed, 12 bad
 //! configuration), and ceaseless adds a few for input it refuses before anything is sent (13–17), for
 //! states (18 protocol violation, 19 queue full, 20 suspended) and for the bindings (21 an app callback
-//! failed, 22 an internal error).
+//! failed, 22 an internal error), and 23 for a publication tags filter refused before subscribing.
 
 /// Everything that can go wrong, as seen by the app.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -88,6 +88,10 @@ pub enum Error {
     /// A bug in ceaseless itself (never expected; please report it).
     #[error("internal error: {0}")]
     Internal(String),
+    /// The subscription's publication tags filter breaks the server's rules, or is combined with delta
+    /// compression. Refused before anything is sent.
+    #[error("invalid tags filter: {0}")]
+    InvalidTagsFilter(String),
 }
 
 impl Error {
@@ -114,6 +118,7 @@ impl Error {
             Error::Suspended => 20,
             Error::Callback(_) => 21,
             Error::Internal(_) => 22,
+            Error::InvalidTagsFilter(_) => 23,
         }
     }
 
@@ -139,6 +144,12 @@ impl Error {
 impl From<crate::wire::ErrorReply> for Error {
     fn from(reply: crate::wire::ErrorReply) -> Self {
         Error::Server { code: reply.code, message: reply.message, temporary: reply.temporary }
+    }
+}
+
+impl From<crate::filter::FilterError> for Error {
+    fn from(error: crate::filter::FilterError) -> Self {
+        Error::InvalidTagsFilter(error.to_string())
     }
 }
 

@@ -200,6 +200,15 @@ pub enum SubscriptionEvent {
     Gap(Gap),
     /// Something failed; the subscription keeps trying where it makes sense.
     Error(Error),
+    /// The app's state loader answered (subscriptions with a state loader only): `state` is current at
+    /// `position`, and the subscription now subscribes recovering from there. Comes before every
+    /// publication after `position`.
+    StateLoaded {
+        /// The state the loader returned.
+        state: Option<Payload>,
+        /// The stream position it is current at.
+        position: StreamPosition,
+    },
 }
 
 /// Any event, client-level or for one subscription.

@@ -10,7 +10,7 @@
 //!
 //! - inputs: app calls ([`Engine::connect`], [`Engine::subscribe`], [`Engine::request`], ...), transport
 //!   events ([`Engine::handle_opened`], [`Engine::handle_frame`], [`Engine::handle_closed`]), token answers
-//!   ([`Engine::handle_token`]) and time ([`Engine::handle_timeout`]). Every mutating call takes `now`.
+//!   ([`Engine::handle_token`]), state loader answers ([`Engine::handle_state`]) and time ([`Engine::handle_timeout`]). Every mutating call takes `now`.
 //! - outputs ([`Engine::poll_output`]): open or close a transport, transmit a frame, fetch a token, deliver
 //!   an event or a request's result. [`Engine::poll_timeout`] gives the next deadline; the driver calls
 //!   [`Engine::handle_timeout`] when it passes.
@@ -31,6 +31,7 @@
 //! - [`transport`]: the transport kinds and what the protocol allows on each.
 //! - [`emulation`]: the HTTP-streaming and SSE emulation protocol: stream decoding, requests, POST
 //!   batching, URL derivation, and the case table both shells run.
+//! - [`filter`]: publication tags filters (which publications the server sends a subscription).
 //! - [`event`], [`error`], [`config`]: what the app sees and sets.
 
 pub mod backoff;
@@ -42,16 +43,19 @@ pub mod emulation;
 pub mod engine;
 pub mod error;
 pub mod event;
+pub mod filter;
 pub mod recovery;
 pub mod transport;
 pub mod wire;
 
 pub use config::{Config, SubscriptionConfig};
 pub use engine::{
-    Engine, Output, Request, RequestId, Response, TokenKind, TokenRequest, TokenRequestId, TransportId,
+    Engine, LoadedState, Output, Request, RequestId, Response, StateRequest, StateRequestId, TokenKind,
+    TokenRequest, TokenRequestId, TransportId,
 };
 pub use error::{Error, TokenError};
 pub use event::{ClientEvent, ClientState, Event, SubscriptionEvent, SubscriptionState};
+pub use filter::{FilterError, TagsFilter};
 pub use transport::TransportKind;
 pub use web_time::{Duration, Instant};
 pub use wire::Payload;

@@ -11,6 +11,7 @@ use futures::channel::mpsc::UnboundedSender;
 use futures::channel::oneshot;
 
 use super::fanout::StateCell;
+use crate::state::{LoadedState, StateLoadError, StateLoader};
 use crate::token::SubscriptionTokenProvider;
 use crate::transport::{Connection, Incoming, TransportError};
 
@@ -20,10 +21,12 @@ pub(crate) enum Call {
     Disconnect,
     Close(oneshot::Sender<()>),
     SetToken(String),
+    SetHeaders(std::collections::BTreeMap<String, String>),
     NewSubscription {
         channel: String,
         config: SubscriptionConfig,
         provider: Option<Arc<dyn SubscriptionTokenProvider>>,
+        loader: Option<Arc<dyn StateLoader>>,
         state: Arc<StateCell>,
     },
     Subscribe(String),
@@ -45,4 +48,5 @@ pub(crate) enum Internal {
     Opened(TransportId, Result<Connection, TransportError>),
     Incoming(TransportId, Incoming),
     Token(TokenRequestId, Result<String, TokenError>),
+    State(ceaseless_proto::StateRequestId, Result<LoadedState, StateLoadError>),
 }

@@ -36,6 +36,7 @@ use messages::Internal;
 use crate::maybe_send::BoxFuture;
 use crate::positions::PositionStore;
 use crate::runtime::Runtime;
+use crate::state::{StateLoadError, StateLoader};
 use crate::token::{ConnectionTokenProvider, SubscriptionTokenProvider, TokenError};
 use crate::transport::{FrameFormat, Incoming, OpenRequest, Outgoing, Transport};
 
@@ -57,6 +58,7 @@ struct Driver<R: Runtime> {
     connection: Option<(TransportId, UnboundedSender<Outgoing>)>,
     requests: HashMap<RequestId, oneshot::Sender<Result<Response, Error>>>,
     sub_providers: HashMap<String, Arc<dyn SubscriptionTokenProvider>>,
+    state_loaders: HashMap<String, Arc<dyn StateLoader>>,
     fanout: fanout::Fanout,
     positions: writer::PositionWriter,
     close_waiters: Vec<oneshot::Sender<()>>,
@@ -107,6 +109,7 @@ pub(crate) async fn run<R: Runtime>(
         connection: None,
         requests: HashMap::new(),
         sub_providers: HashMap::new(),
+        state_loaders: HashMap::new(),
         fanout,
         positions,
         close_waiters: Vec::new(),
@@ -167,16 +170,21 @@ impl<R: Runtime> Driver<R> {
                 self.close_waiters.push(done);
             }
             Call::SetToken(token) => self.engine.set_token(token),
-            Call::NewSubscription { channel, mut config, provider, state } => {
+            Call::SetHeaders(headers) => self.engine.set_headers(headers),
+            Call::NewSubscription { channel, mut config, provider, loader, state } => {
                 if config.since.is_none() {
                     config.since = self.positions.load(&channel);
                 }
                 let provider = provider.or_else(|| self.parts.subscription_token_provider.clone());
                 config.has_token_provider = provider.is_some();
+                config.has_state_loader = loader.is_some();
                 match self.engine.new_subscription(&channel, config) {
                     Ok(()) => {
                         if let Some(p) = provider {
                             self.sub_providers.insert(channel.clone(), p);
+                        }
+                        if let Some(l) = loader {
+                            self.state_loaders.insert(channel.clone(), l);
                         }
                         self.fanout.subs.insert(channel, fanout::SubListeners::new(state));
                     }
@@ -193,6 +201,7 @@ impl<R: Runtime> Driver<R> {
                 self.engine.remove_subscription(&channel, now);
                 self.drain();
                 self.sub_providers.remove(&channel);
+                self.state_loaders.remove(&channel);
                 self.fanout.subs.remove(&channel);
             }
             Call::Request(request, reply) => match self.engine.request(request, now) {
@@ -246,6 +255,7 @@ impl<R: Runtime> Driver<R> {
                 self.engine.handle_closed(id, info.code, &info.reason, now);
             }
             Internal::Token(id, result) => self.engine.handle_token(id, result, now),
+            Internal::State(id, result) => self.engine.handle_state(id, result.map_err(|e| e.0), now),
         }
     }
 
@@ -295,6 +305,7 @@ impl<R: Runtime> Driver<R> {
                 }
             }
             Output::FetchToken(request) => self.fetch_token(request),
+            Output::LoadState(request) => self.load_state(request),
             Output::Event(Event::Client(event)) => self.fanout.client_event(event),
             Output::Event(Event::Subscription { channel, event }) => self.fanout.sub_event(&channel, event),
             Output::Reply { id, result } => {
@@ -335,6 +346,20 @@ impl<R: Runtime> Driver<R> {
             let result = open.await;
             let _ = tx.unbounded_send(Internal::Opened(id, result));
         }));
+    }
+
+    fn load_state(&mut self, request: ceaseless_proto::StateRequest) {
+        let ceaseless_proto::StateRequest { id, channel } = request;
+        let tx = self.internal_tx.clone();
+        match self.state_loaders.get(&channel).map(|l| l.load_state(&channel)) {
+            Some(load) => self.parts.runtime.spawn(Box::pin(async move {
+                let result = load.await;
+                let _ = tx.unbounded_send(Internal::State(id, result));
+            })),
+            None => {
+                let _ = tx.unbounded_send(Internal::State(id, Err(StateLoadError("no state loader".into()))));
+            }
+        }
     }
 
     fn fetch_token(&mut self, request: TokenRequest) {

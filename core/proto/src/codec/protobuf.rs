@@ -231,6 +231,19 @@ fn subscribe_request_to_proto(r: &SubscribeRequest) -> pb::SubscribeRequest {
         recoverable: r.recoverable,
         join_leave: r.join_leave,
         delta: r.delta.clone(),
+        tf: r.tf.as_ref().map(filter_to_proto),
+        flag: r.flag,
+    }
+}
+
+fn filter_to_proto(f: &crate::filter::TagsFilter) -> pb::FilterNode {
+    pb::FilterNode {
+        op: f.op.clone(),
+        key: f.key.clone(),
+        cmp: f.cmp.clone(),
+        val: f.val.clone(),
+        vals: f.vals.clone(),
+        nodes: f.nodes.iter().map(filter_to_proto).collect(),
     }
 }
 

@@ -74,16 +74,27 @@ pub fn check_config(config: &Config) -> Result<(), Error> {
         .map_err(|e| Error::InvalidPayload(format!("connect data: {e}")))
 }
 
-/// Checks a subscription before it is registered: a valid channel name, and data that can be sent.
+/// Checks a subscription before it is registered: a valid channel name, a valid tags filter that is not
+/// combined with delta, and data that can be sent.
 ///
 /// # Errors
-/// [`Error::InvalidChannel`] or [`Error::InvalidPayload`].
+/// [`Error::InvalidChannel`], [`Error::InvalidTagsFilter`] or [`Error::InvalidPayload`].
 pub fn check_subscription(
     channel: &str,
     config: &crate::config::SubscriptionConfig,
     format: Format,
 ) -> Result<(), Error> {
     validate_channel(channel)?;
+    if let Some(filter) = &config.tags_filter {
+        filter.validate()?;
+        if config.delta {
+            return Err(Error::InvalidTagsFilter(
+                "a tags filter cannot be combined with delta compression (the server would send \
+                 non-matching publications as deltas)"
+                    .to_owned(),
+            ));
+        }
+    }
     let probe =
         SubscribeRequest { channel: channel.to_owned(), data: config.data.clone(), ..Default::default() };
     encoded_len(&AnyCodec::new(format), &Command { id: 1, body: CommandBody::Subscribe(probe) })

@@ -126,7 +126,7 @@ impl Engine {
             subs,
             name: self.config.name.clone(),
             version: self.config.version.clone(),
-            ..Default::default()
+            headers: self.config.headers.clone(),
         };
         self.send_command(CommandBody::Connect(connect), InflightKind::Connect, now);
         if optimistic_subscribe {

@@ -55,6 +55,7 @@ mod heartbeat;
 mod lifecycle;
 mod lifecycle_state;
 mod server_subs;
+mod state;
 mod sub_table;
 mod subscriptions;
 mod timers;
@@ -70,7 +71,10 @@ use web_time::Instant;
 
 pub use commands::{MAX_CHANNEL_LEN, check_config, check_subscription, validate_channel};
 pub use lifecycle::AppState;
-pub use types::{Output, Request, RequestId, Response, TokenKind, TokenRequest, TokenRequestId, TransportId};
+pub use types::{
+    LoadedState, Output, Request, RequestId, Response, StateRequest, StateRequestId, TokenKind, TokenRequest,
+    TokenRequestId, TransportId,
+};
 
 use crate::codec::AnyCodec;
 use crate::config::{Config, SubscriptionConfig};
@@ -107,6 +111,7 @@ pub struct Engine {
     refresh_required: bool,
     conn_token_fetch: Option<ConnTokenFetch>,
     next_token_request: u64,
+    next_state_request: u64,
 
     /// Command ids, commands in flight, requests waiting for the connection.
     commands: Commands,
@@ -140,6 +145,7 @@ impl Engine {
             refresh_required: false,
             conn_token_fetch: None,
             next_token_request: 0,
+            next_state_request: 0,
             commands: Commands::default(),
             subs: Subscriptions::default(),
             dirty_positions: BTreeSet::new(),
@@ -213,6 +219,12 @@ impl Engine {
         self.command_timeouts(now);
         self.subscription_timeouts(now);
         self.flush();
+    }
+
+    /// Replaces the emulated headers sent in `connect` ([`Config::headers`]). They take effect on the
+    /// next connect; the live connection is kept.
+    pub fn set_headers(&mut self, headers: std::collections::BTreeMap<String, String>) {
+        self.config.headers = headers;
     }
 
     /// Replaces the connection token; used from the next connect attempt on.

@@ -38,6 +38,8 @@ pub(super) struct Sub {
     pub(super) resubscribe: Attempts,
     /// A token fetch in progress.
     pub(super) token_fetch: Option<(super::TokenRequestId, SubTokenPurpose)>,
+    /// A state load in progress (subscriptions with a state loader).
+    pub(super) state_fetch: Option<super::StateRequestId>,
     /// Set while fossil delta is negotiated: the last full payload, the base of the next delta.
     pub(super) delta: Option<crate::delta::DeltaState>,
 }
@@ -52,6 +54,7 @@ impl Sub {
             inflight: None,
             resubscribe: Attempts::new(config.resubscribe),
             token_fetch: None,
+            state_fetch: None,
             delta: None,
             config,
         }
@@ -63,6 +66,24 @@ impl Sub {
         Subscriptions::disarm(channel, timers);
         if matches!(self.token_fetch, Some((_, SubTokenPurpose::Refresh))) {
             self.token_fetch = None;
+        }
+    }
+
+    /// Whether the app's state loader must answer before the next subscribe: it has one, and no
+    /// position is known (first subscribe without a stored position, or the server could not recover).
+    pub(super) fn needs_state(&self) -> bool {
+        self.config.has_state_loader && self.recovery.position().is_none()
+    }
+
+    /// The server invalidated the subscription's state (2502, 3014): the delta chain and the position
+    /// go. With a state loader the position is forgotten, so the loader is asked again; without one the
+    /// next subscribe recovers from an epoch the server never matches, so the app hears of the gap.
+    pub(super) fn invalidate_state(&mut self) {
+        self.delta = None;
+        if self.config.has_state_loader {
+            self.recovery = Recovery::new(None);
+        } else {
+            self.recovery.invalidate();
         }
     }
 

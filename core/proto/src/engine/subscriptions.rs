@@ -90,6 +90,7 @@ impl Engine {
         sub.inflight = None;
         Subscriptions::disarm(channel, &mut self.timers);
         sub.token_fetch = None;
+        sub.state_fetch = None;
         if tell_server && server_may_know && connected {
             let body = CommandBody::Unsubscribe(UnsubscribeRequest { channel: channel.to_owned() });
             self.send_command(body, InflightKind::Unsubscribe, now);
@@ -108,6 +109,7 @@ impl Engine {
                 s.state == SubscriptionState::Subscribing
                     && s.inflight.is_none()
                     && s.token_fetch.is_none()
+                    && s.state_fetch.is_none()
                     && !self.timers.is_armed(&TimerKey::resubscribe(c))
             })
             .map(|(c, _)| c.clone())
@@ -125,8 +127,19 @@ impl Engine {
         let Some(sub) = self.subs.client.get_mut(channel) else {
             return;
         };
-        if sub.state != SubscriptionState::Subscribing || sub.inflight.is_some() || sub.token_fetch.is_some()
+        if sub.state != SubscriptionState::Subscribing
+            || sub.inflight.is_some()
+            || sub.token_fetch.is_some()
+            || sub.state_fetch.is_some()
         {
+            return;
+        }
+        if sub.needs_state() {
+            // The app loads its state right before the subscribe that recovers from it.
+            if can_send {
+                self.timers.clear(&TimerKey::resubscribe(channel));
+                self.load_state(channel);
+            }
             return;
         }
         if sub.needs_token() {
@@ -149,6 +162,8 @@ impl Engine {
             recoverable: sub.config.recoverable,
             join_leave: sub.config.join_leave,
             delta: if sub.config.delta { "fossil".to_owned() } else { String::new() },
+            tf: sub.config.tags_filter.clone(),
+            flag: if sub.config.has_state_loader { codes::subscribe_flags::REJECT_UNRECOVERED } else { 0 },
         };
         let kind = InflightKind::Subscribe { channel: channel.to_owned() };
         let id = self.send_command(CommandBody::Subscribe(request), kind, now);
@@ -179,6 +194,15 @@ impl Engine {
         sub.inflight = None;
         if let Some(err) = error {
             let error = Error::from(err.clone());
+            if err.code == codes::server_error::UNRECOVERABLE_POSITION && sub.config.has_state_loader {
+                // The reject-unrecovered flag at work: the position is too old. Forget it and let the app
+                // reload its state, then recover from the position it returns.
+                tracing::debug!(channel, "position unrecoverable; asking the state loader");
+                sub.recovery = crate::recovery::Recovery::new(None);
+                sub.delta = None;
+                self.try_subscribe(channel, now);
+                return;
+            }
             if codes::subscribe_error_is_retryable(err.code, err.temporary) {
                 if err.code == codes::server_error::TOKEN_EXPIRED {
                     sub.token.clear();
@@ -245,8 +269,7 @@ impl Engine {
                 sub.token_fetch = None;
             }
             if code == codes::server_unsubscribe::STATE_INVALIDATED {
-                sub.delta = None;
-                sub.recovery.invalidate();
+                sub.invalidate_state();
                 if sub.config.has_token_provider {
                     sub.token.clear();
                     sub.token_required = true;
@@ -267,8 +290,7 @@ impl Engine {
     /// After disconnect 3014: every recoverable position is forced to "unrecovered".
     pub(super) fn invalidate_all_subscriptions(&mut self) {
         for sub in self.subs.client.values_mut() {
-            sub.delta = None;
-            sub.recovery.invalidate();
+            sub.invalidate_state();
             if sub.config.has_token_provider {
                 sub.token.clear();
                 sub.token_required = true;

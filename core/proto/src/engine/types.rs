@@ -18,6 +18,33 @@ pub struct RequestId(pub u64);
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub struct TokenRequestId(pub u64);
 
+/// Identifies one state load. Answers to loads the engine no longer waits for are ignored.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct StateRequestId(pub u64);
+
+/// Asks the driver to call the subscription's state loader and answer with
+/// [`super::Engine::handle_state`].
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct StateRequest {
+    /// Echo this in the answer.
+    pub id: StateRequestId,
+    /// The subscription's channel.
+    pub channel: String,
+}
+
+/// What an app's state loader answers: the channel's state as the app loaded it, and the stream
+/// position that state is current at. The loader should read the stream position first (for example
+/// from the server API's history top), then its own data, so the position is a lower bound: the
+/// subscription recovers every publication after it, which may overlap what the app loaded.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct LoadedState {
+    /// Where the state is current: the subscription recovers from here.
+    pub position: StreamPosition,
+    /// The state itself, handed to the app in [`crate::SubscriptionEvent::StateLoaded`] before any
+    /// publication after `position` (`None` when the app keeps it elsewhere).
+    pub state: Option<Payload>,
+}
+
 /// Which token to fetch.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum TokenKind {
@@ -150,6 +177,8 @@ pub enum Output {
     },
     /// Fetch a token and answer with `handle_token`.
     FetchToken(TokenRequest),
+    /// Call the subscription's state loader and answer with `handle_state`.
+    LoadState(StateRequest),
     /// Deliver an event to the app.
     Event(Event),
     /// The outcome of an app request.

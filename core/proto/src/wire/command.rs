@@ -12,11 +12,14 @@
 //! [`Reply`]: crate::wire::Reply
 
 use std::collections::BTreeMap;
+use std::fmt;
 
 use serde::ser::SerializeMap;
 use serde::{Serialize, Serializer};
 
 use super::payload::Payload;
+use crate::config::{RedactedHeaders, redacted};
+use crate::filter::TagsFilter;
 
 /// One command sent by the client.
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
@@ -94,7 +97,7 @@ pub struct StreamPosition {
 }
 
 /// The `connect` request.
-#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize)]
+#[derive(Clone, PartialEq, Eq, Default, Serialize)]
 pub struct ConnectRequest {
     /// Connection token (JWT); empty for anonymous or proxy authentication.
     #[serde(skip_serializing_if = "String::is_empty")]
@@ -118,7 +121,7 @@ pub struct ConnectRequest {
 }
 
 /// The `subscribe` request.
-#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize)]
+#[derive(Clone, PartialEq, Eq, Default, Serialize)]
 pub struct SubscribeRequest {
     /// Channel name (required).
     #[serde(skip_serializing_if = "String::is_empty")]
@@ -150,6 +153,12 @@ pub struct SubscribeRequest {
     /// Delta compression to negotiate: `"fossil"` or empty.
     #[serde(skip_serializing_if = "String::is_empty")]
     pub delta: String,
+    /// Publication tags filter (`tf`, Protobuf field 13): only matching publications are sent.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub tf: Option<TagsFilter>,
+    /// Feature bits (Protobuf field 14, int64): see [`crate::codes::subscribe_flags`].
+    #[serde(skip_serializing_if = "is_zero")]
+    pub flag: i64,
 }
 
 /// The `unsubscribe` request.
@@ -224,7 +233,7 @@ pub struct RpcRequest {
 }
 
 /// The `refresh` request (new connection token).
-#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize)]
+#[derive(Clone, PartialEq, Eq, Default, Serialize)]
 pub struct RefreshRequest {
     /// The new connection token.
     #[serde(skip_serializing_if = "String::is_empty")]
@@ -232,7 +241,7 @@ pub struct RefreshRequest {
 }
 
 /// The `sub_refresh` request (new subscription token).
-#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize)]
+#[derive(Clone, PartialEq, Eq, Default, Serialize)]
 pub struct SubRefreshRequest {
     /// Channel name (required by the server).
     #[serde(skip_serializing_if = "String::is_empty")]
@@ -240,6 +249,55 @@ pub struct SubRefreshRequest {
     /// The new subscription token.
     #[serde(skip_serializing_if = "String::is_empty")]
     pub token: String,
+}
+
+// Tokens and header values are secrets: `Debug` says whether they are set, never what they are.
+
+impl fmt::Debug for ConnectRequest {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("ConnectRequest")
+            .field("token", &redacted(&self.token))
+            .field("data", &self.data)
+            .field("subs", &self.subs)
+            .field("name", &self.name)
+            .field("version", &self.version)
+            .field("headers", &RedactedHeaders(&self.headers))
+            .finish()
+    }
+}
+
+impl fmt::Debug for SubscribeRequest {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("SubscribeRequest")
+            .field("channel", &self.channel)
+            .field("token", &redacted(&self.token))
+            .field("recover", &self.recover)
+            .field("epoch", &self.epoch)
+            .field("offset", &self.offset)
+            .field("data", &self.data)
+            .field("positioned", &self.positioned)
+            .field("recoverable", &self.recoverable)
+            .field("join_leave", &self.join_leave)
+            .field("delta", &self.delta)
+            .field("tf", &self.tf)
+            .field("flag", &self.flag)
+            .finish()
+    }
+}
+
+impl fmt::Debug for RefreshRequest {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("RefreshRequest").field("token", &redacted(&self.token)).finish()
+    }
+}
+
+impl fmt::Debug for SubRefreshRequest {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("SubRefreshRequest")
+            .field("channel", &self.channel)
+            .field("token", &redacted(&self.token))
+            .finish()
+    }
 }
 
 fn is_zero<T: Default + PartialEq>(v: &T) -> bool {
@@ -256,140 +314,4 @@ fn no_payload(p: &Option<Payload>) -> bool {
 
 #[cfg(test)]
 #[allow(clippy::unwrap_used)]
-mod tests {
-    //! The JSON form of every request (PROTOCOL.md §2.4, §7.4). Frames are tested in `codec`.
-
-    use super::*;
-
-    fn encode_one(id: u32, body: CommandBody) -> String {
-        serde_json::to_string(&Command { id, body }).unwrap()
-    }
-
-    fn json(s: &str) -> Payload {
-        Payload::from_json_str(s).unwrap()
-    }
-
-    fn map<V>(pairs: impl IntoIterator<Item = (&'static str, V)>) -> BTreeMap<String, V> {
-        pairs.into_iter().map(|(k, v)| (k.to_owned(), v)).collect()
-    }
-
-    #[test]
-    fn every_other_command() {
-        let cases: Vec<(Command, &str)> = vec![
-            (
-                Command {
-                    id: 5,
-                    body: CommandBody::Unsubscribe(UnsubscribeRequest { channel: "news".into() }),
-                },
-                r#"{"id":5,"unsubscribe":{"channel":"news"}}"#,
-            ),
-            (
-                Command { id: 6, body: CommandBody::Presence(PresenceRequest { channel: "news".into() }) },
-                r#"{"id":6,"presence":{"channel":"news"}}"#,
-            ),
-            (
-                Command {
-                    id: 7,
-                    body: CommandBody::PresenceStats(PresenceStatsRequest { channel: "news".into() }),
-                },
-                r#"{"id":7,"presence_stats":{"channel":"news"}}"#,
-            ),
-            (
-                Command {
-                    id: 8,
-                    body: CommandBody::History(HistoryRequest {
-                        channel: "c".into(),
-                        limit: 10,
-                        since: Some(StreamPosition { offset: 5, epoch: "e".into() }),
-                        reverse: false,
-                    }),
-                },
-                r#"{"id":8,"history":{"channel":"c","limit":10,"since":{"offset":5,"epoch":"e"}}}"#,
-            ),
-            (
-                Command {
-                    id: 9,
-                    body: CommandBody::History(HistoryRequest {
-                        channel: "c".into(),
-                        limit: -1,
-                        since: None,
-                        reverse: true,
-                    }),
-                },
-                r#"{"id":9,"history":{"channel":"c","limit":-1,"reverse":true}}"#,
-            ),
-            (
-                Command { id: 0, body: CommandBody::Send(SendRequest { data: json(r#"["hi"]"#) }) },
-                r#"{"send":{"data":["hi"]}}"#,
-            ),
-            (
-                Command {
-                    id: 10,
-                    body: CommandBody::Rpc(RpcRequest { method: "sum".into(), data: json("[1,2]") }),
-                },
-                r#"{"id":10,"rpc":{"method":"sum","data":[1,2]}}"#,
-            ),
-            (
-                Command {
-                    id: 11,
-                    body: CommandBody::SubRefresh(SubRefreshRequest {
-                        channel: "$private".into(),
-                        token: "t\"q".into(),
-                    }),
-                },
-                r#"{"id":11,"sub_refresh":{"channel":"$private","token":"t\"q"}}"#,
-            ),
-            (
-                Command { id: 12, body: CommandBody::Subscribe(SubscribeRequest::default()) },
-                r#"{"id":12,"subscribe":{}}"#,
-            ),
-        ];
-        for (command, expected) in cases {
-            assert_eq!(serde_json::to_string(&command).unwrap(), expected);
-            // The output is one valid JSON object.
-            let value: serde_json::Value = serde_json::from_str(expected).unwrap();
-            assert!(value.is_object());
-        }
-    }
-
-    #[test]
-    fn full_connect_and_subscribe() {
-        let sub = SubscribeRequest { recover: true, offset: 3, epoch: "x".into(), ..Default::default() };
-        let connect = ConnectRequest {
-            token: "t".into(),
-            data: Some(json(r#"{"a":1}"#)),
-            subs: map([("user#1", sub)]),
-            name: "rust".into(),
-            version: "0.1".into(),
-            headers: map([("Authorization", "Bearer x".to_owned())]),
-        };
-        assert_eq!(
-            encode_one(1, CommandBody::Connect(connect)),
-            r#"{"id":1,"connect":{"token":"t","data":{"a":1},"subs":{"user#1":{"recover":true,"epoch":"x","offset":3}},"name":"rust","version":"0.1","headers":{"Authorization":"Bearer x"}}}"#
-        );
-        let subscribe = SubscribeRequest {
-            channel: "chat".into(),
-            token: "tok".into(),
-            recover: true,
-            epoch: "e".into(),
-            offset: u64::MAX,
-            data: Some(json(r#""s""#)),
-            positioned: true,
-            recoverable: true,
-            join_leave: true,
-            delta: "fossil".into(),
-        };
-        assert_eq!(
-            encode_one(2, CommandBody::Subscribe(subscribe)),
-            r#"{"id":2,"subscribe":{"channel":"chat","token":"tok","recover":true,"epoch":"e","offset":18446744073709551615,"data":"s","positioned":true,"recoverable":true,"join_leave":true,"delta":"fossil"}}"#
-        );
-    }
-
-    #[test]
-    fn empty_payloads_are_left_out() {
-        let connect = ConnectRequest { data: Some(Payload::default()), ..Default::default() };
-        assert_eq!(encode_one(1, CommandBody::Connect(connect)), r#"{"id":1,"connect":{}}"#);
-        let publish = PublishRequest { channel: "c".into(), data: Payload::default() };
-        assert_eq!(encode_one(2, CommandBody::Publish(publish)), r#"{"id":2,"publish":{"channel":"c"}}"#);
-    }
-}
+mod tests;

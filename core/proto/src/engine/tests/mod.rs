@@ -19,6 +19,8 @@
 //! - `storm`: a thousand random failures and recoveries.
 //! - `lifecycle`: background parking, the suspended state and its cadence, push wake, network down/up.
 //! - `delta`: fossil delta publications applied, and a bad delta repaired by a recovering resubscribe.
+//! - `options`: emulated headers in `connect`, publication tags filters in `subscribe`.
+//! - `state_loader`: app-owned state (the state loader, the reject-unrecovered flag, error 112).
 //! - `protobuf`: a whole session in the Protobuf encoding (its own binary driver, not [`sim::Sim`]).
 
 #![allow(clippy::unwrap_used)]
@@ -31,11 +33,13 @@ mod codes;
 mod delta;
 mod heartbeat;
 mod lifecycle;
+mod options;
 mod protobuf;
 mod recovery;
 mod refresh;
 mod requests;
 mod server_subs;
+mod state_loader;
 mod storm;
 mod transports;
 

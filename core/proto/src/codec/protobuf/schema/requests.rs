@@ -93,6 +93,27 @@ pub(crate) struct SubscribeRequest {
     pub join_leave: bool,
     #[prost(string, tag = "12")]
     pub delta: String,
+    #[prost(message, optional, tag = "13")]
+    pub tf: Option<FilterNode>,
+    #[prost(int64, tag = "14")]
+    pub flag: i64,
+}
+
+/// `FilterNode` (a publication tags filter).
+#[derive(Clone, PartialEq, prost::Message)]
+pub(crate) struct FilterNode {
+    #[prost(string, tag = "1")]
+    pub op: String,
+    #[prost(string, tag = "2")]
+    pub key: String,
+    #[prost(string, tag = "3")]
+    pub cmp: String,
+    #[prost(string, tag = "4")]
+    pub val: String,
+    #[prost(string, repeated, tag = "5")]
+    pub vals: Vec<String>,
+    #[prost(message, repeated, tag = "6")]
+    pub nodes: Vec<FilterNode>,
 }
 
 /// `SubscribeResult`.

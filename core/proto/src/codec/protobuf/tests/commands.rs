@@ -9,6 +9,16 @@ pub(super) fn command_from_proto(c: pb::Command) -> Command {
     fn opt(b: Bytes) -> Option<Payload> {
         (!b.is_empty()).then(|| Payload::from_raw(b))
     }
+    fn filter(f: pb::FilterNode) -> crate::filter::TagsFilter {
+        crate::filter::TagsFilter {
+            op: f.op,
+            key: f.key,
+            cmp: f.cmp,
+            val: f.val,
+            vals: f.vals,
+            nodes: f.nodes.into_iter().map(filter).collect(),
+        }
+    }
     fn sub(s: pb::SubscribeRequest) -> SubscribeRequest {
         SubscribeRequest {
             channel: s.channel,
@@ -21,6 +31,8 @@ pub(super) fn command_from_proto(c: pb::Command) -> Command {
             recoverable: s.recoverable,
             join_leave: s.join_leave,
             delta: s.delta,
+            tf: s.tf.map(filter),
+            flag: s.flag,
         }
     }
     let body = if let Some(r) = c.connect {
@@ -77,6 +89,11 @@ pub(super) fn every_command() -> Vec<Command> {
         recoverable: true,
         join_leave: true,
         delta: "fossil".into(),
+        tf: Some(crate::filter::TagsFilter::and(vec![
+            crate::filter::TagsFilter::eq("kind", "good"),
+            crate::filter::TagsFilter::not(crate::filter::TagsFilter::is_in("r", ["eu", "us"])),
+        ])),
+        flag: 3,
     };
     let server_side = SubscribeRequest { recover: true, offset: 7, epoch: "x".into(), ..Default::default() };
     vec![

@@ -34,6 +34,7 @@ fn via_prost(name: &str, bytes: &[u8]) -> Option<Vec<u8>> {
         "ConnectRequest" => ConnectRequest, "ConnectResult" => ConnectResult,
         "RefreshRequest" => RefreshRequest, "RefreshResult" => RefreshResult,
         "SubscribeRequest" => SubscribeRequest, "SubscribeResult" => SubscribeResult,
+        "FilterNode" => FilterNode,
         "SubRefreshRequest" => SubRefreshRequest, "SubRefreshResult" => SubRefreshResult,
         "UnsubscribeRequest" => UnsubscribeRequest, "UnsubscribeResult" => UnsubscribeResult,
         "PublishRequest" => PublishRequest, "PublishResult" => PublishResult,
@@ -157,7 +158,7 @@ fn schema_matches_client_proto() {
         assert_no_unknown_fields(&back);
         names.push(name);
     }
-    assert_eq!(names.len(), 39, "{names:?}");
+    assert_eq!(names.len(), 40, "{names:?}");
     assert_eq!(via_prost("NotInTheSchema", b""), None);
 }
 

@@ -83,6 +83,7 @@ impl Sim {
                 self.transport_ended(id);
             }
             Output::FetchToken(request) => self.tokens.push(request),
+            Output::LoadState(request) => self.states.push(request),
             Output::Event(event) => self.events.push(event),
             Output::Reply { id, result } => self.replies.push((id, result)),
             _ => {}

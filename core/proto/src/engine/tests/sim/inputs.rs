@@ -6,7 +6,7 @@ use serde_json::{Value, json};
 use super::server::{error_line, reply_line};
 use super::{Sent, Sim, join_lines, publication};
 use crate::config::SubscriptionConfig;
-use crate::engine::{Engine, Request, RequestId, TokenRequestId, TransportId};
+use crate::engine::{Engine, LoadedState, Request, RequestId, StateRequestId, TokenRequestId, TransportId};
 use crate::error::{Error, TokenError};
 
 impl Sim {
@@ -49,6 +49,14 @@ impl Sim {
         result: Result<String, TokenError>,
     ) {
         self.act(|e, now| e.handle_token(id, result, now));
+    }
+
+    pub(in crate::engine::tests) fn answer_state(
+        &mut self,
+        id: StateRequestId,
+        result: Result<LoadedState, String>,
+    ) {
+        self.act(|e, now| e.handle_state(id, result, now));
     }
 
     // ---- server inputs --------------------------------------------------------------------------

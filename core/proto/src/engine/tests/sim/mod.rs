@@ -26,7 +26,7 @@ use serde_json::{Value, json};
 use web_time::{Duration, Instant};
 
 use crate::config::Config;
-use crate::engine::{Engine, Output, RequestId, Response, TokenRequest, TransportId};
+use crate::engine::{Engine, Output, RequestId, Response, StateRequest, TokenRequest, TransportId};
 use crate::error::Error;
 use crate::event::{ClientState, Event};
 
@@ -69,6 +69,8 @@ pub(super) struct Sim {
     pub(super) events: Vec<Event>,
     pub(super) replies: Vec<(RequestId, Result<Response, Error>)>,
     pub(super) tokens: Vec<TokenRequest>,
+    /// `LoadState` outputs.
+    pub(super) states: Vec<StateRequest>,
     /// `OpenTransport` outputs, with their virtual time.
     pub(super) opens: Vec<(Duration, TransportId)>,
     /// `CloseTransport` outputs: transport and close code.
@@ -99,6 +101,7 @@ impl Sim {
             events: Vec::new(),
             replies: Vec::new(),
             tokens: Vec::new(),
+            states: Vec::new(),
             opens: Vec::new(),
             closes: Vec::new(),
             frames: Vec::new(),
