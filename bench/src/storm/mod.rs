@@ -99,13 +99,17 @@ impl World {
 /// Runs the whole demo and returns the tally.
 pub async fn run(options: Options) -> Result<Report, BoxError> {
     let started = Instant::now();
-    let mode =
-        if options.redis { "two Centrifugo nodes sharing Redis" } else { "one Centrifugo, memory engine" };
+    let cluster = cluster::Cluster::start(options.redis).await?;
+    let version = cluster.nodes.first().map(|node| node.server.major_version()).unwrap_or_default();
+    let mode = if options.redis {
+        format!("two Centrifugo v{version} nodes sharing Redis")
+    } else {
+        format!("one Centrifugo v{version}, memory engine")
+    };
     println!(
         "storm: {} subscribers x {} channels, {} publications/s per channel, {mode}",
         options.subscribers, options.channels, options.rate
     );
-    let cluster = cluster::Cluster::start(options.redis).await?;
     let channels: Vec<String> =
         (0..options.channels).map(|k| format!("{}:ch{k}", cluster::NAMESPACE)).collect();
     let counters = Arc::new(fleet::Counters::default());
