@@ -12,6 +12,8 @@ const BINARY_ENV: &str = "CEASELESS_CENTRIFUGO";
 #[derive(Debug, Clone)]
 pub(crate) struct ServerBinary {
     pub(crate) path: PathBuf,
+    /// The version it reports, e.g. `6.9.1`.
+    pub(crate) version: String,
     pub(crate) major: u32,
 }
 
@@ -42,28 +44,30 @@ pub(crate) fn centrifugo_binary() -> Result<ServerBinary, HarnessError> {
         .output()
         .map_err(|e| HarnessError::Setup(format!("running {} version: {e}", path.display())))?;
     let text = String::from_utf8_lossy(&output.stdout);
-    let major = major_version(&text).ok_or_else(|| {
+    let (version, major) = parse_version(&text).ok_or_else(|| {
         HarnessError::Setup(format!("{} version said {text:?}, not \"Centrifugo vN...\"", path.display()))
     })?;
-    let binary = ServerBinary { path, major };
+    let binary = ServerBinary { path, version, major };
     known.push(binary.clone());
     Ok(binary)
 }
 
-/// The major version in `centrifugo version`'s output (`"Centrifugo v6.9.1 (Go version: ...)"`).
-fn major_version(output: &str) -> Option<u32> {
-    let rest = output.trim().strip_prefix("Centrifugo v")?;
-    rest.split('.').next()?.parse().ok()
+/// The version and its major number in `centrifugo version`'s output
+/// (`"Centrifugo v6.9.1 (Go version: ...)"`).
+fn parse_version(output: &str) -> Option<(String, u32)> {
+    let version = output.trim().strip_prefix("Centrifugo v")?.split_whitespace().next()?;
+    let major = version.split('.').next()?.parse().ok()?;
+    Some((version.to_owned(), major))
 }
 
 #[cfg(test)]
 mod tests {
-    use super::major_version;
+    use super::parse_version;
 
     #[test]
-    fn reads_the_major_version() {
-        assert_eq!(major_version("Centrifugo v6.9.1 (Go version: go1.26.8)\n"), Some(6));
-        assert_eq!(major_version("Centrifugo v5.4.9 (Go version: go1.23)"), Some(5));
-        assert_eq!(major_version("something else"), None);
+    fn reads_the_version() {
+        assert_eq!(parse_version("Centrifugo v6.9.1 (Go version: go1.26.8)\n"), Some(("6.9.1".into(), 6)));
+        assert_eq!(parse_version("Centrifugo v5.4.9 (Go version: go1.23)"), Some(("5.4.9".into(), 5)));
+        assert_eq!(parse_version("something else"), None);
     }
 }

@@ -111,6 +111,11 @@ impl Centrifugo {
         self.binary.major
     }
 
+    /// The server's version as it reports it, e.g. `6.9.1`.
+    pub fn version(&self) -> &str {
+        &self.binary.version
+    }
+
     /// The port of the WebSocket, HTTP-streaming and SSE endpoints.
     pub fn port(&self) -> u16 {
         self.port

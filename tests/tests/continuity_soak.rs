@@ -329,7 +329,7 @@ async fn soak(run_for: Duration, seed: u64) {
     });
 
     let rows: Vec<(&str, String)> = vec![
-        ("server", format!("2 Centrifugo v{} nodes sharing Redis", node_a.major_version())),
+        ("server", format!("2 Centrifugo v{} nodes sharing Redis", node_a.version())),
         ("duration (publishing)", format!("{:.1} s", published_for.as_secs_f64())),
         ("clients / channels", format!("{CLIENTS} / {CHANNELS} (2 channels per client)")),
         (

@@ -100,7 +100,7 @@ impl World {
 pub async fn run(options: Options) -> Result<Report, BoxError> {
     let started = Instant::now();
     let cluster = cluster::Cluster::start(options.redis).await?;
-    let version = cluster.nodes.first().map(|node| node.server.major_version()).unwrap_or_default();
+    let version = cluster.nodes.first().map(|node| node.server.version().to_owned()).unwrap_or_default();
     let mode = if options.redis {
         format!("two Centrifugo v{version} nodes sharing Redis")
     } else {
