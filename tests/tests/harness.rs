@@ -212,3 +212,23 @@ async fn tokens_are_accepted_and_rejected_by_the_server() {
     assert!(replies[1].contains("103"), "secure: needs a subscription token: {replies:?}");
     assert!(replies[2].contains(r#"\"id\":3,\"subscribe\""#), "the sub token works: {replies:?}");
 }
+
+#[tokio::test]
+async fn the_server_runs_the_version_it_reports_and_the_pin_is_the_default() {
+    init_tracing();
+    let server = Centrifugo::start().await.expect("Centrifugo starts");
+    // The server API's `info` names the same version as `centrifugo version`.
+    let info = server.api().call("info", json!({})).await.expect("info");
+    let node_version = info["nodes"][0]["version"].as_str().unwrap_or_default().to_owned();
+    assert!(
+        node_version.starts_with(server.version()),
+        "info says {node_version:?}, binary {:?}",
+        server.version()
+    );
+    if std::env::var_os("CEASELESS_CENTRIFUGO").is_none_or(|path| path.is_empty()) {
+        let script = include_str!("../../scripts/install-centrifugo.sh");
+        let pinned =
+            script.lines().find_map(|line| line.strip_prefix("PINNED=")).expect("PINNED= in the script");
+        assert_eq!(server.version(), pinned, "the default binary is the pinned server");
+    }
+}
