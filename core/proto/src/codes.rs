@@ -62,6 +62,9 @@ pub mod server_error {
 
 /// Server disconnect codes with special handling.
 pub mod server_disconnect {
+    /// Connection expired: the connection token is stale. With a token provider, a fresh token is
+    /// fetched before the next attempt (instead of reconnecting with the stale one and hearing 109).
+    pub const CONNECTION_EXPIRED: u32 = 3005;
     /// State invalidated: drop tokens and recovery state, then reconnect.
     pub const STATE_INVALIDATED: u32 = 3014;
 }
