@@ -357,6 +357,8 @@ impl Engine {
         }
         self.tx_queue.clear();
         self.fail_inflight();
+        // Compaction ids belong to the connection that assigned them.
+        self.subs.compaction.clear();
         let channels: Vec<String> = self.subs.client.keys().cloned().collect();
         for channel in channels {
             let Some(sub) = self.subs.client.get_mut(&channel) else {
