@@ -71,7 +71,7 @@ async fn a_state_loader_is_called_and_its_state_comes_before_the_recovered_publi
         (subscribe.body["recover"].clone(), subscribe.body["offset"].clone()),
         (json!(true), json!(5))
     );
-    assert_eq!(subscribe.body["flag"], json!(2));
+    assert_eq!(subscribe.body["flag"], json!(3), "channel compaction and reject unrecovered");
     let result = json!({
         "recoverable": true, "epoch": "e1", "offset": 5, "recovered": true, "was_recovering": true,
         "publications": [publication(6)]

@@ -58,10 +58,15 @@ pub mod server_error {
     pub const ALREADY_SUBSCRIBED: u32 = 105;
     /// The position could not be recovered.
     pub const UNRECOVERABLE_POSITION: u32 = 112;
+    /// Concurrent pagination (map subscriptions paging state in parallel): always temporary, retry.
+    pub const CONCURRENT_PAGINATION: u32 = 113;
 }
 
 /// Server disconnect codes with special handling.
 pub mod server_disconnect {
+    /// Connection expired: the connection token is stale. With a token provider, a fresh token is
+    /// fetched before the next attempt (instead of reconnecting with the stale one and hearing 109).
+    pub const CONNECTION_EXPIRED: u32 = 3005;
     /// State invalidated: drop tokens and recovery state, then reconnect.
     pub const STATE_INVALIDATED: u32 = 3014;
 }
@@ -119,7 +124,12 @@ pub fn connect_error_is_retryable(code: u32, temporary: bool) -> bool {
 
 /// Whether an error reply to `subscribe` keeps the subscription trying (with backoff).
 pub fn subscribe_error_is_retryable(code: u32, temporary: bool) -> bool {
-    code < 100 || temporary || code == server_error::TOKEN_EXPIRED
+    code < 100 || error_is_temporary(code, temporary) || code == server_error::TOKEN_EXPIRED
+}
+
+/// Whether a server error is temporary: what the server says, and 113 (concurrent pagination) always.
+pub fn error_is_temporary(code: u32, temporary: bool) -> bool {
+    temporary || code == server_error::CONCURRENT_PAGINATION
 }
 
 /// Whether an error reply to `refresh` / `sub_refresh` is worth retrying later.
@@ -164,6 +174,9 @@ mod tests {
         assert!(!subscribe_error_is_retryable(102, false));
         assert!(!subscribe_error_is_retryable(103, false));
         assert!(!subscribe_error_is_retryable(105, false));
+        assert!(subscribe_error_is_retryable(113, false), "113 is temporary whatever the flag says");
+        assert!(error_is_temporary(113, false));
+        assert!(!error_is_temporary(112, false));
     }
 
     #[test]

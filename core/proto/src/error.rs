@@ -139,11 +139,13 @@ impl Error {
 }
 
 /// The one conversion from a server's error reply to the app's error: code, message and the
-/// server's `temporary` flag pass through unchanged. The engine uses it for every reply error it
+/// server's `temporary` flag pass through unchanged, except that 113 (concurrent pagination) is always
+/// temporary ([`crate::codes::error_is_temporary`]). The engine uses it for every reply error it
 /// reports (connect, subscribe, refresh, sub_refresh and app requests).
 impl From<crate::wire::ErrorReply> for Error {
     fn from(reply: crate::wire::ErrorReply) -> Self {
-        Error::Server { code: reply.code, message: reply.message, temporary: reply.temporary }
+        let temporary = crate::codes::error_is_temporary(reply.code, reply.temporary);
+        Error::Server { code: reply.code, message: reply.message, temporary }
     }
 }
 

@@ -164,7 +164,8 @@ struct RawReply<'a> {
     #[serde(borrow)]
     rpc: Option<RawData<'a>>,
     refresh: Option<RefreshResult>,
-    sub_refresh: Option<SubRefreshResult>,
+    #[serde(borrow)]
+    sub_refresh: Option<RawSubRefreshResult<'a>>,
 }
 
 impl RawReply<'_> {
@@ -193,7 +194,7 @@ impl RawReply<'_> {
         } else if let Some(r) = self.refresh {
             ReplyBody::Refresh(r)
         } else if let Some(r) = self.sub_refresh {
-            ReplyBody::SubRefresh(r)
+            ReplyBody::SubRefresh(to_wire!(r, f => SubRefreshResult { expires, ttl ; items }))
         } else {
             ReplyBody::Empty
         };
@@ -203,6 +204,8 @@ impl RawReply<'_> {
 
 #[derive(Deserialize)]
 struct RawPush<'a> {
+    #[serde(default)]
+    id: i64,
     #[serde(default)]
     channel: String,
     #[serde(borrow, rename = "pub")]
@@ -219,7 +222,7 @@ struct RawPush<'a> {
     #[serde(borrow)]
     connect: Option<Box<RawConnectResult<'a>>>,
     disconnect: Option<RawCodeReason>,
-    refresh: Option<SubRefreshResult>,
+    refresh: Option<RawRefreshPush>,
 }
 
 impl RawPush<'_> {
@@ -247,7 +250,7 @@ impl RawPush<'_> {
         } else {
             PushBody::Unknown
         };
-        Push { channel: self.channel, body }
+        Push { id: self.id, channel: self.channel, body }
     }
 }
 
@@ -294,16 +297,42 @@ struct RawSubscribeResult<'a> {
     data: Option<&'a RawValue>,
     was_recovering: bool,
     delta: bool,
+    id: i64,
+    #[serde(rename = "type")]
+    kind: i32,
+    phase: i32,
+    cursor: String,
+    #[serde(borrow, deserialize_with = "null_as_default")]
+    state: Vec<RawPublication<'a>>,
+    publish_debounce: u32,
 }
 
 impl IntoWire for RawSubscribeResult<'_> {
     type Wire = SubscribeResult;
     fn into_wire(self, f: &Bytes) -> SubscribeResult {
         to_wire!(self, f => SubscribeResult {
-            expires, ttl, recoverable, epoch, recovered, offset, positioned, was_recovering, delta ;
-            publications, data
+            expires, ttl, recoverable, epoch, recovered, offset, positioned, was_recovering, delta, id,
+            kind, phase, cursor, publish_debounce ;
+            publications, data, state
         })
     }
+}
+
+#[derive(Deserialize, Default)]
+#[serde(default)]
+struct RawSubRefreshResult<'a> {
+    expires: bool,
+    ttl: u32,
+    #[serde(borrow, deserialize_with = "null_as_default")]
+    items: Vec<RawPublication<'a>>,
+}
+
+/// The `refresh` push.
+#[derive(Deserialize, Default)]
+#[serde(default)]
+struct RawRefreshPush {
+    expires: bool,
+    ttl: u32,
 }
 
 #[derive(Deserialize, Default)]
@@ -319,12 +348,19 @@ struct RawPublication<'a> {
     delta: bool,
     time: i64,
     channel: String,
+    key: String,
+    removed: bool,
+    score: i64,
+    epoch: String,
+    version: u64,
 }
 
 impl IntoWire for RawPublication<'_> {
     type Wire = Publication;
     fn into_wire(self, f: &Bytes) -> Publication {
-        to_wire!(self, f => Publication { offset, tags, delta, time, channel ; data, info })
+        to_wire!(self, f => Publication {
+            offset, tags, delta, time, channel, key, removed, score, epoch, version ; data, info
+        })
     }
 }
 

@@ -186,7 +186,11 @@ fn command_to_proto(command: &Command) -> pb::Command {
             out.unsubscribe = Some(pb::UnsubscribeRequest { channel: r.channel.clone() })
         }
         CommandBody::Publish(r) => {
-            out.publish = Some(pb::PublishRequest { channel: r.channel.clone(), data: bytes_of(&r.data) })
+            out.publish = Some(pb::PublishRequest {
+                channel: r.channel.clone(),
+                data: bytes_of(&r.data),
+                ..Default::default()
+            })
         }
         CommandBody::Presence(r) => out.presence = Some(pb::PresenceRequest { channel: r.channel.clone() }),
         CommandBody::PresenceStats(r) => {
@@ -199,8 +203,11 @@ fn command_to_proto(command: &Command) -> pb::Command {
         }
         CommandBody::Refresh(r) => out.refresh = Some(pb::RefreshRequest { token: r.token.clone() }),
         CommandBody::SubRefresh(r) => {
-            out.sub_refresh =
-                Some(pb::SubRefreshRequest { channel: r.channel.clone(), token: r.token.clone() })
+            out.sub_refresh = Some(pb::SubRefreshRequest {
+                channel: r.channel.clone(),
+                token: r.token.clone(),
+                ..Default::default()
+            })
         }
         // The pong is the empty command: no id even if the caller set one (like the JSON `{}`).
         CommandBody::Pong => out.id = 0,
@@ -233,6 +240,7 @@ fn subscribe_request_to_proto(r: &SubscribeRequest) -> pb::SubscribeRequest {
         delta: r.delta.clone(),
         tf: r.tf.as_ref().map(filter_to_proto),
         flag: r.flag,
+        ..Default::default()
     }
 }
 
@@ -306,7 +314,11 @@ fn reply_from_proto(r: pb::Reply) -> Reply {
             ttl: f.ttl,
         })
     } else if let Some(f) = r.sub_refresh {
-        ReplyBody::SubRefresh(SubRefreshResult { expires: f.expires, ttl: f.ttl })
+        ReplyBody::SubRefresh(SubRefreshResult {
+            expires: f.expires,
+            ttl: f.ttl,
+            items: f.items.into_iter().map(publication_from_proto).collect(),
+        })
     } else {
         ReplyBody::Empty
     };
@@ -354,8 +366,7 @@ fn push_from_proto(p: pb::Push) -> Push {
     } else {
         PushBody::Unknown
     };
-    // `p.id` (channel compaction) is never negotiated by this client, so it is not surfaced.
-    Push { channel: p.channel, body }
+    Push { id: p.id, channel: p.channel, body }
 }
 
 fn connect_result_from_proto(c: pb::ConnectResult) -> ConnectResult {
@@ -393,11 +404,17 @@ fn subscribe_result_from_proto(s: pb::SubscribeResult) -> SubscribeResult {
         data: opt_payload(s.data),
         was_recovering: s.was_recovering,
         delta: s.delta,
+        id: s.id,
+        kind: s.r#type,
+        phase: s.phase,
+        cursor: s.cursor,
+        state: s.state.into_iter().map(publication_from_proto).collect(),
+        publish_debounce: s.publish_debounce,
     }
 }
 
 fn publication_from_proto(p: pb::Publication) -> Publication {
-    // `p.epoch` (field 14, newer servers) has no place in the wire type yet.
+    // `prev_data` (field 15) is broker-internal: servers clear it before delivery.
     Publication {
         data: Payload::from_raw(p.data),
         info: p.info.map(client_info_from_proto),
@@ -406,6 +423,11 @@ fn publication_from_proto(p: pb::Publication) -> Publication {
         delta: p.delta,
         time: p.time,
         channel: p.channel,
+        key: p.key,
+        removed: p.removed,
+        score: p.score,
+        epoch: p.epoch,
+        version: p.version,
     }
 }
 

@@ -162,7 +162,7 @@ fn session_replies() {
 
     let push = push_of(r#"{"push":{"channel":"chat:1","pub":{"data":{"t":"b"},"offset":43}}}"#);
     let publication = Publication { data: json(r#"{"t":"b"}"#), offset: 43, ..Default::default() };
-    assert_eq!(push, Push { channel: "chat:1".into(), body: PushBody::Publication(publication) });
+    assert_eq!(push, Push { id: 0, channel: "chat:1".into(), body: PushBody::Publication(publication) });
 
     assert_eq!(decode_one("{}"), Reply { id: 0, error: None, body: ReplyBody::Ping });
     assert_eq!(decode_one(r#"{"id":3,"publish":{}}"#).body, ReplyBody::Publish);
@@ -224,7 +224,10 @@ fn other_results() {
     assert_eq!(decode_one(r#"{"id":5,"rpc":{}}"#).body, ReplyBody::Rpc(RpcResult { data: None }));
 
     let sub_refresh = decode_one(r#"{"id":6,"sub_refresh":{"expires":true,"ttl":60}}"#);
-    assert_eq!(sub_refresh.body, ReplyBody::SubRefresh(SubRefreshResult { expires: true, ttl: 60 }));
+    assert_eq!(
+        sub_refresh.body,
+        ReplyBody::SubRefresh(SubRefreshResult { expires: true, ttl: 60, ..Default::default() })
+    );
 
     let connect = decode_one(
         r#"{"id":7,"connect":{"client":"c","data":{"d":1},"subs":{"user#1":{"recoverable":true,"epoch":"e","offset":4,"publications":[{"data":[],"offset":5}]}},"session":"s","node":"n","time":1}}"#,
@@ -304,13 +307,11 @@ fn null_lists_maps_and_messages() {
 #[test]
 fn unknown_keys_and_kinds_are_tolerated() {
     let reply = decode_one(
-        r#"{"id":1,"future":{"x":[1,{"y":null}]},"subscribe":{"id":77,"type":1,"state":{"a":1},"publish_debounce":5,"epoch":"e"}}"#,
+        r#"{"id":1,"future":{"x":[1,{"y":null}]},"subscribe":{"later":{"a":1},"epoch":"e","prev_data":"x"}}"#,
     );
     let expected = SubscribeResult { epoch: "e".into(), ..Default::default() };
     assert_eq!(reply.body, ReplyBody::Subscribe(expected));
-    let push = push_of(
-        r#"{"push":{"id":12,"channel":"c","pub":{"data":1,"key":"k","removed":true,"score":-3,"epoch":"x","version":2,"prev_data":{}}}}"#,
-    );
+    let push = push_of(r#"{"push":{"channel":"c","pub":{"data":1,"prev_data":{},"someday":[1]}}}"#);
     assert_eq!(push.body, PushBody::Publication(Publication { data: json("1"), ..Default::default() }));
     assert_eq!(push_of(r#"{"push":{"channel":"c","brand_new":{"a":1}}}"#).body, PushBody::Unknown);
     assert_eq!(push_of(r#"{"push":{}}"#), Push::default());
@@ -374,4 +375,49 @@ fn garbage_never_panics() {
     let _ = JsonCodec.decode(&Bytes::from(format!("{{\"push\":{{\"message\":{{\"data\":{deep}}}}}}}")));
     let nested_objects = format!("{}{}", "{\"push\":".repeat(50_000), "}".repeat(50_000));
     assert!(JsonCodec.decode(&Bytes::from(nested_objects)).is_err());
+}
+
+/// Every field Centrifugo v6 added to what a client receives decodes from JSON: `Push.id`,
+/// `SubscribeResult.id/type/phase/cursor/state/publish_debounce`, `Publication.key/removed/score/epoch/
+/// version` (`prev_data` is broker-internal and dropped), `SubRefreshResult.items`.
+#[test]
+fn every_v6_field_decodes() {
+    let publication = r#"{"data":{"v":1},"offset":3,"key":"k1","removed":true,"score":-42,"epoch":"ep","version":9,"prev_data":"eA=="}"#;
+    let full = Publication {
+        data: json(r#"{"v":1}"#),
+        offset: 3,
+        key: "k1".into(),
+        removed: true,
+        score: -42,
+        epoch: "ep".into(),
+        version: 9,
+        ..Default::default()
+    };
+    let reply = decode_one(&format!(
+        r#"{{"id":1,"subscribe":{{"epoch":"ep","offset":150,"id":77,"type":1,"phase":2,"cursor":"k099","state":[{publication}],"publish_debounce":250}}}}"#
+    ));
+    let expected = SubscribeResult {
+        epoch: "ep".into(),
+        offset: 150,
+        id: 77,
+        kind: 1,
+        phase: 2,
+        cursor: "k099".into(),
+        state: vec![full.clone()],
+        publish_debounce: 250,
+        ..Default::default()
+    };
+    assert_eq!(reply.body, ReplyBody::Subscribe(expected));
+
+    let push = push_of(&format!(r#"{{"push":{{"id":12,"pub":{publication}}}}}"#));
+    assert_eq!(push, Push { id: 12, channel: String::new(), body: PushBody::Publication(full.clone()) });
+
+    let reply = decode_one(&format!(
+        r#"{{"id":2,"sub_refresh":{{"expires":true,"ttl":30,"items":[{publication}]}}}}"#
+    ));
+    let expected = SubRefreshResult { expires: true, ttl: 30, items: vec![full] };
+    assert_eq!(reply.body, ReplyBody::SubRefresh(expected));
+    // A `refresh` push still reads its two fields.
+    let push = push_of(r#"{"push":{"refresh":{"expires":true,"ttl":5}}}"#);
+    assert_eq!(push.body, PushBody::Refresh { expires: true, ttl: 5 });
 }

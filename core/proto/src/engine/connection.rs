@@ -170,6 +170,11 @@ impl Engine {
             self.go_disconnected(codes::disconnected::MESSAGE_SIZE_LIMIT, "message size limit exceeded", now);
             return;
         }
+        if code == codes::server_disconnect::CONNECTION_EXPIRED && self.config.has_token_provider {
+            // The token is stale: the next attempt asks the provider first.
+            self.token.clear();
+            self.refresh_required = true;
+        }
         if code == codes::server_disconnect::STATE_INVALIDATED {
             if self.config.has_token_provider {
                 self.token.clear();
@@ -352,6 +357,8 @@ impl Engine {
         }
         self.tx_queue.clear();
         self.fail_inflight();
+        // Compaction ids belong to the connection that assigned them.
+        self.subs.compaction.clear();
         let channels: Vec<String> = self.subs.client.keys().cloned().collect();
         for channel in channels {
             let Some(sub) = self.subs.client.get_mut(&channel) else {

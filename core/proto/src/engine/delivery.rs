@@ -64,6 +64,7 @@ impl Engine {
         sub.state = SubscriptionState::Subscribing;
         sub.inflight = None;
         self.timers.clear(&TimerKey::sub_refresh(channel));
+        self.subs.release_id(channel);
         let body = CommandBody::Unsubscribe(UnsubscribeRequest { channel: channel.to_owned() });
         self.send_command(body, InflightKind::Unsubscribe, now);
         self.sub_event(channel, SubscriptionEvent::Error(crate::error::Error::Protocol(reason.to_owned())));

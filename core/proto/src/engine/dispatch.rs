@@ -1,4 +1,5 @@
-//! Decoding received frames and routing each reply: command replies by id, pushes by channel, pings.
+//! Decoding received frames and routing each reply: command replies by id, pushes by channel (or by the
+//! channel compaction id a subscribe reply assigned), pings.
 
 use bytes::Bytes;
 use web_time::Instant;
@@ -41,7 +42,19 @@ impl Engine {
     }
 
     fn on_push(&mut self, push: Push, now: Instant) {
-        let Push { channel, body } = push;
+        let Push { id, channel, body } = push;
+        let channel = if channel.is_empty() && id > 0 {
+            match self.subs.compaction.get(&id) {
+                Some(channel) => channel.clone(),
+                None => {
+                    // An id this connection never got (or already released): nothing to deliver it to.
+                    tracing::warn!(push_id = id, "dropping a push for an unknown channel id");
+                    return;
+                }
+            }
+        } else {
+            channel
+        };
         match body {
             PushBody::Publication(publication) => self.on_publication(&channel, publication, now),
             PushBody::Join(info) => {
@@ -62,6 +75,7 @@ impl Engine {
                 if self.subs.client.contains_key(&channel) {
                     self.on_unsubscribe_push(&channel, code, &reason, now);
                 } else if self.subs.server.remove(&channel).is_some() {
+                    self.subs.release_id(&channel);
                     self.client_event(ClientEvent::ServerUnsubscribed { channel });
                 }
             }

@@ -23,6 +23,7 @@ impl Engine {
         let gone: Vec<String> = self.subs.server.keys().filter(|c| !subs.contains_key(*c)).cloned().collect();
         for channel in gone {
             self.subs.server.remove(&channel);
+            self.subs.release_id(&channel);
             self.client_event(ClientEvent::ServerUnsubscribed { channel });
         }
         for (channel, result) in subs {
@@ -30,6 +31,7 @@ impl Engine {
             let last_delivered = sub.recovery.position().cloned();
             sub.recovery.on_subscribed(&result);
             let info = SubscribedInfo::from(&result);
+            self.subs.assign_id(&channel, result.id);
             let gap = super::subscriptions::gap(last_delivered, &info);
             self.client_event(ClientEvent::ServerSubscribed { channel: channel.clone(), info });
             if let Some(gap) = gap {

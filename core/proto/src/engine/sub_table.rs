@@ -104,9 +104,29 @@ pub(super) struct DueSub {
 pub(super) struct Subscriptions {
     pub(super) client: BTreeMap<String, Sub>,
     pub(super) server: BTreeMap<String, ServerSub>,
+    /// Channel compaction: `SubscribeResult.id` (> 0) → channel, for this connection only. An entry
+    /// exists exactly while the server may send pushes under that id: set by a subscribe reply,
+    /// removed when the subscription ends or resubscribes ([`Subscriptions::release_id`]), emptied when
+    /// the connection ends (ids are node-local and may be reused after a resubscribe).
+    pub(super) compaction: BTreeMap<i64, String>,
 }
 
 impl Subscriptions {
+    /// Records the compaction id a subscribe reply gave `channel` (ids 0 and below mean none).
+    pub(super) fn assign_id(&mut self, channel: &str, id: i64) {
+        self.release_id(channel);
+        if id > 0 {
+            if let Some(previous) = self.compaction.insert(id, channel.to_owned()) {
+                tracing::debug!(id, previous, channel, "a channel id moved to another channel");
+            }
+        }
+    }
+
+    /// Forgets `channel`'s compaction id, if it has one.
+    pub(super) fn release_id(&mut self, channel: &str) {
+        self.compaction.retain(|_, c| c != channel);
+    }
+
     /// Clears both timers of `channel`.
     pub(super) fn disarm(channel: &str, timers: &mut Timers) {
         timers.clear(&TimerKey::resubscribe(channel));

@@ -91,6 +91,7 @@ impl Engine {
         Subscriptions::disarm(channel, &mut self.timers);
         sub.token_fetch = None;
         sub.state_fetch = None;
+        self.subs.release_id(channel);
         if tell_server && server_may_know && connected {
             let body = CommandBody::Unsubscribe(UnsubscribeRequest { channel: channel.to_owned() });
             self.send_command(body, InflightKind::Unsubscribe, now);
@@ -163,7 +164,8 @@ impl Engine {
             join_leave: sub.config.join_leave,
             delta: if sub.config.delta { "fossil".to_owned() } else { String::new() },
             tf: sub.config.tags_filter.clone(),
-            flag: if sub.config.has_state_loader { codes::subscribe_flags::REJECT_UNRECOVERED } else { 0 },
+            flag: codes::subscribe_flags::CHANNEL_COMPACTION
+                | if sub.config.has_state_loader { codes::subscribe_flags::REJECT_UNRECOVERED } else { 0 },
         };
         let kind = InflightKind::Subscribe { channel: channel.to_owned() };
         let id = self.send_command(CommandBody::Subscribe(request), kind, now);
@@ -232,6 +234,7 @@ impl Engine {
             (false, _) => None,
         };
         let info = SubscribedInfo::from(&result);
+        self.subs.assign_id(channel, result.id);
         self.schedule_sub_refresh(channel, result.expires, result.ttl, now);
         self.sub_event(channel, SubscriptionEvent::Subscribed(info.clone()));
         if let Some(gap) = gap(last_delivered, &info) {
@@ -277,6 +280,7 @@ impl Engine {
             }
             sub.config.has_token_provider
         };
+        self.subs.release_id(channel);
         if code == codes::server_unsubscribe::SUBSCRIPTION_EXPIRED
             && has_provider
             && let Some(sub) = self.subs.client.get_mut(channel)

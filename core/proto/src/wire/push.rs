@@ -1,7 +1,8 @@
 //! Asynchronous pushes from the server.
 //!
 //! A push arrives as a [`Reply`] with id 0 and names the channel it concerns (empty for
-//! connection-level pushes: `message`, `connect`, `disconnect`, `refresh`). Exactly one kind of
+//! connection-level pushes: `message`, `connect`, `disconnect`, `refresh`). With channel compaction
+//! negotiated, `pub`, `join` and `leave` pushes carry the channel's numeric id instead of its name. Exactly one kind of
 //! content is set on the wire; [`PushBody`] models which one. Push kinds this crate does not know
 //! decode to [`PushBody::Unknown`] so that newer servers do not break older clients.
 //!
@@ -13,7 +14,10 @@ use super::reply::{ClientInfo, ConnectResult, Publication};
 /// An asynchronous push.
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
 pub struct Push {
-    /// The channel concerned; empty for connection-level pushes.
+    /// Channel compaction (`Push.id`, Protobuf field 1): the numeric id the subscribe reply assigned to
+    /// the channel, set instead of `channel` on `pub`, `join` and `leave` pushes; 0 when absent.
+    pub id: i64,
+    /// The channel concerned; empty for connection-level pushes (and for compacted ones).
     pub channel: String,
     /// What happened.
     pub body: PushBody,
@@ -120,10 +124,13 @@ mod tests {
             tags: map([("k", "v".to_owned())]),
             ..Default::default()
         };
-        assert_eq!(publication, Push { channel: "chat:1".into(), body: PushBody::Publication(expected) });
+        assert_eq!(
+            publication,
+            Push { id: 0, channel: "chat:1".into(), body: PushBody::Publication(expected) }
+        );
 
         let join = push_of(r#"{"push":{"channel":"chat:1","join":{"info":{"user":"7","client":"c0a…"}}}}"#);
-        assert_eq!(join, Push { channel: "chat:1".into(), body: PushBody::Join(info("7", "c0a…")) });
+        assert_eq!(join, Push { id: 0, channel: "chat:1".into(), body: PushBody::Join(info("7", "c0a…")) });
         let leave = push_of(r#"{"push":{"channel":"chat:1","leave":{"info":{"user":"7","client":"c0a…"}}}}"#);
         assert_eq!(leave.body, PushBody::Leave(info("7", "c0a…")));
 
@@ -131,12 +138,12 @@ mod tests {
             r#"{"push":{"channel":"chat:1","unsubscribe":{"code":2000,"reason":"server unsubscribe"}}}"#,
         );
         let expected = PushBody::Unsubscribe { code: 2000, reason: "server unsubscribe".into() };
-        assert_eq!(unsubscribe, Push { channel: "chat:1".into(), body: expected });
+        assert_eq!(unsubscribe, Push { id: 0, channel: "chat:1".into(), body: expected });
 
         let message = push_of(r#"{"push":{"message":{"data":{"any":"json"}}}}"#);
         assert_eq!(
             message,
-            Push { channel: String::new(), body: PushBody::Message(json(r#"{"any":"json"}"#)) }
+            Push { id: 0, channel: String::new(), body: PushBody::Message(json(r#"{"any":"json"}"#)) }
         );
 
         let subscribe = push_of(
@@ -149,7 +156,7 @@ mod tests {
             positioned: true,
             data: Some(json("{}")),
         };
-        assert_eq!(subscribe, Push { channel: "user#42".into(), body: PushBody::Subscribe(expected) });
+        assert_eq!(subscribe, Push { id: 0, channel: "user#42".into(), body: PushBody::Subscribe(expected) });
 
         let disconnect = push_of(r#"{"push":{"disconnect":{"code":3005,"reason":"connection expired"}}}"#);
         assert_eq!(disconnect.body, PushBody::Disconnect { code: 3005, reason: "connection expired".into() });

@@ -12,7 +12,7 @@
 //! Replies may arrive out of order relative to commands; match them by id.
 //!
 //! The types without application data ([`ErrorReply`], [`PresenceStatsResult`],
-//! [`RefreshResult`], [`SubRefreshResult`]) implement `serde::Deserialize` from their JSON form
+//! [`RefreshResult`]) implement `serde::Deserialize` from their JSON form
 //! (absent fields default to zero, unknown fields are ignored). The others are decoded by the
 //! codec, which makes their payloads point into the received frame.
 
@@ -131,6 +131,21 @@ pub struct SubscribeResult {
     pub was_recovering: bool,
     /// Delta compression was negotiated: publication data changes encoding.
     pub delta: bool,
+    /// Channel compaction (field 14): when > 0, `pub`/`join`/`leave` pushes of this channel carry this
+    /// id ([`crate::wire::Push::id`]) instead of the channel name, for the life of this subscription on
+    /// this connection.
+    pub id: i64,
+    /// Subscription type (field 15, JSON `type`): 1 for every map kind, 4 shared poll, 0 stream.
+    pub kind: i32,
+    /// Map subscriptions (field 16): 2 state, 1 stream, 0 (absent) live.
+    pub phase: i32,
+    /// Map subscriptions (field 17): the next state page ("" = the last one).
+    pub cursor: String,
+    /// Map subscriptions (field 18): the state entries of this page.
+    pub state: Vec<Publication>,
+    /// Publish debounce window in milliseconds (field 19, uint32): publishes made through the
+    /// subscription are held and coalesced within it; 0 means none.
+    pub publish_debounce: u32,
 }
 
 /// A message published into a channel.
@@ -151,6 +166,17 @@ pub struct Publication {
     pub time: i64,
     /// Channel of the publication (set only for wildcard-style deliveries).
     pub channel: String,
+    /// Map entry or shared-poll item key (field 11).
+    pub key: String,
+    /// The map entry was removed (field 12).
+    pub removed: bool,
+    /// Sort score of ordered maps (field 13, sint64).
+    pub score: i64,
+    /// The stream epoch (field 14): servers set it on the first publication of a stream (offset 1), so
+    /// a subscription that started without an epoch learns it, and on map entries.
+    pub epoch: String,
+    /// Per-key version (field 16, shared poll).
+    pub version: u64,
 }
 
 /// Description of a connection, used by presence, join/leave and publications.
@@ -216,11 +242,12 @@ pub struct RefreshResult {
 }
 
 /// Result of `sub_refresh`.
-#[derive(Debug, Clone, PartialEq, Eq, Default, Deserialize)]
-#[serde(default)]
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
 pub struct SubRefreshResult {
     /// The subscription still expires: refresh again before `ttl` elapses.
     pub expires: bool,
     /// Seconds until the subscription expires.
     pub ttl: u32,
+    /// Shared poll (field 3): cached items newer than the versions the client tracks.
+    pub items: Vec<Publication>,
 }

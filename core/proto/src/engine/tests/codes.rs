@@ -6,7 +6,8 @@
 //! ends the subscription with 103; a temporary subscribe error 111 keeps it subscribing and resubscribes
 //! after the subscription backoff; unsubscribe push 2000 ends it, 2500 resubscribes at once with
 //! recovery from the last position; disconnect 3014 makes the next subscribe recover from the
-//! invalidated epoch `_` (and keeps a static connection token).
+//! invalidated epoch `_` (and keeps a static connection token); disconnect 3005 (push or close code)
+//! with a token provider fetches a fresh token before reopening, so the next connect succeeds at once.
 
 use serde_json::json;
 
@@ -176,4 +177,52 @@ fn disconnect_3014_invalidates_positions() {
     assert_eq!(again.field("epoch"), "_");
     assert!(again.field("offset").is_null(), "offset 0 is left out: {:?}", again.body);
     assert!(sim.tokens.is_empty(), "without a token provider the static token is kept");
+}
+
+/// A connected client with a token provider, after its first connect with token `t1`.
+fn connected_with_provider() -> Sim {
+    let sim = Sim::connected(config_with_provider("t1"));
+    assert_eq!(sim.last("connect").field("token"), "t1");
+    sim
+}
+
+/// After a disconnect with `code`, the provider is asked before any transport opens, and the next
+/// connect carries the fresh token: one round trip, no 109 detour.
+fn assert_stale_token_refetched(mut sim: Sim) {
+    sim.advance(secs(30));
+    assert_eq!(sim.opens.len(), 1, "no transport before the fresh token");
+    assert_eq!(sim.tokens.len(), 1);
+    assert_eq!(sim.tokens[0].kind, TokenKind::Connection);
+    let id = sim.tokens[0].id;
+    sim.answer_token(id, Ok("t2".to_owned()));
+    assert_eq!(sim.state(), ClientState::Connected);
+    assert_eq!(sim.opens.len(), 2);
+    let connects = sim.sent_of("connect");
+    assert_eq!(connects.len(), 2, "one connect per attempt, none rejected");
+    assert_eq!(connects[1].field("token"), "t2");
+    assert!(!sim.client_events().iter().any(|e| matches!(e, ClientEvent::Error(_))));
+}
+
+#[test]
+fn disconnect_3005_fetches_a_fresh_token_before_reconnecting() {
+    let mut sim = connected_with_provider();
+    sim.push("", json!({ "disconnect": { "code": 3005, "reason": "connection expired" } }));
+    assert_eq!(sim.connecting_codes().last(), Some(&3005));
+    assert_stale_token_refetched(sim);
+}
+
+#[test]
+fn close_3005_fetches_a_fresh_token_before_reconnecting() {
+    let mut sim = connected_with_provider();
+    sim.close(Some(3005), "connection expired");
+    assert_stale_token_refetched(sim);
+}
+
+#[test]
+fn disconnect_3005_without_a_provider_reconnects_with_the_same_token() {
+    let mut sim = Sim::connected(crate::config::Config { token: "t1".into(), ..config() });
+    sim.close(Some(3005), "connection expired");
+    sim.advance(secs(30));
+    assert!(sim.tokens.is_empty());
+    assert_eq!(sim.last("connect").field("token"), "t1");
 }

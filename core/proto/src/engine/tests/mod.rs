@@ -11,6 +11,8 @@
 //! - `heartbeat`: one pong per ping, and the ping watchdog (PROTOCOL.md 5).
 //! - `refresh`: token answers for a connection or subscription that has since ended are discarded.
 //! - `codes`: the code tables of PROTOCOL.md 4, as behaviour.
+//! - `compaction`: channel ids (`SubscribeResult.id`, `Push.id`): routing, unknown ids, id 0, reuse.
+//! - `invalidation`: error 113, unsubscribe 2502 and disconnect 3014 (push and close code).
 //! - `recovery`: exactly-once delivery across a reconnect with recovery (PROTOCOL.md 7).
 //! - `batching`: `connect` and `subscribe` share a frame only on optimistic transports.
 //! - `requests`: app calls while connected, connecting and disconnected; outcome unknown; refusals.
@@ -30,8 +32,10 @@ mod sim;
 mod backoff;
 mod batching;
 mod codes;
+mod compaction;
 mod delta;
 mod heartbeat;
+mod invalidation;
 mod lifecycle;
 mod options;
 mod protobuf;

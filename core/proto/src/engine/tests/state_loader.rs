@@ -5,7 +5,7 @@
 //! subscribe recovers from the loaded position with flag 2; a stored position is tried first and error
 //! 112 drops it and asks the loader again; a failed load is an error event and is retried after the
 //! resubscribe backoff; an answer for a subscription that ended meanwhile is ignored; without a loader
-//! no flag is sent and 112 ends the subscription as before.
+//! the reject-unrecovered bit is not sent and 112 ends the subscription as before.
 
 use serde_json::json;
 
@@ -47,7 +47,7 @@ fn the_first_subscribe_loads_state_then_recovers_from_it() {
     assert_eq!(subscribe.field("recover"), true);
     assert_eq!(subscribe.field("offset"), 5);
     assert_eq!(subscribe.field("epoch"), "e");
-    assert_eq!(subscribe.field("flag"), 2, "reject unrecovered");
+    assert_eq!(subscribe.field("flag"), 3, "channel compaction and reject unrecovered");
 
     let result = json!({
         "recoverable": true, "positioned": true, "epoch": "e", "offset": 5, "recovered": true,
@@ -81,7 +81,7 @@ fn error_112_drops_the_position_and_asks_the_loader() {
     sim.subscribe("s", SubscriptionConfig { since: Some(position(3, "old")), ..with_loader() });
     assert!(sim.states.is_empty(), "a known position is tried first");
     let first = sim.last("subscribe");
-    assert_eq!((first.field("offset"), first.field("flag")), (&json!(3), &json!(2)));
+    assert_eq!((first.field("offset"), first.field("flag")), (&json!(3), &json!(3)));
 
     sim.reply_error(&first, 112, false);
     assert_eq!(sim.sub_state("s"), Some(SubscriptionState::Subscribing));
@@ -133,11 +133,11 @@ fn the_load_waits_for_the_connection_and_late_answers_are_ignored() {
 }
 
 #[test]
-fn without_a_loader_no_flag_is_sent_and_112_ends_the_subscription() {
+fn without_a_loader_only_compaction_is_asked_and_112_ends_the_subscription() {
     let mut sim = Sim::connected(config());
     sim.server.subscribe = Answer::Error { code: 112, temporary: false };
     sim.subscribe("s", SubscriptionConfig { since: Some(position(3, "old")), ..recoverable() });
-    assert!(sim.last("subscribe").field("flag").is_null());
+    assert_eq!(sim.last("subscribe").field("flag"), 1, "channel compaction only");
     assert!(sim.states.is_empty());
     assert_eq!(sim.sub_state("s"), Some(SubscriptionState::Unsubscribed));
 }

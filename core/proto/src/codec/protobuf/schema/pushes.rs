@@ -36,8 +36,18 @@ pub(crate) struct Publication {
     pub time: i64,
     #[prost(string, tag = "10")]
     pub channel: String,
+    #[prost(string, tag = "11")]
+    pub key: String,
+    #[prost(bool, tag = "12")]
+    pub removed: bool,
+    #[prost(sint64, tag = "13")]
+    pub score: i64,
     #[prost(string, tag = "14")]
     pub epoch: String,
+    #[prost(bytes = "bytes", tag = "15")]
+    pub prev_data: Bytes,
+    #[prost(uint64, tag = "16")]
+    pub version: u64,
 }
 
 /// `Join`.

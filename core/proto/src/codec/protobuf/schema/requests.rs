@@ -97,6 +97,16 @@ pub(crate) struct SubscribeRequest {
     pub tf: Option<FilterNode>,
     #[prost(int64, tag = "14")]
     pub flag: i64,
+    #[prost(int32, tag = "15")]
+    pub r#type: i32,
+    #[prost(int32, tag = "16")]
+    pub phase: i32,
+    #[prost(string, tag = "17")]
+    pub cursor: String,
+    #[prost(int32, tag = "18")]
+    pub limit: i32,
+    #[prost(bool, tag = "19")]
+    pub asc: bool,
 }
 
 /// `FilterNode` (a publication tags filter).
@@ -141,6 +151,18 @@ pub(crate) struct SubscribeResult {
     pub was_recovering: bool,
     #[prost(bool, tag = "13")]
     pub delta: bool,
+    #[prost(int64, tag = "14")]
+    pub id: i64,
+    #[prost(int32, tag = "15")]
+    pub r#type: i32,
+    #[prost(int32, tag = "16")]
+    pub phase: i32,
+    #[prost(string, tag = "17")]
+    pub cursor: String,
+    #[prost(message, repeated, tag = "18")]
+    pub state: Vec<Publication>,
+    #[prost(uint32, tag = "19")]
+    pub publish_debounce: u32,
 }
 
 /// `SubRefreshRequest`.
@@ -150,6 +172,30 @@ pub(crate) struct SubRefreshRequest {
     pub channel: String,
     #[prost(string, tag = "2")]
     pub token: String,
+    #[prost(int32, tag = "3")]
+    pub r#type: i32,
+    #[prost(message, repeated, tag = "4")]
+    pub track: Vec<TrackBatch>,
+    #[prost(string, repeated, tag = "5")]
+    pub untrack: Vec<String>,
+}
+
+/// `TrackBatch` (shared poll).
+#[derive(Clone, PartialEq, prost::Message)]
+pub(crate) struct TrackBatch {
+    #[prost(string, tag = "1")]
+    pub signature: String,
+    #[prost(message, repeated, tag = "2")]
+    pub items: Vec<KeyedItem>,
+}
+
+/// `KeyedItem` (shared poll).
+#[derive(Clone, PartialEq, prost::Message)]
+pub(crate) struct KeyedItem {
+    #[prost(string, tag = "1")]
+    pub key: String,
+    #[prost(uint64, tag = "2")]
+    pub version: u64,
 }
 
 /// `SubRefreshResult`.
@@ -159,6 +205,8 @@ pub(crate) struct SubRefreshResult {
     pub expires: bool,
     #[prost(uint32, tag = "2")]
     pub ttl: u32,
+    #[prost(message, repeated, tag = "3")]
+    pub items: Vec<Publication>,
 }
 
 /// `UnsubscribeRequest`.
@@ -179,6 +227,12 @@ pub(crate) struct PublishRequest {
     pub channel: String,
     #[prost(bytes = "bytes", tag = "2")]
     pub data: Bytes,
+    #[prost(int32, tag = "3")]
+    pub r#type: i32,
+    #[prost(string, tag = "4")]
+    pub key: String,
+    #[prost(bool, tag = "5")]
+    pub removed: bool,
 }
 
 /// `PublishResult` (empty).

@@ -30,7 +30,12 @@ pub(super) fn pb_publication(offset: u64) -> pb::Publication {
         delta: true,
         time: 1_700_000_000_000,
         channel: "chat:*".into(),
-        epoch: "ignored".into(),
+        key: "k1".into(),
+        removed: true,
+        score: -42,
+        epoch: "ep".into(),
+        prev_data: b("prev"),
+        version: 9,
     }
 }
 
@@ -43,6 +48,11 @@ pub(super) fn wire_publication(offset: u64) -> Publication {
         delta: true,
         time: 1_700_000_000_000,
         channel: "chat:*".into(),
+        key: "k1".into(),
+        removed: true,
+        score: -42,
+        epoch: "ep".into(),
+        version: 9,
     }
 }
 
@@ -59,6 +69,12 @@ pub(super) fn pb_subscribe_result() -> pb::SubscribeResult {
         data: b(r#"{"sub":true}"#),
         was_recovering: true,
         delta: true,
+        id: 7,
+        r#type: 1,
+        phase: 2,
+        cursor: "c9".into(),
+        state: vec![pb_publication(3)],
+        publish_debounce: 250,
     }
 }
 
@@ -75,6 +91,12 @@ pub(super) fn wire_subscribe_result() -> SubscribeResult {
         data: Some(payload(r#"{"sub":true}"#)),
         was_recovering: true,
         delta: true,
+        id: 7,
+        kind: 1,
+        phase: 2,
+        cursor: "c9".into(),
+        state: vec![wire_publication(3)],
+        publish_debounce: 250,
     }
 }
 
@@ -204,8 +226,22 @@ pub(super) fn every_result() -> Vec<(pb::Reply, Reply)> {
             ),
         ),
         (
-            pb::Reply { sub_refresh: Some(pb::SubRefreshResult { expires: true, ttl: 30 }), ..reply(13) },
-            ok(13, ReplyBody::SubRefresh(SubRefreshResult { expires: true, ttl: 30 })),
+            pb::Reply {
+                sub_refresh: Some(pb::SubRefreshResult {
+                    expires: true,
+                    ttl: 30,
+                    items: vec![pb_publication(8)],
+                }),
+                ..reply(13)
+            },
+            ok(
+                13,
+                ReplyBody::SubRefresh(SubRefreshResult {
+                    expires: true,
+                    ttl: 30,
+                    items: vec![wire_publication(8)],
+                }),
+            ),
         ),
         // The ping result exists in the schema but the command is never sent: no known result.
         (pb::Reply { ping: Some(pb::PingResult {}), ..reply(14) }, ok(14, ReplyBody::Empty)),

@@ -39,7 +39,11 @@ fn batched_frame_in_order() {
     expected.push(Reply {
         id: 0,
         error: None,
-        body: ReplyBody::Push(Push { channel: "c".into(), body: PushBody::Publication(wire_publication(1)) }),
+        body: ReplyBody::Push(Push {
+            id: 0,
+            channel: "c".into(),
+            body: PushBody::Publication(wire_publication(1)),
+        }),
     });
     assert_eq!(decode(&frame), expected);
 }
@@ -93,7 +97,11 @@ fn unknown_fields_are_ignored() {
     let expected = Reply {
         id: 0,
         error: None,
-        body: ReplyBody::Push(Push { channel: "c".into(), body: PushBody::Publication(wire_publication(5)) }),
+        body: ReplyBody::Push(Push {
+            id: 0,
+            channel: "c".into(),
+            body: PushBody::Publication(wire_publication(5)),
+        }),
     };
     assert_eq!(decode(&frame), vec![expected]);
 }

@@ -8,10 +8,13 @@ fn decodes_every_push() {
     let push = |channel: &str| pb::Push { channel: channel.into(), ..Default::default() };
 
     let p = push_of(pb::Push { publication: Some(pb_publication(42)), ..push("chat:1") });
-    assert_eq!(p, Push { channel: "chat:1".into(), body: PushBody::Publication(wire_publication(42)) });
+    assert_eq!(
+        p,
+        Push { id: 0, channel: "chat:1".into(), body: PushBody::Publication(wire_publication(42)) }
+    );
 
     let p = push_of(pb::Push { join: Some(pb::Join { info: Some(pb_info("7")) }), ..push("chat:1") });
-    assert_eq!(p, Push { channel: "chat:1".into(), body: PushBody::Join(wire_info("7")) });
+    assert_eq!(p, Push { id: 0, channel: "chat:1".into(), body: PushBody::Join(wire_info("7")) });
     let p = push_of(pb::Push { leave: Some(pb::Leave { info: Some(pb_info("8")) }), ..push("chat:1") });
     assert_eq!(p.body, PushBody::Leave(wire_info("8")));
     let p = push_of(pb::Push { join: Some(pb::Join { info: None }), ..push("chat:1") });
@@ -24,13 +27,14 @@ fn decodes_every_push() {
     assert_eq!(
         p,
         Push {
+            id: 0,
             channel: "chat:1".into(),
             body: PushBody::Unsubscribe { code: 2500, reason: "insufficient state".into() }
         }
     );
 
     let p = push_of(pb::Push { message: Some(pb::Message { data: b("\x01\x02") }), ..push("") });
-    assert_eq!(p, Push { channel: String::new(), body: PushBody::Message(payload("\x01\x02")) });
+    assert_eq!(p, Push { id: 0, channel: String::new(), body: PushBody::Message(payload("\x01\x02")) });
 
     let p = push_of(pb::Push {
         subscribe: Some(pb::Subscribe {
@@ -49,7 +53,7 @@ fn decodes_every_push() {
         positioned: true,
         data: Some(payload("{}")),
     };
-    assert_eq!(p, Push { channel: "user#42".into(), body: PushBody::Subscribe(expected) });
+    assert_eq!(p, Push { id: 0, channel: "user#42".into(), body: PushBody::Subscribe(expected) });
 
     let c = pb_connect_result();
     let p = push_of(pb::Push {
@@ -81,7 +85,7 @@ fn decodes_every_push() {
 
     // A push with no content this crate knows (a newer kind, or none at all).
     let p = push_of(push("chat:1"));
-    assert_eq!(p, Push { channel: "chat:1".into(), body: PushBody::Unknown });
+    assert_eq!(p, Push { id: 0, channel: "chat:1".into(), body: PushBody::Unknown });
     // Channel compaction id: ignored.
     let p = push_of(pb::Push { id: 12, refresh: Some(pb::Refresh::default()), ..push("") });
     assert_eq!(p.body, PushBody::Refresh { expires: false, ttl: 0 });

@@ -34,7 +34,7 @@ fn via_prost(name: &str, bytes: &[u8]) -> Option<Vec<u8>> {
         "ConnectRequest" => ConnectRequest, "ConnectResult" => ConnectResult,
         "RefreshRequest" => RefreshRequest, "RefreshResult" => RefreshResult,
         "SubscribeRequest" => SubscribeRequest, "SubscribeResult" => SubscribeResult,
-        "FilterNode" => FilterNode,
+        "FilterNode" => FilterNode, "TrackBatch" => TrackBatch, "KeyedItem" => KeyedItem,
         "SubRefreshRequest" => SubRefreshRequest, "SubRefreshResult" => SubRefreshResult,
         "UnsubscribeRequest" => UnsubscribeRequest, "UnsubscribeResult" => UnsubscribeResult,
         "PublishRequest" => PublishRequest, "PublishResult" => PublishResult,
@@ -53,6 +53,7 @@ fn sample(kind: &Kind, number: u32, depth: usize) -> Value {
         Kind::Bool => Value::Bool(true),
         Kind::Int32 => Value::I32(-1_000_000 - number as i32),
         Kind::Int64 => Value::I64(-5_000_000_000 - i64::from(number)),
+        Kind::Sint64 => Value::I64(-7_000_000_000 - i64::from(number)),
         Kind::Uint32 => Value::U32(0xfeed_0000 + number),
         Kind::Uint64 => Value::U64(0xdead_beef_0000 + u64::from(number)),
         Kind::String => Value::String(format!("é-{number}")),
@@ -158,7 +159,7 @@ fn schema_matches_client_proto() {
         assert_no_unknown_fields(&back);
         names.push(name);
     }
-    assert_eq!(names.len(), 40, "{names:?}");
+    assert_eq!(names.len(), 42, "{names:?}");
     assert_eq!(via_prost("NotInTheSchema", b""), None);
 }
 
