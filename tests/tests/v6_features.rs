@@ -9,7 +9,8 @@
 //! - reject unrecovered (flag bit 2) with a state loader: when history cannot cover an outage, the
 //!   app's loader supplies fresh state and a position, and the stream continues from there;
 //! - state invalidation: a server disconnect with 3014 makes the client fetch a new token and start
-//!   every subscription over (no recovery from the stale position).
+//!   every subscription over: nothing is recovered from the stale position, and the app is told of
+//!   the break in its stream (a gap).
 
 mod common;
 mod continuity_support;
@@ -266,6 +267,12 @@ async fn a_server_disconnect_with_3014_fetches_a_new_token_and_starts_over() {
         SubscriptionEvent::Subscribed(info) => Some(info.clone()),
         _ => None,
     });
-    assert!(resubscribed.is_some_and(|i| !i.was_recovering), "started over, not recovered: {after:?}");
+    // The stale position is not trusted: nothing is replayed from it, and the app hears that its
+    // stream's continuity broke (a gap), instead of a silent fresh start.
+    assert!(resubscribed.is_some_and(|i| !i.recovered), "not recovered from the stale position: {after:?}");
+    assert!(after.iter().any(|e| matches!(e, SubscriptionEvent::Gap(_))), "the app is told: {after:?}");
+    assert!(ns(&after).is_empty(), "nothing replayed: {after:?}");
+    common::api_publish_numbered(&server, &channel, 3..=3).await;
+    assert_eq!(ns(&collect_for(&mut events, Duration::from_millis(400)).await), vec![3], "live again");
     client.close().await;
 }
