@@ -26,11 +26,19 @@ pub const MAX_CHANNEL_LEN: usize = 255;
 #[derive(Debug, Clone)]
 pub(super) enum InflightKind {
     Connect,
-    Subscribe { channel: String },
+    Subscribe {
+        channel: String,
+    },
     Unsubscribe,
     Refresh,
-    SubRefresh { channel: String },
+    SubRefresh {
+        channel: String,
+    },
     Request(RequestId),
+    /// A publish the debounce held and sent when its window ended: nobody waits for its reply.
+    DebouncedPublish {
+        channel: String,
+    },
 }
 
 /// Checks that `command` can be encoded, and returns its encoded size.
@@ -120,6 +128,7 @@ impl Request {
     fn channel(&self) -> Option<&str> {
         match self {
             Request::Publish { channel, .. }
+            | Request::SubscriptionPublish { channel, .. }
             | Request::History { channel, .. }
             | Request::Presence { channel }
             | Request::PresenceStats { channel } => Some(channel),
@@ -129,7 +138,9 @@ impl Request {
 
     fn to_body(&self) -> CommandBody {
         match self.clone() {
-            Request::Publish { channel, data } => CommandBody::Publish(PublishRequest { channel, data }),
+            Request::Publish { channel, data } | Request::SubscriptionPublish { channel, data } => {
+                CommandBody::Publish(PublishRequest { channel, data })
+            }
             Request::History { channel, limit, since, reverse } => {
                 CommandBody::History(HistoryRequest { channel, limit, since, reverse })
             }
@@ -171,6 +182,13 @@ impl Engine {
             return Err(Error::MessageTooLarge { size, limit: self.config.max_message_size });
         }
         let id = self.commands.next_request_id();
+        if let Request::SubscriptionPublish { channel, data } = &request
+            && self.debounce_publish(channel, data, now)
+        {
+            self.emit(Output::Reply { id, result: Ok(Response::Debounced) });
+            self.flush();
+            return Ok(id);
+        }
         match self.state {
             ClientState::Connected => self.send_request(id, request, now),
             ClientState::Connecting if self.life.is_suspended() => {
@@ -256,6 +274,7 @@ impl Engine {
             }
             InflightKind::Refresh => self.on_refresh_reply(error, body, now),
             InflightKind::SubRefresh { channel } => self.on_sub_refresh_reply(&channel, error, body, now),
+            InflightKind::DebouncedPublish { channel } => self.on_debounced_publish_reply(&channel, error),
             InflightKind::Request(request) => {
                 let result = match (error, body) {
                     (Some(e), _) => Err(Error::from(e)),
@@ -291,6 +310,9 @@ impl Engine {
                 }
                 InflightKind::Refresh => self.retry_refresh_later(now),
                 InflightKind::SubRefresh { channel } => self.retry_sub_refresh_later(&channel, now),
+                InflightKind::DebouncedPublish { channel } => {
+                    tracing::debug!(channel, "no reply to a debounced publish in time")
+                }
                 InflightKind::Request(request) => {
                     self.emit(Output::Reply { id: request, result: Err(Error::Timeout) })
                 }

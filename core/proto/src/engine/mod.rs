@@ -49,6 +49,7 @@ mod attempts;
 mod command_table;
 mod commands;
 mod connection;
+mod debounce;
 mod delivery;
 mod dispatch;
 mod heartbeat;

@@ -12,6 +12,7 @@
 //! - `refresh`: token answers for a connection or subscription that has since ended are discarded.
 //! - `codes`: the code tables of PROTOCOL.md 4, as behaviour.
 //! - `compaction`: channel ids (`SubscribeResult.id`, `Push.id`): routing, unknown ids, id 0, reuse.
+//! - `debounce`: the publish debounce window of publishes made through a subscription.
 //! - `invalidation`: error 113, unsubscribe 2502 and disconnect 3014 (push and close code).
 //! - `recovery`: exactly-once delivery across a reconnect with recovery (PROTOCOL.md 7).
 //! - `batching`: `connect` and `subscribe` share a frame only on optimistic transports.
@@ -33,6 +34,7 @@ mod backoff;
 mod batching;
 mod codes;
 mod compaction;
+mod debounce;
 mod delta;
 mod heartbeat;
 mod invalidation;
