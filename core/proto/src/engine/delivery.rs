@@ -42,7 +42,7 @@ impl Engine {
                 }
             }
         }
-        if !sub.recovery.accept(publication.offset) {
+        if !sub.recovery.accept_publication(publication.offset, &publication.epoch) {
             tracing::debug!(channel, offset = publication.offset, "dropping a duplicate publication");
             return true;
         }

@@ -24,6 +24,7 @@
 //! - `delta`: fossil delta publications applied, and a bad delta repaired by a recovering resubscribe.
 //! - `options`: emulated headers in `connect`, publication tags filters in `subscribe`.
 //! - `state_loader`: app-owned state (the state loader, the reject-unrecovered flag, error 112).
+//! - `v6_frames`: frames with every v6 field (JSON), and `Publication.epoch` adoption.
 //! - `protobuf`: a whole session in the Protobuf encoding (its own binary driver, not [`sim::Sim`]).
 
 #![allow(clippy::unwrap_used)]
@@ -48,6 +49,7 @@ mod server_subs;
 mod state_loader;
 mod storm;
 mod transports;
+mod v6_frames;
 
 use crate::config::{Config, SubscriptionConfig};
 
