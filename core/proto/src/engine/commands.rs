@@ -2,25 +2,22 @@
 //!
 //! Commands queued while handling one input leave together: [`Engine::flush`] encodes the queue into as
 //! few frames as the server's message size limit allows, so `connect` and the pending `subscribe`s share
-//! one frame after the socket opens.
+//! one frame after the socket opens. What the app hands in is checked before it is queued (`checks`).
 
 use bytes::Bytes;
 use web_time::Instant;
 
+use super::checks::validate_channel;
 use super::command_table::Commands;
 use super::{Engine, Output, Request, RequestId, Response};
-use crate::codec::{AnyCodec, Codec, Format};
+use crate::codec::{AnyCodec, Codec};
 use crate::codes;
-use crate::config::Config;
 use crate::error::Error;
 use crate::event::ClientState;
 use crate::wire::{
-    Command, CommandBody, ConnectRequest, ErrorReply, HistoryRequest, PresenceRequest, PresenceStatsRequest,
-    PublishRequest, ReplyBody, RpcRequest, SendRequest, SubscribeRequest,
+    Command, CommandBody, ErrorReply, HistoryRequest, PresenceRequest, PresenceStatsRequest, PublishRequest,
+    ReplyBody, RpcRequest, SendRequest,
 };
-
-/// The longest channel name Centrifugo accepts, in bytes.
-pub const MAX_CHANNEL_LEN: usize = 255;
 
 /// What a command in flight was for.
 #[derive(Debug, Clone)]
@@ -48,80 +45,6 @@ pub(super) fn encoded_len(codec: &AnyCodec, command: &Command) -> Result<usize, 
         .encode(std::slice::from_ref(command), &mut buf)
         .map_err(|e| Error::InvalidPayload(e.to_string()))?;
     Ok(buf.len())
-}
-
-/// Checks a client configuration before an engine runs with it: the connect data must encode.
-///
-/// # Errors
-/// [`Error::InvalidPayload`] when `config.data` cannot be sent (for example non-JSON bytes built with
-/// [`crate::Payload::from_raw`] on a JSON connection).
-pub fn check_config(config: &Config) -> Result<(), Error> {
-    if config.transports.is_empty() {
-        return Err(Error::Config("at least one transport is needed".to_owned()));
-    }
-    for (i, kind) in config.transports.iter().enumerate() {
-        if config.transports[..i].contains(kind) {
-            return Err(Error::Config(format!("transport {kind} is listed twice")));
-        }
-        if !kind.carries(config.format) {
-            return Err(Error::Config(format!(
-                "{} carries JSON only; use http_stream with Protobuf",
-                kind.label()
-            )));
-        }
-    }
-    if config.timeout.is_zero() {
-        return Err(Error::Config("timeout must be greater than zero".to_owned()));
-    }
-    if config.max_message_size < 64 {
-        return Err(Error::Config("max_message_size is too small".to_owned()));
-    }
-    let connect = ConnectRequest { data: config.data.clone(), ..Default::default() };
-    encoded_len(&AnyCodec::new(config.format), &Command { id: 1, body: CommandBody::Connect(connect) })
-        .map(drop)
-        .map_err(|e| Error::InvalidPayload(format!("connect data: {e}")))
-}
-
-/// Checks a subscription before it is registered: a valid channel name, a valid tags filter that is not
-/// combined with delta, and data that can be sent.
-///
-/// # Errors
-/// [`Error::InvalidChannel`], [`Error::InvalidTagsFilter`] or [`Error::InvalidPayload`].
-pub fn check_subscription(
-    channel: &str,
-    config: &crate::config::SubscriptionConfig,
-    format: Format,
-) -> Result<(), Error> {
-    validate_channel(channel)?;
-    if let Some(filter) = &config.tags_filter {
-        filter.validate()?;
-        if config.delta {
-            return Err(Error::InvalidTagsFilter(
-                "a tags filter cannot be combined with delta compression (the server would send \
-                 non-matching publications as deltas)"
-                    .to_owned(),
-            ));
-        }
-    }
-    let probe =
-        SubscribeRequest { channel: channel.to_owned(), data: config.data.clone(), ..Default::default() };
-    encoded_len(&AnyCodec::new(format), &Command { id: 1, body: CommandBody::Subscribe(probe) })
-        .map(drop)
-        .map_err(|e| Error::InvalidPayload(format!("subscription data: {e}")))
-}
-
-/// Checks a channel name before anything is sent.
-pub fn validate_channel(channel: &str) -> Result<(), Error> {
-    if channel.is_empty() {
-        return Err(Error::InvalidChannel("the channel name is empty".to_owned()));
-    }
-    if channel.len() > MAX_CHANNEL_LEN {
-        return Err(Error::InvalidChannel(format!(
-            "the channel name is {} bytes long; the limit is {MAX_CHANNEL_LEN}",
-            channel.len()
-        )));
-    }
-    Ok(())
 }
 
 impl Request {

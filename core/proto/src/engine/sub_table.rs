@@ -27,7 +27,6 @@ use crate::event::SubscriptionState;
 use crate::recovery::Recovery;
 
 /// One client-side subscription.
-#[derive(Debug)]
 pub(super) struct Sub {
     pub(super) config: SubscriptionConfig,
     pub(super) state: SubscriptionState,
@@ -48,6 +47,24 @@ pub(super) struct Sub {
     pub(super) debounce: web_time::Duration,
     /// The newest value published during the current debounce window, sent when it ends.
     pub(super) pending_publish: Option<crate::wire::Payload>,
+}
+
+/// The subscription token is a secret: `Debug` says whether it is set, never what it is.
+impl std::fmt::Debug for Sub {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Sub")
+            .field("config", &self.config)
+            .field("state", &self.state)
+            .field("token", &crate::config::redacted(&self.token))
+            .field("token_required", &self.token_required)
+            .field("recovery", &self.recovery)
+            .field("inflight", &self.inflight)
+            .field("token_fetch", &self.token_fetch)
+            .field("state_fetch", &self.state_fetch)
+            .field("debounce", &self.debounce)
+            .field("pending_publish", &self.pending_publish)
+            .finish_non_exhaustive()
+    }
 }
 
 impl Sub {
