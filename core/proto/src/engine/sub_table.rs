@@ -142,10 +142,10 @@ impl Subscriptions {
     /// Records the compaction id a subscribe reply gave `channel` (ids 0 and below mean none).
     pub(super) fn assign_id(&mut self, channel: &str, id: i64) {
         self.release_id(channel);
-        if id > 0 {
-            if let Some(previous) = self.compaction.insert(id, channel.to_owned()) {
-                tracing::debug!(id, previous, channel, "a channel id moved to another channel");
-            }
+        if id > 0
+            && let Some(previous) = self.compaction.insert(id, channel.to_owned())
+        {
+            tracing::debug!(id, previous, channel, "a channel id moved to another channel");
         }
     }
 

@@ -145,6 +145,9 @@ pub enum Response {
 
 /// What the driver must do next.
 #[derive(Debug, Clone, PartialEq)]
+// Events (publications) are most outputs and are moved straight to the driver; boxing them would cost an
+// allocation per publication to shrink the rare small variants.
+#[allow(clippy::large_enum_variant)]
 pub enum Output {
     /// Open a transport and report with `handle_opened` / `handle_closed` under this id.
     OpenTransport {
