@@ -195,7 +195,7 @@ impl Client {
         let state = Arc::new(StateCell::default());
         self.call(Call::NewSubscription {
             channel: channel.to_owned(),
-            config,
+            config: Box::new(config),
             provider,
             loader,
             state: state.clone(),

@@ -6,7 +6,9 @@ use ceaseless_proto::backoff::Backoff;
 use ceaseless_proto::wire::{
     HistoryResult, PresenceResult, PresenceStatsResult, Publication, StreamPosition,
 };
-use ceaseless_proto::{Duration, Error, Payload, SubscriptionConfig, SubscriptionEvent, SubscriptionState};
+use ceaseless_proto::{
+    Duration, Error, Payload, Request, Response, SubscriptionConfig, SubscriptionEvent, SubscriptionState,
+};
 use futures::channel::mpsc::unbounded;
 use futures::channel::oneshot;
 use futures::{Stream, StreamExt};
@@ -214,12 +216,20 @@ impl Subscription {
         rx.await.ok().flatten()
     }
 
-    /// Publishes into this channel. See [`Client::publish`].
+    /// Publishes into this channel. See [`Client::publish`]. When the server set a publish debounce for
+    /// this subscription (`publish_debounce`), publishes inside its window are coalesced: only the newest
+    /// is sent when the window ends, and such a call returns at once (fire-and-forget; a failure shows as
+    /// an error event). The first publish of a window, and every publish without a debounce, waits for
+    /// the server's answer.
     ///
     /// # Errors
     /// As [`Client::publish`].
     pub async fn publish(&self, data: Payload) -> Result<(), Error> {
-        self.client.publish(&self.channel, data).await
+        let request = Request::SubscriptionPublish { channel: self.channel.to_string(), data };
+        match self.client.request(request).await? {
+            Response::Published | Response::Debounced => Ok(()),
+            other => Err(Error::Protocol(format!("unexpected response {other:?}"))),
+        }
     }
 
     /// This channel's history. See [`Client::history`].

@@ -83,6 +83,21 @@ impl Recovery {
         }
     }
 
+    /// [`Recovery::accept`] for a publication that may name its stream epoch (`Publication.epoch`: set
+    /// by servers on the first publication of a stream, offset 1). A subscription that started without
+    /// an epoch (or from the invalidated one) adopts it; a different epoch means a new stream whose
+    /// offsets start over, so the position moves to it rather than dropping its publications as old.
+    pub fn accept_publication(&mut self, offset: u64, epoch: &str) -> bool {
+        if let Some(p) = self.position.as_mut().filter(|p| !epoch.is_empty() && p.epoch != epoch) {
+            if !p.epoch.is_empty() && p.epoch != INVALIDATED_EPOCH {
+                // A new stream: its offsets start over.
+                p.offset = 0;
+            }
+            p.epoch = epoch.to_owned();
+        }
+        self.accept(offset)
+    }
+
     /// Forgets continuity on purpose: the next subscribe asks to recover from a position the server can
     /// never match, so it answers `recovered: false` and the app reloads.
     pub fn invalidate(&mut self) {
@@ -159,6 +174,24 @@ mod tests {
         assert!(r.accept(0));
         assert!(r.accept(0));
         assert_eq!(r.subscribe_fields(), (false, 0, String::new()));
+    }
+
+    #[test]
+    fn the_first_publication_teaches_the_epoch() {
+        let mut r = Recovery::new(None);
+        r.on_subscribed(&result(0, "", false));
+        assert!(r.accept_publication(1, "abc"));
+        assert_eq!(r.position(), Some(&StreamPosition { offset: 1, epoch: "abc".into() }));
+        assert!(r.accept_publication(2, ""), "later publications carry no epoch");
+        assert!(!r.accept_publication(2, ""));
+        assert_eq!(r.subscribe_fields(), (true, 2, "abc".to_owned()));
+        // A new stream restarts its offsets: its publications are not mistaken for old ones.
+        assert!(r.accept_publication(1, "def"));
+        assert_eq!(r.position(), Some(&StreamPosition { offset: 1, epoch: "def".into() }));
+        // Unpositioned subscriptions have nothing to adopt into.
+        let mut plain = Recovery::new(None);
+        assert!(plain.accept_publication(1, "abc"));
+        assert_eq!(plain.position(), None);
     }
 
     #[test]

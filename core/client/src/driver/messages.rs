@@ -24,7 +24,7 @@ pub(crate) enum Call {
     SetHeaders(std::collections::BTreeMap<String, String>),
     NewSubscription {
         channel: String,
-        config: SubscriptionConfig,
+        config: Box<SubscriptionConfig>,
         provider: Option<Arc<dyn SubscriptionTokenProvider>>,
         loader: Option<Arc<dyn StateLoader>>,
         state: Arc<StateCell>,

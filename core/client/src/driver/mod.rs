@@ -178,7 +178,7 @@ impl<R: Runtime> Driver<R> {
                 let provider = provider.or_else(|| self.parts.subscription_token_provider.clone());
                 config.has_token_provider = provider.is_some();
                 config.has_state_loader = loader.is_some();
-                match self.engine.new_subscription(&channel, config) {
+                match self.engine.new_subscription(&channel, *config) {
                     Ok(()) => {
                         if let Some(p) = provider {
                             self.sub_providers.insert(channel.clone(), p);

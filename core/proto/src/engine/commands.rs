@@ -2,35 +2,40 @@
 //!
 //! Commands queued while handling one input leave together: [`Engine::flush`] encodes the queue into as
 //! few frames as the server's message size limit allows, so `connect` and the pending `subscribe`s share
-//! one frame after the socket opens.
+//! one frame after the socket opens. What the app hands in is checked before it is queued (`checks`).
 
 use bytes::Bytes;
 use web_time::Instant;
 
+use super::checks::validate_channel;
 use super::command_table::Commands;
 use super::{Engine, Output, Request, RequestId, Response};
-use crate::codec::{AnyCodec, Codec, Format};
+use crate::codec::{AnyCodec, Codec};
 use crate::codes;
-use crate::config::Config;
 use crate::error::Error;
 use crate::event::ClientState;
 use crate::wire::{
-    Command, CommandBody, ConnectRequest, ErrorReply, HistoryRequest, PresenceRequest, PresenceStatsRequest,
-    PublishRequest, ReplyBody, RpcRequest, SendRequest, SubscribeRequest,
+    Command, CommandBody, ErrorReply, HistoryRequest, PresenceRequest, PresenceStatsRequest, PublishRequest,
+    ReplyBody, RpcRequest, SendRequest,
 };
-
-/// The longest channel name Centrifugo accepts, in bytes.
-pub const MAX_CHANNEL_LEN: usize = 255;
 
 /// What a command in flight was for.
 #[derive(Debug, Clone)]
 pub(super) enum InflightKind {
     Connect,
-    Subscribe { channel: String },
+    Subscribe {
+        channel: String,
+    },
     Unsubscribe,
     Refresh,
-    SubRefresh { channel: String },
+    SubRefresh {
+        channel: String,
+    },
     Request(RequestId),
+    /// A publish the debounce held and sent when its window ended: nobody waits for its reply.
+    DebouncedPublish {
+        channel: String,
+    },
 }
 
 /// Checks that `command` can be encoded, and returns its encoded size.
@@ -42,84 +47,11 @@ pub(super) fn encoded_len(codec: &AnyCodec, command: &Command) -> Result<usize, 
     Ok(buf.len())
 }
 
-/// Checks a client configuration before an engine runs with it: the connect data must encode.
-///
-/// # Errors
-/// [`Error::InvalidPayload`] when `config.data` cannot be sent (for example non-JSON bytes built with
-/// [`crate::Payload::from_raw`] on a JSON connection).
-pub fn check_config(config: &Config) -> Result<(), Error> {
-    if config.transports.is_empty() {
-        return Err(Error::Config("at least one transport is needed".to_owned()));
-    }
-    for (i, kind) in config.transports.iter().enumerate() {
-        if config.transports[..i].contains(kind) {
-            return Err(Error::Config(format!("transport {kind} is listed twice")));
-        }
-        if !kind.carries(config.format) {
-            return Err(Error::Config(format!(
-                "{} carries JSON only; use http_stream with Protobuf",
-                kind.label()
-            )));
-        }
-    }
-    if config.timeout.is_zero() {
-        return Err(Error::Config("timeout must be greater than zero".to_owned()));
-    }
-    if config.max_message_size < 64 {
-        return Err(Error::Config("max_message_size is too small".to_owned()));
-    }
-    let connect = ConnectRequest { data: config.data.clone(), ..Default::default() };
-    encoded_len(&AnyCodec::new(config.format), &Command { id: 1, body: CommandBody::Connect(connect) })
-        .map(drop)
-        .map_err(|e| Error::InvalidPayload(format!("connect data: {e}")))
-}
-
-/// Checks a subscription before it is registered: a valid channel name, a valid tags filter that is not
-/// combined with delta, and data that can be sent.
-///
-/// # Errors
-/// [`Error::InvalidChannel`], [`Error::InvalidTagsFilter`] or [`Error::InvalidPayload`].
-pub fn check_subscription(
-    channel: &str,
-    config: &crate::config::SubscriptionConfig,
-    format: Format,
-) -> Result<(), Error> {
-    validate_channel(channel)?;
-    if let Some(filter) = &config.tags_filter {
-        filter.validate()?;
-        if config.delta {
-            return Err(Error::InvalidTagsFilter(
-                "a tags filter cannot be combined with delta compression (the server would send \
-                 non-matching publications as deltas)"
-                    .to_owned(),
-            ));
-        }
-    }
-    let probe =
-        SubscribeRequest { channel: channel.to_owned(), data: config.data.clone(), ..Default::default() };
-    encoded_len(&AnyCodec::new(format), &Command { id: 1, body: CommandBody::Subscribe(probe) })
-        .map(drop)
-        .map_err(|e| Error::InvalidPayload(format!("subscription data: {e}")))
-}
-
-/// Checks a channel name before anything is sent.
-pub fn validate_channel(channel: &str) -> Result<(), Error> {
-    if channel.is_empty() {
-        return Err(Error::InvalidChannel("the channel name is empty".to_owned()));
-    }
-    if channel.len() > MAX_CHANNEL_LEN {
-        return Err(Error::InvalidChannel(format!(
-            "the channel name is {} bytes long; the limit is {MAX_CHANNEL_LEN}",
-            channel.len()
-        )));
-    }
-    Ok(())
-}
-
 impl Request {
     fn channel(&self) -> Option<&str> {
         match self {
             Request::Publish { channel, .. }
+            | Request::SubscriptionPublish { channel, .. }
             | Request::History { channel, .. }
             | Request::Presence { channel }
             | Request::PresenceStats { channel } => Some(channel),
@@ -129,7 +61,9 @@ impl Request {
 
     fn to_body(&self) -> CommandBody {
         match self.clone() {
-            Request::Publish { channel, data } => CommandBody::Publish(PublishRequest { channel, data }),
+            Request::Publish { channel, data } | Request::SubscriptionPublish { channel, data } => {
+                CommandBody::Publish(PublishRequest { channel, data })
+            }
             Request::History { channel, limit, since, reverse } => {
                 CommandBody::History(HistoryRequest { channel, limit, since, reverse })
             }
@@ -171,6 +105,13 @@ impl Engine {
             return Err(Error::MessageTooLarge { size, limit: self.config.max_message_size });
         }
         let id = self.commands.next_request_id();
+        if let Request::SubscriptionPublish { channel, data } = &request
+            && self.debounce_publish(channel, data, now)
+        {
+            self.emit(Output::Reply { id, result: Ok(Response::Debounced) });
+            self.flush();
+            return Ok(id);
+        }
         match self.state {
             ClientState::Connected => self.send_request(id, request, now),
             ClientState::Connecting if self.life.is_suspended() => {
@@ -256,6 +197,7 @@ impl Engine {
             }
             InflightKind::Refresh => self.on_refresh_reply(error, body, now),
             InflightKind::SubRefresh { channel } => self.on_sub_refresh_reply(&channel, error, body, now),
+            InflightKind::DebouncedPublish { channel } => self.on_debounced_publish_reply(&channel, error),
             InflightKind::Request(request) => {
                 let result = match (error, body) {
                     (Some(e), _) => Err(Error::from(e)),
@@ -291,6 +233,9 @@ impl Engine {
                 }
                 InflightKind::Refresh => self.retry_refresh_later(now),
                 InflightKind::SubRefresh { channel } => self.retry_sub_refresh_later(&channel, now),
+                InflightKind::DebouncedPublish { channel } => {
+                    tracing::debug!(channel, "no reply to a debounced publish in time")
+                }
                 InflightKind::Request(request) => {
                     self.emit(Output::Reply { id: request, result: Err(Error::Timeout) })
                 }

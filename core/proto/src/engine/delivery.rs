@@ -42,7 +42,7 @@ impl Engine {
                 }
             }
         }
-        if !sub.recovery.accept(publication.offset) {
+        if !sub.recovery.accept_publication(publication.offset, &publication.epoch) {
             tracing::debug!(channel, offset = publication.offset, "dropping a duplicate publication");
             return true;
         }
@@ -63,7 +63,9 @@ impl Engine {
         }
         sub.state = SubscriptionState::Subscribing;
         sub.inflight = None;
+        sub.pending_publish = None;
         self.timers.clear(&TimerKey::sub_refresh(channel));
+        self.timers.clear(&TimerKey::debounce(channel));
         self.subs.release_id(channel);
         let body = CommandBody::Unsubscribe(UnsubscribeRequest { channel: channel.to_owned() });
         self.send_command(body, InflightKind::Unsubscribe, now);

@@ -95,7 +95,7 @@ impl Engine {
                 self.deliver_publication(channel, publication, now);
             }
         } else if let Some(sub) = self.subs.server.get_mut(channel)
-            && sub.recovery.accept(publication.offset)
+            && sub.recovery.accept_publication(publication.offset, &publication.epoch)
         {
             self.client_event(ClientEvent::ServerPublication { channel: channel.to_owned(), publication });
         }

@@ -46,9 +46,11 @@
 //! `From<ErrorReply> for Error`.
 
 mod attempts;
+mod checks;
 mod command_table;
 mod commands;
 mod connection;
+mod debounce;
 mod delivery;
 mod dispatch;
 mod heartbeat;
@@ -60,6 +62,7 @@ mod sub_table;
 mod subscriptions;
 mod timers;
 mod tokens;
+mod transport_slot;
 mod types;
 
 #[cfg(test)]
@@ -69,7 +72,7 @@ use std::collections::{BTreeSet, VecDeque};
 
 use web_time::Instant;
 
-pub use commands::{MAX_CHANNEL_LEN, check_config, check_subscription, validate_channel};
+pub use checks::{MAX_CHANNEL_LEN, check_config, check_subscription, validate_channel};
 pub use lifecycle::AppState;
 pub use types::{
     LoadedState, Output, Request, RequestId, Response, StateRequest, StateRequestId, TokenKind, TokenRequest,
@@ -90,7 +93,6 @@ use timers::Timers;
 use tokens::ConnTokenFetch;
 
 /// The sans-IO client. See the [module docs](self) for the call order and the parts.
-#[derive(Debug)]
 pub struct Engine {
     config: Config,
     codec: AnyCodec,
@@ -121,6 +123,26 @@ pub struct Engine {
     dirty_positions: BTreeSet<String>,
     tx_queue: Vec<Command>,
     outputs: VecDeque<Output>,
+}
+
+/// The connection token is a secret: `Debug` says whether it is set, never what it is.
+impl std::fmt::Debug for Engine {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Engine")
+            .field("config", &self.config)
+            .field("state", &self.state)
+            .field("timers", &self.timers)
+            .field("attempts", &self.attempts)
+            .field("life", &self.life)
+            .field("transport", &self.transport)
+            .field("session", &self.session)
+            .field("token", &crate::config::redacted(&self.token))
+            .field("refresh_required", &self.refresh_required)
+            .field("commands", &self.commands)
+            .field("subs", &self.subs)
+            .field("tx_queue", &self.tx_queue)
+            .finish_non_exhaustive()
+    }
 }
 
 impl Engine {
@@ -278,7 +300,7 @@ impl Engine {
         if let Some(err) = self.is_closed_error() {
             return Err(err);
         }
-        commands::check_subscription(channel, &config, self.codec.format())?;
+        checks::check_subscription(channel, &config, self.codec.format())?;
         if self.subs.client.contains_key(channel) {
             return Err(Error::DuplicateSubscription(channel.to_owned()));
         }

@@ -39,7 +39,9 @@ impl Engine {
             }
             for publication in result.publications {
                 let accepted =
-                    self.subs.server.get_mut(&channel).is_some_and(|s| s.recovery.accept(publication.offset));
+                    self.subs.server.get_mut(&channel).is_some_and(|s| {
+                        s.recovery.accept_publication(publication.offset, &publication.epoch)
+                    });
                 if accepted {
                     self.client_event(ClientEvent::ServerPublication {
                         channel: channel.clone(),

@@ -4,10 +4,12 @@
 //! Invariants:
 //! - a channel is a client-side subscription only if the app created it; the server-side map holds only
 //!   what the server said (connect reply, `subscribe` pushes) and is never touched by app calls;
-//! - a subscription's deadlines are `TimerKey::Resubscribe(channel)` and `TimerKey::SubRefresh(channel)`
-//!   in the [timer table](super::timers). `Resubscribe` is armed only while `subscribing` with nothing in
-//!   flight (a failed subscribe or subscribe token fetch waits out its backoff); `SubRefresh` only while
-//!   `subscribed`. Losing the connection, ending the subscription and removing it clear both
+//! - a subscription's deadlines are `TimerKey::Resubscribe(channel)`, `TimerKey::SubRefresh(channel)`
+//!   and `TimerKey::Debounce(channel)` in the [timer table](super::timers). `Resubscribe` is armed only
+//!   while `subscribing` with nothing in flight (a failed subscribe or subscribe token fetch waits out
+//!   its backoff); `SubRefresh` only while `subscribed`; `Debounce` only during a publish debounce window
+//!   (`subscribed`, with `pending_publish` the newest value held in it). Losing the connection, ending
+//!   the subscription and removing it clear all three and drop the held value
 //!   ([`Sub::on_connection_lost`], [`Subscriptions::disarm`]);
 //! - `inflight` is the id of the one `subscribe` command in flight; a reply under another id is an
 //!   answer to a subscribe the app has since cancelled and is ignored.
@@ -25,7 +27,6 @@ use crate::event::SubscriptionState;
 use crate::recovery::Recovery;
 
 /// One client-side subscription.
-#[derive(Debug)]
 pub(super) struct Sub {
     pub(super) config: SubscriptionConfig,
     pub(super) state: SubscriptionState,
@@ -42,6 +43,28 @@ pub(super) struct Sub {
     pub(super) state_fetch: Option<super::StateRequestId>,
     /// Set while fossil delta is negotiated: the last full payload, the base of the next delta.
     pub(super) delta: Option<crate::delta::DeltaState>,
+    /// The server's publish debounce window (`SubscribeResult.publish_debounce`); zero: none.
+    pub(super) debounce: web_time::Duration,
+    /// The newest value published during the current debounce window, sent when it ends.
+    pub(super) pending_publish: Option<crate::wire::Payload>,
+}
+
+/// The subscription token is a secret: `Debug` says whether it is set, never what it is.
+impl std::fmt::Debug for Sub {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Sub")
+            .field("config", &self.config)
+            .field("state", &self.state)
+            .field("token", &crate::config::redacted(&self.token))
+            .field("token_required", &self.token_required)
+            .field("recovery", &self.recovery)
+            .field("inflight", &self.inflight)
+            .field("token_fetch", &self.token_fetch)
+            .field("state_fetch", &self.state_fetch)
+            .field("debounce", &self.debounce)
+            .field("pending_publish", &self.pending_publish)
+            .finish_non_exhaustive()
+    }
 }
 
 impl Sub {
@@ -56,6 +79,8 @@ impl Sub {
             token_fetch: None,
             state_fetch: None,
             delta: None,
+            debounce: web_time::Duration::ZERO,
+            pending_publish: None,
             config,
         }
     }
@@ -63,6 +88,7 @@ impl Sub {
     /// The connection ended: nothing sent on it is pending any more.
     pub(super) fn on_connection_lost(&mut self, channel: &str, timers: &mut Timers) {
         self.inflight = None;
+        self.pending_publish = None;
         Subscriptions::disarm(channel, timers);
         if matches!(self.token_fetch, Some((_, SubTokenPurpose::Refresh))) {
             self.token_fetch = None;
@@ -97,6 +123,7 @@ impl Sub {
 pub(super) struct DueSub {
     pub(super) resubscribe: bool,
     pub(super) refresh: bool,
+    pub(super) debounce: bool,
 }
 
 /// Client-side and server-side subscriptions, by channel.
@@ -115,10 +142,10 @@ impl Subscriptions {
     /// Records the compaction id a subscribe reply gave `channel` (ids 0 and below mean none).
     pub(super) fn assign_id(&mut self, channel: &str, id: i64) {
         self.release_id(channel);
-        if id > 0 {
-            if let Some(previous) = self.compaction.insert(id, channel.to_owned()) {
-                tracing::debug!(id, previous, channel, "a channel id moved to another channel");
-            }
+        if id > 0
+            && let Some(previous) = self.compaction.insert(id, channel.to_owned())
+        {
+            tracing::debug!(id, previous, channel, "a channel id moved to another channel");
         }
     }
 
@@ -127,10 +154,11 @@ impl Subscriptions {
         self.compaction.retain(|_, c| c != channel);
     }
 
-    /// Clears both timers of `channel`.
+    /// Clears every timer of `channel`.
     pub(super) fn disarm(channel: &str, timers: &mut Timers) {
         timers.clear(&TimerKey::resubscribe(channel));
         timers.clear(&TimerKey::sub_refresh(channel));
+        timers.clear(&TimerKey::debounce(channel));
     }
 
     /// The channels with a due timer at `now`, in channel order.
@@ -140,6 +168,7 @@ impl Subscriptions {
             match key {
                 TimerKey::Resubscribe(channel) => due.entry(channel.clone()).or_default().resubscribe = true,
                 TimerKey::SubRefresh(channel) => due.entry(channel.clone()).or_default().refresh = true,
+                TimerKey::Debounce(channel) => due.entry(channel.clone()).or_default().debounce = true,
                 _ => {}
             }
         }

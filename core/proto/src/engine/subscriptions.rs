@@ -88,6 +88,7 @@ impl Engine {
         let server_may_know = sub.state == SubscriptionState::Subscribed || sub.inflight.is_some();
         sub.state = SubscriptionState::Unsubscribed;
         sub.inflight = None;
+        sub.pending_publish = None;
         Subscriptions::disarm(channel, &mut self.timers);
         sub.token_fetch = None;
         sub.state_fetch = None;
@@ -235,6 +236,9 @@ impl Engine {
         };
         let info = SubscribedInfo::from(&result);
         self.subs.assign_id(channel, result.id);
+        if let Some(sub) = self.subs.client.get_mut(channel) {
+            sub.debounce = web_time::Duration::from_millis(u64::from(result.publish_debounce));
+        }
         self.schedule_sub_refresh(channel, result.expires, result.ttl, now);
         self.sub_event(channel, SubscriptionEvent::Subscribed(info.clone()));
         if let Some(gap) = gap(last_delivered, &info) {
@@ -265,7 +269,9 @@ impl Engine {
             }
             sub.state = SubscriptionState::Subscribing;
             sub.inflight = None;
+            sub.pending_publish = None;
             self.timers.clear(&TimerKey::sub_refresh(channel));
+            self.timers.clear(&TimerKey::debounce(channel));
             // A refresh fetch belonged to the subscription the server just ended: it would hold back
             // the resubscribe, and its answer would be dropped anyway.
             if matches!(sub.token_fetch, Some((_, SubTokenPurpose::Refresh))) {
@@ -314,6 +320,9 @@ impl Engine {
             if due.refresh {
                 self.timers.clear(&TimerKey::sub_refresh(&channel));
                 self.fetch_subscription_token(&channel, SubTokenPurpose::Refresh);
+            }
+            if due.debounce {
+                self.debounce_window_ended(&channel, now);
             }
         }
     }

@@ -1,7 +1,7 @@
 //! The timer table: every deadline of the engine in one ordered index.
 //!
 //! Each timer has a [`TimerKey`]: one key per connection-level timer, one per command in flight, one
-//! per app request waiting for the connection, and two per client-side subscription. A key is armed at
+//! per app request waiting for the connection, and up to three per client-side subscription. A key is armed at
 //! most once; arming it again moves it. [`Timers`] keeps two views of the same set:
 //!
 //! - `armed`: key → deadline, for "is this timer armed, and when does it fire";
@@ -50,6 +50,8 @@ pub(super) enum TimerKey {
     Resubscribe(String),
     /// Refresh the channel's subscription token.
     SubRefresh(String),
+    /// The channel's publish debounce window ends.
+    Debounce(String),
 }
 
 impl TimerKey {
@@ -61,6 +63,11 @@ impl TimerKey {
     /// The token refresh timer of `channel`.
     pub(super) fn sub_refresh(channel: &str) -> Self {
         TimerKey::SubRefresh(channel.to_owned())
+    }
+
+    /// The publish debounce window of `channel`.
+    pub(super) fn debounce(channel: &str) -> Self {
+        TimerKey::Debounce(channel.to_owned())
     }
 }
 

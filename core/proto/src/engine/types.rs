@@ -77,6 +77,16 @@ pub enum Request {
         /// The payload.
         data: Payload,
     },
+    /// Publish `data` through the subscription to `channel`: like [`Request::Publish`], but honouring
+    /// the publish debounce the server set for the subscription (`SubscribeResult.publish_debounce`).
+    /// Within a debounce window only the newest value is kept and sent when the window ends; such a
+    /// call resolves at once with [`Response::Debounced`].
+    SubscriptionPublish {
+        /// The channel.
+        channel: String,
+        /// The payload.
+        data: Payload,
+    },
     /// Read the channel's history.
     History {
         /// The channel.
@@ -118,6 +128,9 @@ pub enum Request {
 pub enum Response {
     /// The publish was accepted.
     Published,
+    /// The publish was held by the subscription's publish debounce: the newest value held is sent when
+    /// the window ends, fire-and-forget (a failure shows as the subscription's error event).
+    Debounced,
     /// History.
     History(HistoryResult),
     /// Presence.
@@ -132,6 +145,9 @@ pub enum Response {
 
 /// What the driver must do next.
 #[derive(Debug, Clone, PartialEq)]
+// Events (publications) are most outputs and are moved straight to the driver; boxing them would cost an
+// allocation per publication to shrink the rare small variants.
+#[allow(clippy::large_enum_variant)]
 pub enum Output {
     /// Open a transport and report with `handle_opened` / `handle_closed` under this id.
     OpenTransport {

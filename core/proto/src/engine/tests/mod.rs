@@ -12,6 +12,7 @@
 //! - `refresh`: token answers for a connection or subscription that has since ended are discarded.
 //! - `codes`: the code tables of PROTOCOL.md 4, as behaviour.
 //! - `compaction`: channel ids (`SubscribeResult.id`, `Push.id`): routing, unknown ids, id 0, reuse.
+//! - `debounce`: the publish debounce window of publishes made through a subscription.
 //! - `invalidation`: error 113, unsubscribe 2502 and disconnect 3014 (push and close code).
 //! - `recovery`: exactly-once delivery across a reconnect with recovery (PROTOCOL.md 7).
 //! - `batching`: `connect` and `subscribe` share a frame only on optimistic transports.
@@ -23,6 +24,7 @@
 //! - `delta`: fossil delta publications applied, and a bad delta repaired by a recovering resubscribe.
 //! - `options`: emulated headers in `connect`, publication tags filters in `subscribe`.
 //! - `state_loader`: app-owned state (the state loader, the reject-unrecovered flag, error 112).
+//! - `v6_frames`: frames with every v6 field (JSON), and `Publication.epoch` adoption.
 //! - `protobuf`: a whole session in the Protobuf encoding (its own binary driver, not [`sim::Sim`]).
 
 #![allow(clippy::unwrap_used)]
@@ -33,6 +35,7 @@ mod backoff;
 mod batching;
 mod codes;
 mod compaction;
+mod debounce;
 mod delta;
 mod heartbeat;
 mod invalidation;
@@ -46,6 +49,7 @@ mod server_subs;
 mod state_loader;
 mod storm;
 mod transports;
+mod v6_frames;
 
 use crate::config::{Config, SubscriptionConfig};
 

@@ -47,14 +47,17 @@ fn no_headers_no_field() {
 }
 
 #[test]
-fn header_values_never_show_in_debug_output() {
+fn header_values_and_tokens_never_show_in_debug_output() {
     let config = Config { headers: headers(&[("Authorization", "Bearer secret-value")]), ..config() };
     let text = format!("{config:?}");
     assert!(!text.contains("secret-value"), "{text}");
     assert!(text.contains("Authorization"), "{text}");
-    let sim = Sim::connected(config);
+    let mut sim = Sim::connected(Config { token: "secret-token".into(), ..config });
+    let sub = SubscriptionConfig { token: "secret-sub-token".into(), ..SubscriptionConfig::default() };
+    sim.subscribe("s", sub);
     let text = format!("{:?}", sim.engine);
-    assert!(!text.contains("secret-value"), "{text}");
+    assert!(!text.contains("secret"), "{text}");
+    assert!(text.contains("Authorization"), "{text}");
 }
 
 #[test]

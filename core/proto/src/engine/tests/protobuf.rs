@@ -5,7 +5,9 @@
 //! `Command`s and answers with delimited `Reply`s. Proven here: `connect` and the pending `subscribe`
 //! share the first frame; the connect and subscribe replies, a publication push with non-UTF-8 data, a
 //! ping (the single byte `0x00`, answered by the one-byte pong), a publish reply and a server error
-//! reply all reach the app as they would over JSON.
+//! reply all reach the app as they would over JSON. And the v6 fields: `connect` carries the emulated
+//! headers, `subscribe` the tags filter and the compaction flag; a subscribe reply with every v6 field
+//! and a compacted publication with every v6 field are accepted, delivered, and teach the epoch.
 
 use bytes::{Buf, Bytes};
 use prost::Message as _;
@@ -29,8 +31,12 @@ struct Binary {
 
 impl Binary {
     fn new() -> Binary {
+        Binary::with(config())
+    }
+
+    fn with(config: crate::Config) -> Binary {
         let now = Instant::now();
-        let config = crate::Config { format: Format::Protobuf, ..config() };
+        let config = crate::Config { format: Format::Protobuf, ..config };
         Binary { engine: Engine::new(config, SEED, now), now, outputs: Vec::new() }
     }
 
@@ -186,4 +192,68 @@ fn connect_subscribe_publications_and_replies_in_protobuf() {
     bin.engine.handle_timeout(deadline);
     bin.drain();
     assert_eq!(bin.engine.state(), ClientState::Connecting);
+}
+
+#[test]
+fn every_v6_field_in_protobuf() {
+    let headers = [("Authorization".to_owned(), "Bearer x".to_owned())].into_iter().collect();
+    let mut bin = Binary::with(crate::Config { headers, ..config() });
+    let filter = crate::filter::TagsFilter::and(vec![crate::filter::TagsFilter::eq("kind", "good")]);
+    let sub = crate::config::SubscriptionConfig { tags_filter: Some(filter), ..recoverable() };
+    bin.engine.new_subscription("chat", sub).unwrap();
+    bin.engine.subscribe("chat", bin.now).unwrap();
+    bin.engine.connect(bin.now);
+    bin.drain();
+    let id = bin.transport();
+    bin.engine.handle_opened(id, true, bin.now);
+    let frames = bin.drain();
+    let [connect, subscribe] = &frames[0][..] else { panic!("two commands: {:?}", frames[0]) };
+    let headers = &connect.connect.as_ref().expect("a connect").headers;
+    assert_eq!(headers.get("Authorization").map(String::as_str), Some("Bearer x"));
+    let request = subscribe.subscribe.as_ref().expect("a subscribe");
+    assert_eq!(request.flag, 1, "channel compaction");
+    let tf = request.tf.as_ref().expect("the tags filter");
+    assert_eq!((tf.op.as_str(), tf.nodes.len(), tf.nodes[0].cmp.as_str()), ("and", 1, "eq"));
+
+    let v6_publication = |offset: u64, epoch: &str| pb::Publication {
+        data: Bytes::from_static(b"\x01"),
+        offset,
+        key: "k1".into(),
+        removed: false,
+        score: -4,
+        epoch: epoch.into(),
+        prev_data: Bytes::from_static(b"prev"),
+        version: 3,
+        ..Default::default()
+    };
+    let subscribed = pb::SubscribeResult {
+        recoverable: true,
+        positioned: true,
+        id: 42,
+        r#type: 0,
+        phase: 0,
+        cursor: "c".into(),
+        state: vec![v6_publication(0, "")],
+        publish_debounce: 50,
+        ..Default::default()
+    };
+    let answers = [
+        pb::Reply { connect: Some(pb::ConnectResult::default()), ..reply(connect.id) },
+        pb::Reply { subscribe: Some(subscribed), ..reply(subscribe.id) },
+    ];
+    bin.frame(&answers);
+    assert_eq!(bin.engine.subscription_state("chat"), Some(SubscriptionState::Subscribed));
+
+    let push = pb::Push { id: 42, publication: Some(v6_publication(1, "ep1")), ..Default::default() };
+    bin.frame(&[pb::Reply { push: Some(push), ..reply(0) }]);
+    let delivered: Vec<_> = bin
+        .sub_events("chat")
+        .into_iter()
+        .filter_map(|e| if let SubscriptionEvent::Publication(p) = e { Some(p) } else { None })
+        .collect();
+    assert_eq!(delivered.len(), 1, "the compacted push reaches the subscription with id 42");
+    let p = &delivered[0];
+    assert_eq!((p.offset, p.key.as_str(), p.score, p.version), (1, "k1", -4, 3));
+    let position = bin.engine.subscription_position("chat").expect("a position");
+    assert_eq!((position.offset, position.epoch.as_str()), (1, "ep1"), "the first epoch is adopted");
 }
