@@ -104,8 +104,8 @@ impl SubscriptionBuilder {
 
     /// The app owns this channel's state and loads it with `loader` (see [`crate::state`]): instead of
     /// hearing of a gap after a failed recovery, the app is asked for fresh state and the stream resumes
-    /// from the position it returns, announced by [`SubscriptionEvent::StateLoaded`]. Needs recovery on
-    /// the channel ([`SubscriptionBuilder::recoverable`], or the namespace forcing it).
+    /// from the position it returns, announced by [`SubscriptionEvent::StateLoaded`]. Turns on
+    /// positioning and recovery for the subscription (the namespace must allow recovery).
     pub fn state_loader(mut self, loader: impl StateLoader) -> Self {
         self.loader = Some(Arc::new(loader));
         self

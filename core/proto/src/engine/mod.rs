@@ -296,11 +296,16 @@ impl Engine {
     /// [`Error::InvalidChannel`] for an empty or too long channel, [`Error::InvalidPayload`] for data
     /// that cannot be sent, [`Error::DuplicateSubscription`] if one exists, [`Error::Closed`] after
     /// [`Engine::close`].
-    pub fn new_subscription(&mut self, channel: &str, config: SubscriptionConfig) -> Result<(), Error> {
+    pub fn new_subscription(&mut self, channel: &str, mut config: SubscriptionConfig) -> Result<(), Error> {
         if let Some(err) = self.is_closed_error() {
             return Err(err);
         }
         checks::check_subscription(channel, &config, self.codec.format())?;
+        if config.has_state_loader {
+            // A loaded state is only worth its position if the stream resumes from it: recovery on.
+            config.positioned = true;
+            config.recoverable = true;
+        }
         if self.subs.client.contains_key(channel) {
             return Err(Error::DuplicateSubscription(channel.to_owned()));
         }

@@ -18,7 +18,8 @@ use crate::event::{SubscriptionEvent, SubscriptionState};
 use crate::wire::{Payload, StreamPosition};
 
 fn with_loader() -> SubscriptionConfig {
-    SubscriptionConfig { has_state_loader: true, ..recoverable() }
+    // Not `recoverable()`: the loader alone turns recovery on.
+    SubscriptionConfig { has_state_loader: true, ..SubscriptionConfig::default() }
 }
 
 fn position(offset: u64, epoch: &str) -> StreamPosition {
@@ -48,6 +49,8 @@ fn the_first_subscribe_loads_state_then_recovers_from_it() {
     assert_eq!(subscribe.field("offset"), 5);
     assert_eq!(subscribe.field("epoch"), "e");
     assert_eq!(subscribe.field("flag"), 3, "channel compaction and reject unrecovered");
+    assert_eq!(subscribe.field("recoverable"), true, "a loader turns recovery on");
+    assert_eq!(subscribe.field("positioned"), true);
 
     let result = json!({
         "recoverable": true, "positioned": true, "epoch": "e", "offset": 5, "recovered": true,
