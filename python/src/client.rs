@@ -13,6 +13,7 @@ use crate::errors::to_pyerr;
 use crate::events::Item;
 use crate::logging::refresh_log_level;
 use crate::options::{ClientArgs, SubscriptionArgs, client_options, data_bytes, subscription_options};
+use crate::state::PyStateLoader;
 use crate::stream::NativeStream;
 use crate::subscription::NativeSubscription;
 use crate::tokens::{LoopSlot, PyTokenProvider};
@@ -37,7 +38,7 @@ impl NativeClient {
 impl NativeClient {
     #[new]
     #[pyo3(signature = (url, *, get_token=None, get_subscription_token=None, token=None, data=None,
-        name=None, version=None, format=None, transports=None, fallback_urls=None, timeout=None,
+        name=None, version=None, headers=None, format=None, transports=None, fallback_urls=None, timeout=None,
         reconnect_delay_min=None, reconnect_delay_max=None, max_server_ping_delay=None,
         refresh_ahead=None, max_message_size=None, offline_queue_limit=None, offline_queue_timeout=None,
         suspend_after=None, background_grace=None, position_store=None, tls_root_ca_pem=None,
@@ -52,6 +53,7 @@ impl NativeClient {
         data: Option<Bound<'py, PyAny>>,
         name: Option<String>,
         version: Option<String>,
+        headers: Option<std::collections::BTreeMap<String, String>>,
         format: Option<String>,
         transports: Option<Vec<String>>,
         fallback_urls: Option<Vec<String>>,
@@ -77,6 +79,7 @@ impl NativeClient {
                 data,
                 name,
                 version,
+                headers,
                 format,
                 transports,
                 fallback_urls,
@@ -154,6 +157,11 @@ impl NativeClient {
         self.client.set_token(token);
     }
 
+    /// Replaces the emulated headers (the whole set) for the next connect.
+    fn set_headers(&self, headers: std::collections::BTreeMap<String, String>) {
+        self.client.set_headers(headers);
+    }
+
     /// The OS says the network went away (`False`) or came back (`True`).
     fn network_changed(&self, available: bool) {
         self.client.network_changed(available);
@@ -184,7 +192,7 @@ impl NativeClient {
     /// Registers a subscription (not yet subscribed).
     #[pyo3(signature = (channel, *, get_token=None, token=None, data=None, positioned=None,
         recoverable=None, join_leave=None, delta=None, since=None, resubscribe_delay_min=None,
-        resubscribe_delay_max=None))]
+        resubscribe_delay_max=None, tags_filter=None, state_loader=None))]
     #[allow(clippy::too_many_arguments)]
     fn new_subscription<'py>(
         &self,
@@ -200,7 +208,13 @@ impl NativeClient {
         since: Option<(u64, String)>,
         resubscribe_delay_min: Option<f64>,
         resubscribe_delay_max: Option<f64>,
+        tags_filter: Option<String>,
+        state_loader: Option<Py<PyAny>>,
     ) -> PyResult<NativeSubscription> {
+        let state_loader = state_loader.map(|function| {
+            let loader = PyStateLoader::new(function, self.event_loop.clone(), self.format);
+            std::sync::Arc::new(loader) as std::sync::Arc<dyn ceaseless::state::StateLoader>
+        });
         let options = subscription_options(
             py,
             SubscriptionArgs {
@@ -213,6 +227,8 @@ impl NativeClient {
                 since,
                 resubscribe_delay_min,
                 resubscribe_delay_max,
+                tags_filter,
+                state_loader,
             },
         )?;
         let mut builder = options

@@ -40,6 +40,7 @@ pub(crate) fn class_name(kind: ErrorKind) -> &'static str {
         ErrorKind::Suspended => "Suspended",
         ErrorKind::Callback => "CallbackError",
         ErrorKind::Internal => "InternalError",
+        ErrorKind::InvalidTagsFilter => "InvalidTagsFilter",
         ErrorKind::Server => "ServerError",
     }
 }

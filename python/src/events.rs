@@ -123,6 +123,11 @@ fn sub_event<'py>(
         SubscriptionEvent::Leave(info) => make(py, "Leave", (ClientInfo::build(py, info, raw)?,))?,
         SubscriptionEvent::Gap(gap) => make(py, "Gap", gap_fields(gap))?,
         SubscriptionEvent::Error(e) => make(py, "Error", (errors::exception(py, e)?,))?,
+        SubscriptionEvent::StateLoaded { state, position } => make(
+            py,
+            "StateLoaded",
+            (decode_opt(py, state.as_ref(), raw)?, (position.offset, &position.epoch)),
+        )?,
         _ => return Ok(None),
     };
     Ok(Some(object))

@@ -15,8 +15,8 @@
 //!   [`ceaseless_bridge::BatchStream`]: `take()` hands every queued item to Python in one call
 //!   (decoding all JSON payloads of the batch with one `json.loads`), and `wait()` is awaited only
 //!   when nothing is queued.
-//! - Token providers are Python coroutine functions, run on the event loop that created the client
-//!   ([`tokens`]).
+//! - Token providers and state loaders are Python coroutine functions, run on the event loop that
+//!   created the client ([`tokens`], [`state`]).
 //! - `tracing` events go, redacted by [`ceaseless_bridge::logging`], to the Python logger `"ceaseless"`
 //!   ([`logging`]).
 //! - Errors become instances of the exception classes in `ceaseless.errors`, chosen by
@@ -34,6 +34,7 @@ mod events;
 mod interpreter;
 mod logging;
 mod options;
+mod state;
 mod stream;
 mod subscription;
 mod tokens;

@@ -7,6 +7,7 @@
 //! `os.PathLike`: the file store) or the app's object with `load`, `save` and optionally `flush`
 //! ([`PyPositionStore`]).
 
+use std::collections::BTreeMap;
 use std::path::PathBuf;
 use std::sync::Arc;
 
@@ -25,6 +26,7 @@ pub(crate) struct ClientArgs<'py> {
     pub data: Option<Bound<'py, PyAny>>,
     pub name: Option<String>,
     pub version: Option<String>,
+    pub headers: Option<BTreeMap<String, String>>,
     pub format: Option<String>,
     pub transports: Option<Vec<String>>,
     pub fallback_urls: Option<Vec<String>>,
@@ -54,6 +56,9 @@ pub(crate) struct SubscriptionArgs<'py> {
     pub since: Option<(u64, String)>,
     pub resubscribe_delay_min: Option<f64>,
     pub resubscribe_delay_max: Option<f64>,
+    /// The filter as JSON text (the Python wrapper serializes the dict).
+    pub tags_filter: Option<String>,
+    pub state_loader: Option<Arc<dyn ceaseless::state::StateLoader>>,
 }
 
 fn duration(py: Python<'_>, what: &str, value: Option<f64>) -> PyResult<Option<Duration>> {
@@ -94,6 +99,7 @@ pub(crate) fn client_options(py: Python<'_>, args: ClientArgs<'_>) -> PyResult<C
         data: args.data.as_ref().map(|d| data_bytes(py, d)).transpose()?,
         name: args.name,
         version: args.version,
+        headers: args.headers.unwrap_or_default(),
         format,
         transports,
         fallback_urls: args.fallback_urls.unwrap_or_default(),
@@ -128,6 +134,8 @@ pub(crate) fn subscription_options(
         since: args.since.map(|(offset, epoch)| StreamPosition { offset, epoch }),
         resubscribe_delay_min: duration(py, "resubscribe_delay_min", args.resubscribe_delay_min)?,
         resubscribe_delay_max: duration(py, "resubscribe_delay_max", args.resubscribe_delay_max)?,
+        tags_filter: args.tags_filter,
+        state_loader: args.state_loader,
     })
 }
 

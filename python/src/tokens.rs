@@ -30,7 +30,7 @@ impl LoopSlot {
         }
     }
 
-    fn get(&self) -> Option<TaskLocals> {
+    pub(crate) fn get(&self) -> Option<TaskLocals> {
         self.0.lock().ok().and_then(|slot| slot.clone())
     }
 }

@@ -32,6 +32,7 @@ function reviveInfo(info, buffer) {
 export function revive(context, buffer) {
   if (!buffer) return context;
   if ('data' in context) context.data = range(context.data, buffer);
+  if ('state' in context) context.state = range(context.state, buffer);
   reviveInfo(context.info, buffer);
   return context;
 }

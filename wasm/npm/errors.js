@@ -63,6 +63,8 @@ export class SuspendedError extends CeaselessError {}
 export class CallbackError extends CeaselessError {}
 /** A bug in ceaseless (code 22). */
 export class InternalError extends CeaselessError {}
+/** A publication tags filter the server would refuse, or one combined with `delta` (code 23). */
+export class InvalidTagsFilterError extends CeaselessError {}
 /** The server refused (codes 100 and up: its own code and message). */
 export class ServerError extends CeaselessError {}
 
@@ -86,6 +88,7 @@ const classes = {
   SuspendedError,
   CallbackError,
   InternalError,
+  InvalidTagsFilterError,
   ServerError,
 };
 

@@ -71,6 +71,11 @@ export interface ClientOptions {
   name?: string;
   /** Application version reported to the server. */
   version?: string;
+  /**
+   * Emulated HTTP headers sent inside every connect (the server forwards the names it lists in
+   * `emulated_headers` to its proxies). The values are secrets: never logged.
+   */
+  headers?: Record<string, string>;
   /** The wire encoding (default `'json'`). With `'protobuf'`, application data is `Uint8Array`. */
   format?: Format;
   /**
@@ -113,6 +118,27 @@ export interface ClientOptions {
   emulationEndpoint?: string;
 }
 
+/**
+ * A publication tags filter, centrifuge-js's `FilterNode`: a leaf compares the tag `key` by `cmp`
+ * (`eq neq in nin ex nex sw ew ct gt gte lt lte`) with `val` (or `vals` for `in` / `nin`); a logical
+ * node (`op`: `and`, `or`, `not`) combines `nodes`. Checked by the core (`InvalidTagsFilterError`).
+ */
+export interface FilterNode {
+  op?: '' | 'and' | 'or' | 'not';
+  key?: string;
+  cmp?: '' | 'eq' | 'neq' | 'in' | 'nin' | 'ex' | 'nex' | 'sw' | 'ew' | 'ct' | 'gt' | 'gte' | 'lt' | 'lte';
+  val?: string;
+  vals?: string[];
+  nodes?: FilterNode[];
+}
+
+/** What a `stateLoader` resolves to: the channel's state and the position it is current at. */
+export interface LoadedState<S = unknown> {
+  position: StreamPosition;
+  /** Any JSON value (a `Uint8Array` with `format: 'protobuf'`); handed back in `stateLoaded`. */
+  state?: S;
+}
+
 export interface SubscriptionOptions {
   /** The initial subscription token. */
   token?: string;
@@ -134,6 +160,14 @@ export interface SubscriptionOptions {
   resubscribeDelayMin?: number;
   /** Resubscribe backoff ceiling in milliseconds. */
   resubscribeDelayMax?: number;
+  /** Only publications whose tags match are sent (the namespace must allow it; not with `delta`). */
+  tagsFilter?: FilterNode;
+  /**
+   * The app owns the channel's state: called (first subscribe without a position, or when the server
+   * cannot recover) instead of a `gap`; its answer arrives as the `stateLoaded` event before the
+   * publications after that position. A throw is reported as an `error` event and retried.
+   */
+  stateLoader?: (channel: string) => Promise<LoadedState>;
 }
 
 /** What `wake()` did. */
@@ -230,6 +264,7 @@ export interface SubscriptionEvents<T = unknown> {
   join: { type: 'join'; info: ClientInfo };
   leave: { type: 'leave'; info: ClientInfo };
   gap: GapInfo & { type: 'gap' };
+  stateLoaded: { type: 'stateLoaded'; state: unknown; position: StreamPosition };
   error: ErrorContext;
 }
 
@@ -245,6 +280,8 @@ export declare class Client implements Disposable, AsyncDisposable {
   ready(): Promise<void>;
   /** Replaces the connection token for the next connect attempt. */
   setToken(token: string): void;
+  /** Replaces the emulated headers (the whole set) for the next connect. */
+  setHeaders(headers: Record<string, string>): void;
   /**
    * The network went away (`false`: no attempts are made) or came back (`true`: reconnect at once).
    * The page's `online`/`offline` events already call this.
@@ -313,6 +350,7 @@ export type ErrorKind =
   | 'Suspended'
   | 'Callback'
   | 'Internal'
+  | 'InvalidTagsFilter'
   | 'Server';
 
 export declare class CeaselessError extends Error {
@@ -364,5 +402,7 @@ export declare class SuspendedError extends CeaselessError {}
 export declare class CallbackError extends CeaselessError {}
 /** A bug in ceaseless (code 22). */
 export declare class InternalError extends CeaselessError {}
+/** A publication tags filter the server would refuse, or one combined with `delta` (code 23). */
+export declare class InvalidTagsFilterError extends CeaselessError {}
 /** The server refused (codes 100 and up: its own code and message). */
 export declare class ServerError extends CeaselessError {}

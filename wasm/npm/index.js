@@ -55,6 +55,7 @@ function coreOptions(url, endpoints, options) {
     ...dataFields(options.data, binary),
     name: options.name,
     version: options.version,
+    headers: options.headers,
     format: options.format,
     transports: options.transports,
     fallbackUrls: options.fallbackUrls?.map(absolute),
@@ -189,6 +190,15 @@ export class Client extends Emitter {
     this.#live().setToken(token);
   }
 
+  /** Replaces the emulated headers (the whole set, `{name: value}`) for the next connect. */
+  setHeaders(headers) {
+    try {
+      this.#live().setHeaders(JSON.stringify(headers ?? {}));
+    } catch (e) {
+      throw toError(e);
+    }
+  }
+
   /** The network went away (`false`) or came back (`true`); `online`/`offline` already call this. */
   networkChanged(available) {
     this.#live().networkChanged(Boolean(available));
@@ -211,11 +221,11 @@ export class Client extends Emitter {
   /** Creates a subscription (one per channel); call subscribe() on it. */
   newSubscription(channel, options = {}) {
     checkNames(options);
-    const { getToken, data, ...rest } = options;
+    const { getToken, stateLoader, data, ...rest } = options;
     const text = JSON.stringify({ ...rest, ...dataFields(data, this.#binary) });
     let raw;
     try {
-      raw = this.#live().newSubscription(channel, text, getToken);
+      raw = this.#live().subscription(channel, text, getToken, stateLoader && this.#loader(stateLoader));
     } catch (e) {
       throw toError(e);
     }
@@ -223,6 +233,16 @@ export class Client extends Emitter {
     const sub = new Subscription(this, raw, channel, () => this.#subs.delete(id));
     this.#subs.set(id, sub);
     return sub;
+  }
+
+  /** The app's `stateLoader` as the core reads it: `{offset, epoch, state}`, state in the wire's form. */
+  #loader(stateLoader) {
+    const binary = this.#binary;
+    return async (channel) => {
+      const { position, state } = (await stateLoader(channel)) ?? {};
+      const encoded = state === undefined || state === null ? undefined : binary ? bytes(state) : json(state);
+      return { offset: position?.offset, epoch: position?.epoch, state: encoded };
+    };
   }
 
   /** The subscription to `channel`, if there is one. */

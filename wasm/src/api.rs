@@ -24,6 +24,7 @@ use crate::encode::{self, Json};
 use crate::options::{self, ClientOptions, SubscriptionOptions};
 use crate::positions::JsPositionStore;
 use crate::pump::{Pump, Tagged};
+use crate::state::JsStateLoader;
 use crate::tokens::{JsConnectionToken, JsSubscriptionToken};
 
 /// An error as the plain `{kind, code, message, temporary}` object the wrapper expects.
@@ -163,6 +164,13 @@ impl RawClient {
         self.client.set_token(token);
     }
 
+    /// Replaces the emulated headers (a JSON object of strings) for the next connect.
+    #[wasm_bindgen(js_name = setHeaders)]
+    pub fn set_headers(&self, headers: &str) -> Result<(), JsValue> {
+        self.client.set_headers(parse(headers)?);
+        Ok(())
+    }
+
     /// The network went away or came back.
     #[wasm_bindgen(js_name = networkChanged)]
     pub fn network_changed(&self, available: bool) {
@@ -274,12 +282,25 @@ impl RawClient {
         options: &str,
         get_token: Option<Function>,
     ) -> Result<RawSubscription, JsValue> {
+        self.subscription(channel, options, get_token, None)
+    }
+
+    /// As `newSubscription`, with a state loader `(channel) => Promise<{offset, epoch, state}>` (the
+    /// state as JSON text, or a `Uint8Array` with Protobuf; see [`crate::state`]).
+    pub fn subscription(
+        &self,
+        channel: &str,
+        options: &str,
+        get_token: Option<Function>,
+        state_loader: Option<Function>,
+    ) -> Result<RawSubscription, JsValue> {
         let options: SubscriptionOptions = parse(options)?;
         let builder = options::configure_subscription(
             self.client.new_subscription(channel),
             options,
             self.format,
             get_token.map(JsSubscriptionToken),
+            state_loader.map(|f| JsStateLoader::new(f, self.format)),
         )
         .map_err(|e| error_value(&e))?;
         let sub = builder.build().map_err(|e| error_value(&e))?;

@@ -299,6 +299,10 @@ pub async fn read_body(
             Err(err) => break Err(ReadError::Protocol(err)),
         }
     };
-    let _ = reader.cancel();
+    // After an abort the cancel Promise rejects (AbortError): await it, so no rejection goes unhandled.
+    let cancelled = JsFuture::from(reader.cancel());
+    wasm_bindgen_futures::spawn_local(async move {
+        let _ = cancelled.await;
+    });
     result
 }

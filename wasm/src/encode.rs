@@ -261,6 +261,10 @@ impl Json {
             SubscriptionEvent::Error(error) => {
                 self.entry(target, "error").key("error", false).error(error);
             }
+            SubscriptionEvent::StateLoaded { state, position } => {
+                self.entry(target, "stateLoaded").key("state", false).payload(state.as_ref());
+                self.key("position", false).position(Some(position));
+            }
             _ => return,
         }
         self.raw("}]");

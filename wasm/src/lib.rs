@@ -10,7 +10,7 @@
 //!   and SSE over `fetch` with a streamed body, commands as ordered POSTs to `/emulation`.
 //! - [`positions::LocalStoragePositionStore`]: stream positions in `localStorage`, so a reloaded page
 //!   resumes its channels; [`positions::JsPositionStore`]: the app's own `{load, save}` object.
-//! - [`tokens`]: async JS functions as token providers.
+//! - [`tokens`]: async JS functions as token providers; [`state`]: one as a subscription's state loader.
 //!
 //! [`options`] converts the JS options into the shared `ceaseless_bridge` options (every default is
 //! the core's). The `transports` list derives each URL from the client URL as natively; explicit
@@ -46,6 +46,8 @@ pub mod positions;
 pub mod pump;
 #[cfg(target_arch = "wasm32")]
 pub mod runtime;
+#[cfg(target_arch = "wasm32")]
+pub mod state;
 #[cfg(target_arch = "wasm32")]
 pub mod tokens;
 #[cfg(target_arch = "wasm32")]

@@ -3,6 +3,7 @@
 //! [`ceaseless_bridge::SubscriptionOptions`]: this file only translates JS names and milliseconds into
 //! the bridge's types. Every default (and how an unset bound of a backoff is filled in) is the core's.
 
+use std::collections::BTreeMap;
 use std::sync::Arc;
 
 use ceaseless::transport::{FrameFormat, Transport, TransportKind};
@@ -18,11 +19,12 @@ use crate::emulation::EmulationTransport;
 use crate::endpoints::{self, EndpointOption};
 use crate::positions::{JsPositionStore, LocalStoragePositionStore};
 use crate::runtime::JsRuntime;
+use crate::state::JsStateLoader;
 use crate::tokens::{JsConnectionToken, JsSubscriptionToken};
 use crate::ws::WebSocketTransport;
 
 /// Client options (see `ClientOptions` in `npm/index.d.ts`): the JS names, durations in milliseconds.
-#[derive(Debug, Default, Deserialize)]
+#[derive(Default, Deserialize)]
 #[serde(rename_all = "camelCase", default, deny_unknown_fields)]
 pub struct ClientOptions {
     /// The client URL (`ws(s)://`, or `http(s)://` which is read as the WebSocket URL of that server).
@@ -41,6 +43,8 @@ pub struct ClientOptions {
     pub name: Option<String>,
     /// App version reported to the server.
     pub version: Option<String>,
+    /// Emulated headers sent inside every connect (values are secrets).
+    pub headers: BTreeMap<String, String>,
     /// `json` or `protobuf`.
     pub format: Option<String>,
     /// Transport names in fallback order.
@@ -72,6 +76,18 @@ pub struct ClientOptions {
     pub position_store: Option<String>,
 }
 
+impl std::fmt::Debug for ClientOptions {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("ClientOptions")
+            .field("url", &self.url)
+            .field("token", &self.token.as_ref().map(|_| "<redacted>"))
+            .field("headers", &self.headers.keys().collect::<Vec<_>>())
+            .field("format", &self.format)
+            .field("transports", &self.transports)
+            .finish_non_exhaustive()
+    }
+}
+
 /// Subscription options (see `SubscriptionOptions` in `npm/index.d.ts`).
 #[derive(Debug, Default, Deserialize)]
 #[serde(rename_all = "camelCase", default, deny_unknown_fields)]
@@ -96,6 +112,8 @@ pub struct SubscriptionOptions {
     pub resubscribe_delay_min: Option<f64>,
     /// Resubscribe backoff ceiling.
     pub resubscribe_delay_max: Option<f64>,
+    /// A publication tags filter (the `FilterNode` object), kept as JSON for the shared validator.
+    pub tags_filter: Option<Box<RawValue>>,
 }
 
 /// A stream position from JS.
@@ -212,6 +230,7 @@ pub fn build_client(
         data: data(options.data, options.data_bytes),
         name: options.name,
         version: options.version,
+        headers: options.headers,
         format,
         transports: kinds,
         fallback_urls: options.fallback_urls.iter().map(|u| ws_url(u)).collect::<Result<_, _>>()?,
@@ -245,15 +264,23 @@ fn shared(store: impl ceaseless::positions::PositionStore) -> Arc<dyn ceaseless:
     Arc::new(store)
 }
 
+/// A loader the bridge can share. Single-threaded like everything in the page.
+#[allow(clippy::arc_with_non_send_sync)]
+fn shared_loader(loader: JsStateLoader) -> Arc<dyn ceaseless::state::StateLoader> {
+    Arc::new(loader)
+}
+
 /// Applies subscription options to a builder; `format` is the client's.
 ///
 /// # Errors
-/// [`Error::InvalidPayload`] for bad `data`, [`Error::Config`] for bad numbers.
+/// [`Error::InvalidPayload`] for bad `data`, [`Error::Config`] for bad numbers,
+/// [`Error::InvalidTagsFilter`] for a filter the shared validator refuses.
 pub fn configure_subscription(
     builder: SubscriptionBuilder,
     options: SubscriptionOptions,
     format: Option<FrameFormat>,
     token: Option<JsSubscriptionToken>,
+    state_loader: Option<JsStateLoader>,
 ) -> Result<SubscriptionBuilder, Error> {
     let core = CoreSub {
         token: options.token,
@@ -265,6 +292,8 @@ pub fn configure_subscription(
         since: options.since.map(|p| StreamPosition { offset: p.offset, epoch: p.epoch }),
         resubscribe_delay_min: duration("resubscribeDelayMin", options.resubscribe_delay_min)?,
         resubscribe_delay_max: duration("resubscribeDelayMax", options.resubscribe_delay_max)?,
+        tags_filter: options.tags_filter.map(|raw| raw.get().to_owned()),
+        state_loader: state_loader.map(shared_loader),
     };
     let mut builder = core.apply(builder, format)?;
     if let Some(t) = token {

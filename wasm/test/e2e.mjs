@@ -3,12 +3,13 @@
 // Alice's page reaches the server through a fault proxy, Bob's directly. They chat; then Alice's
 // connection is cut and the proxy refuses her reconnects while Bob keeps writing and Alice writes one
 // message offline. When the proxy lets her through again, both pages must show every message exactly
-// once, in stream order. Then the JS API is exercised once more from inside a page (api-check.js).
+// once, in stream order. Then the JS API is exercised once more from inside a page (api-check.mjs), and the v6 options (v6-check.mjs).
 import assert from 'node:assert/strict';
 import { startCentrifugo, startFaultProxy } from './harness.mjs';
 import { launch, openPage } from './browser.mjs';
 import { startDemoServer } from '../../examples/web/serve.mjs';
 import { apiCheck } from './api-check.mjs';
+import { v6Check } from './v6-check.mjs';
 
 const step = (text) => console.log(`e2e: ${text}`);
 
@@ -81,6 +82,9 @@ try {
 
   await apiCheck(bob.page, server);
   step('JS API checks passed in the page');
+
+  await v6Check(bob.page);
+  step('v6 options (tagsFilter, stateLoader, headers) passed in the page');
 
   for (const [name, p] of [['alice', alice], ['bob', bob]]) {
     assert.deepEqual(p.errors.map(String), [], `${name} had no uncaught page errors`);

@@ -49,6 +49,32 @@ pub trait PositionStore: Send + Sync {
     fn save(&self, channel: String, position: StreamPosition) -> Result<(), CeaselessError>;
 }
 
+/// What a [`StateLoader`] answers: the channel's state as the app loaded it, and the stream position
+/// that state is current at (the subscription recovers every publication after it).
+#[derive(Debug, Clone, PartialEq, Eq, uniffi::Record)]
+pub struct LoadedState {
+    /// Where the state is current.
+    pub position: StreamPosition,
+    /// The state itself, handed back in `Event.StateLoaded` (null / nil when the app keeps it elsewhere).
+    #[uniffi(default = None)]
+    pub state: Option<Vec<u8>>,
+}
+
+/// Loads a channel's state when the app owns it: asked on the first subscribe without a stored
+/// position, and whenever the server cannot recover the stream from the subscription's position.
+/// Read the stream position first (e.g. the server API's history top), then your own data. Pass it as
+/// `SubscriptionOptions(stateLoader = loader)`; its answer arrives as `Event.StateLoaded` before any
+/// publication after that position.
+///
+/// Same rules as [`TokenProvider`]: anything thrown is reported as an `Event.SubscriptionError` and the
+/// subscription retries with its resubscribe backoff.
+#[uniffi::export(foreign)]
+#[async_trait::async_trait]
+pub trait StateLoader: Send + Sync {
+    /// The state of `channel` and the position it is current at.
+    async fn load_state(&self, channel: String) -> Result<LoadedState, CeaselessError>;
+}
+
 fn token_answer(answer: Result<String, CeaselessError>) -> Result<String, TokenError> {
     match answer {
         Ok(token) => Ok(token),
@@ -76,6 +102,29 @@ impl ceaseless::SubscriptionTokenProvider for SubscriptionTokens {
         let provider = self.0.clone();
         let channel = channel.to_owned();
         Box::pin(async move { token_answer(provider.subscription_token(channel).await) })
+    }
+}
+
+/// An app [`StateLoader`] as the Rust client's state loader.
+pub(crate) struct AppStateLoader(pub(crate) Arc<dyn StateLoader>);
+
+impl ceaseless::state::StateLoader for AppStateLoader {
+    fn load_state(
+        &self,
+        channel: &str,
+    ) -> BoxFuture<'static, Result<ceaseless::LoadedState, ceaseless::StateLoadError>> {
+        let loader = self.0.clone();
+        let channel = channel.to_owned();
+        Box::pin(async move {
+            match loader.load_state(channel).await {
+                // The state only travels back to the app (in `StateLoaded`), so it is kept as given.
+                Ok(LoadedState { position, state }) => Ok(ceaseless::LoadedState {
+                    position: position.into(),
+                    state: state.map(|bytes| ceaseless::Payload::from_raw(bytes.into())),
+                }),
+                Err(error) => Err(ceaseless::StateLoadError(error.to_string())),
+            }
+        })
     }
 }
 

@@ -100,6 +100,12 @@ impl Client {
         self.inner.set_token(token);
     }
 
+    /// Replaces the emulated headers (the whole set) for the next connect; the live connection keeps
+    /// the ones it connected with.
+    pub fn set_headers(&self, headers: std::collections::HashMap<String, String>) {
+        self.inner.set_headers(headers.into_iter().collect());
+    }
+
     /// Tells the client whether the app is in the foreground. In the background it lets go of the
     /// connection after the grace period and makes no attempts until foreground again (or [`Client::wake`]).
     pub fn set_app_state(&self, state: AppState) {

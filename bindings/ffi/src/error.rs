@@ -206,6 +206,16 @@ pub enum CeaselessError {
         /// What went wrong.
         detail: String,
     },
+    /// A publication tags filter the server would refuse, or one combined with delta (code 23).
+    #[error("{detail}")]
+    InvalidTagsFilter {
+        /// The stable code.
+        code: u32,
+        /// Whether a retry may succeed.
+        temporary: bool,
+        /// What went wrong.
+        detail: String,
+    },
     /// The server refused (codes 100 and up: the server's own code, `temporary` as it says).
     #[error("server error {code}: {detail}")]
     Server {
@@ -250,6 +260,7 @@ impl CeaselessError {
             | CeaselessError::Suspended { code, temporary, .. }
             | CeaselessError::Callback { code, temporary, .. }
             | CeaselessError::Internal { code, temporary, .. }
+            | CeaselessError::InvalidTagsFilter { code, temporary, .. }
             | CeaselessError::Server { code, temporary, .. } => (*code, *temporary),
         }
     }
@@ -285,6 +296,7 @@ impl From<ErrorInfo> for CeaselessError {
             ErrorKind::Suspended => CeaselessError::Suspended { code, temporary, detail },
             ErrorKind::Callback => CeaselessError::Callback { code, temporary, detail },
             ErrorKind::Internal => CeaselessError::Internal { code, temporary, detail },
+            ErrorKind::InvalidTagsFilter => CeaselessError::InvalidTagsFilter { code, temporary, detail },
             ErrorKind::Server => CeaselessError::Server { code, temporary, detail },
         }
     }
@@ -344,6 +356,7 @@ mod tests {
             ErrorKind::Suspended => Error::Suspended,
             ErrorKind::Callback => Error::Callback("x".into()),
             ErrorKind::Internal => Error::Internal("x".into()),
+            ErrorKind::InvalidTagsFilter => Error::InvalidTagsFilter("x".into()),
         }
     }
 

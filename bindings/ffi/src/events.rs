@@ -8,7 +8,7 @@
 use ceaseless::{ClientEvent, SubscriptionEvent};
 
 use crate::error::CeaselessError;
-use crate::types::{ClientInfo, Gap, Publication, SubscribedInfo, bytes};
+use crate::types::{ClientInfo, Gap, Publication, StreamPosition, SubscribedInfo, bytes};
 
 /// A client or subscription event.
 #[derive(Debug, Clone, PartialEq, Eq, uniffi::Enum)]
@@ -104,6 +104,16 @@ pub enum Event {
         channel: String,
         /// What was lost.
         gap: Gap,
+    },
+    /// The subscription's state loader answered: `state` is current at `position`, and the
+    /// subscription now recovers from there. Comes before every publication after `position`.
+    StateLoaded {
+        /// The channel.
+        channel: String,
+        /// The state the loader returned.
+        state: Option<Vec<u8>>,
+        /// The stream position it is current at.
+        position: StreamPosition,
     },
     /// Something failed in a subscription; it keeps trying where it makes sense.
     SubscriptionError {
@@ -201,6 +211,9 @@ pub(crate) fn from_subscription(channel: &str, event: SubscriptionEvent) -> Opti
         SubscriptionEvent::Leave(info) => Event::Leave { channel, info: info.into() },
         SubscriptionEvent::Gap(gap) => Event::Gap { channel, gap: gap.into() },
         SubscriptionEvent::Error(error) => Event::SubscriptionError { channel, error: error.into() },
+        SubscriptionEvent::StateLoaded { state, position } => {
+            Event::StateLoaded { channel, state: state.map(bytes), position: position.into() }
+        }
         other => {
             tracing::debug!(?other, "subscription event kind not mapped by ceaseless-ffi");
             return None;

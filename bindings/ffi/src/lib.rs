@@ -15,6 +15,7 @@
 //! - Events: [`Event`] through an [`EventStream`] (`next`, `nextBatch`) or an [`EventListener`] with a
 //!   [`ListenerHandle`].
 //! - App-implemented traits: [`TokenProvider`], [`SubscriptionTokenProvider`], [`PositionStore`],
+//!   [`StateLoader`],
 //!   [`LogSink`] (installed with [`set_log_sink`]).
 //! - One error type, [`CeaselessError`], one variant per `ceaseless_bridge::ErrorKind`, with `code`,
 //!   `temporary` and `detail` on every variant.
@@ -46,7 +47,7 @@ mod subscription;
 mod types;
 mod wake;
 
-pub use callbacks::{PositionStore, SubscriptionTokenProvider, TokenProvider};
+pub use callbacks::{LoadedState, PositionStore, StateLoader, SubscriptionTokenProvider, TokenProvider};
 pub use client::Client;
 pub use diagnostics::{DeliveryMeasurement, DeliveryProbe};
 pub use error::{CeaselessError, unauthorized_error};

@@ -5,12 +5,13 @@
 //! describes, spelled by the uniffi rule (durations end in `_ms`); Kotlin and Swift see them in
 //! camelCase. The conversions name every field, so a new option fails to compile until it is mapped.
 
+use std::collections::HashMap;
 use std::sync::Arc;
 
 use ceaseless::Duration;
 use ceaseless::transport::{FrameFormat, TransportKind};
 
-use crate::callbacks::{PositionStore, Positions};
+use crate::callbacks::{AppStateLoader, PositionStore, Positions, StateLoader};
 use crate::types::StreamPosition;
 
 /// The wire encoding.
@@ -103,6 +104,10 @@ pub struct ClientOptions {
     /// The app version reported to the server.
     #[uniffi(default = None)]
     pub version: Option<String>,
+    /// Emulated HTTP headers sent inside every connect (the server forwards the names it lists in
+    /// `emulated_headers` to its proxies). Values are secrets: never logged.
+    #[uniffi(default)]
+    pub headers: HashMap<String, String>,
     /// The encoding.
     #[uniffi(default = None)]
     pub format: Option<Format>,
@@ -158,12 +163,20 @@ impl std::fmt::Debug for ClientOptions {
         f.debug_struct("ClientOptions")
             .field("token", &self.token.as_ref().map(|_| "<redacted>"))
             .field("name", &self.name)
+            .field("headers", &header_names(&self.headers))
             .field("format", &self.format)
             .field("transports", &self.transports)
             .field("position_store", &self.position_store)
             .field("proxy", &self.proxy.as_ref().map(|_| "<set>"))
             .finish_non_exhaustive()
     }
+}
+
+/// Header names with their values redacted, for `Debug`.
+pub(crate) fn header_names(headers: &HashMap<String, String>) -> Vec<String> {
+    let mut names: Vec<String> = headers.keys().map(|name| format!("{name}: <redacted>")).collect();
+    names.sort();
+    names
 }
 
 fn ms(value: Option<u64>) -> Option<Duration> {
@@ -177,6 +190,7 @@ impl From<ClientOptions> for ceaseless_bridge::ClientOptions {
             data,
             name,
             version,
+            headers,
             format,
             transports,
             fallback_urls,
@@ -199,6 +213,7 @@ impl From<ClientOptions> for ceaseless_bridge::ClientOptions {
             data,
             name,
             version,
+            headers: headers.into_iter().collect(),
             format: format.map(Into::into),
             transports: transports.into_iter().map(Into::into).collect(),
             fallback_urls,
@@ -228,7 +243,7 @@ impl From<ClientOptions> for ceaseless_bridge::ClientOptions {
 }
 
 /// Subscription settings. Every field is unset by default, meaning the core's default.
-#[derive(Debug, Clone, Default, uniffi::Record)]
+#[derive(Clone, Default, uniffi::Record)]
 pub struct SubscriptionOptions {
     /// The initial subscription token, for channels that need one.
     #[uniffi(default = None)]
@@ -257,6 +272,29 @@ pub struct SubscriptionOptions {
     /// Resubscribe backoff ceiling.
     #[uniffi(default = None)]
     pub resubscribe_delay_max_ms: Option<u64>,
+    /// A publication tags filter as JSON text, the wire `FilterNode` object
+    /// (`{"key":"kind","cmp":"eq","val":"good"}`, nested with `op` and `nodes`): only matching
+    /// publications are sent. Checked by the core when the subscription is created (`InvalidTagsFilter`
+    /// for bad JSON, a filter the server would refuse, or a filter with `delta`).
+    #[uniffi(default = None)]
+    pub tags_filter: Option<String>,
+    /// The app owns the channel's state: this loader is asked for it (and the position it is current
+    /// at) instead of the app hearing of a gap; its answer arrives as `Event.StateLoaded`.
+    #[uniffi(default = None)]
+    pub state_loader: Option<Arc<dyn StateLoader>>,
+}
+
+impl std::fmt::Debug for SubscriptionOptions {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("SubscriptionOptions")
+            .field("token", &self.token.as_ref().map(|_| "<redacted>"))
+            .field("recoverable", &self.recoverable)
+            .field("delta", &self.delta)
+            .field("since", &self.since)
+            .field("tags_filter", &self.tags_filter)
+            .field("state_loader", &self.state_loader.is_some())
+            .finish_non_exhaustive()
+    }
 }
 
 impl From<SubscriptionOptions> for ceaseless_bridge::SubscriptionOptions {
@@ -271,6 +309,8 @@ impl From<SubscriptionOptions> for ceaseless_bridge::SubscriptionOptions {
             since,
             resubscribe_delay_min_ms,
             resubscribe_delay_max_ms,
+            tags_filter,
+            state_loader,
         } = options;
         Self {
             token,
@@ -282,6 +322,9 @@ impl From<SubscriptionOptions> for ceaseless_bridge::SubscriptionOptions {
             since: since.map(Into::into),
             resubscribe_delay_min: ms(resubscribe_delay_min_ms),
             resubscribe_delay_max: ms(resubscribe_delay_max_ms),
+            tags_filter,
+            state_loader: state_loader
+                .map(|loader| Arc::new(AppStateLoader(loader)) as Arc<dyn ceaseless::state::StateLoader>),
         }
     }
 }

@@ -257,6 +257,12 @@ typedef void (*UniffiCallbackInterfacePositionStoreMethod1)(uint64_t, RustBuffer
     );
 
 #endif
+#ifndef UNIFFI_FFIDEF_CALLBACK_INTERFACE_STATE_LOADER_METHOD0
+#define UNIFFI_FFIDEF_CALLBACK_INTERFACE_STATE_LOADER_METHOD0
+typedef void (*UniffiCallbackInterfaceStateLoaderMethod0)(uint64_t, RustBuffer, UniffiForeignFutureCompleteRustBuffer _Nonnull, uint64_t, UniffiForeignFutureDroppedCallbackStruct* _Nonnull
+    );
+
+#endif
 #ifndef UNIFFI_FFIDEF_CALLBACK_INTERFACE_SUBSCRIPTION_TOKEN_PROVIDER_METHOD0
 #define UNIFFI_FFIDEF_CALLBACK_INTERFACE_SUBSCRIPTION_TOKEN_PROVIDER_METHOD0
 typedef void (*UniffiCallbackInterfaceSubscriptionTokenProviderMethod0)(uint64_t, RustBuffer, UniffiForeignFutureCompleteRustBuffer _Nonnull, uint64_t, UniffiForeignFutureDroppedCallbackStruct* _Nonnull
@@ -291,6 +297,15 @@ typedef struct UniffiVTableCallbackInterfacePositionStore {
     UniffiCallbackInterfacePositionStoreMethod0 _Nonnull load;
     UniffiCallbackInterfacePositionStoreMethod1 _Nonnull save;
 } UniffiVTableCallbackInterfacePositionStore;
+
+#endif
+#ifndef UNIFFI_FFIDEF_V_TABLE_CALLBACK_INTERFACE_STATE_LOADER
+#define UNIFFI_FFIDEF_V_TABLE_CALLBACK_INTERFACE_STATE_LOADER
+typedef struct UniffiVTableCallbackInterfaceStateLoader {
+    UniffiCallbackInterfaceFree _Nonnull uniffiFree;
+    UniffiCallbackInterfaceClone _Nonnull uniffiClone;
+    UniffiCallbackInterfaceStateLoaderMethod0 _Nonnull loadState;
+} UniffiVTableCallbackInterfaceStateLoader;
 
 #endif
 #ifndef UNIFFI_FFIDEF_V_TABLE_CALLBACK_INTERFACE_SUBSCRIPTION_TOKEN_PROVIDER
@@ -352,6 +367,26 @@ RustBuffer uniffi_ceaseless_ffi_fn_method_positionstore_load(uint64_t ptr, RustB
 #ifndef UNIFFI_FFIDEF_UNIFFI_CEASELESS_FFI_FN_METHOD_POSITIONSTORE_SAVE
 #define UNIFFI_FFIDEF_UNIFFI_CEASELESS_FFI_FN_METHOD_POSITIONSTORE_SAVE
 void uniffi_ceaseless_ffi_fn_method_positionstore_save(uint64_t ptr, RustBuffer channel, RustBuffer position, RustCallStatus *_Nonnull out_status
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_CEASELESS_FFI_FN_CLONE_STATELOADER
+#define UNIFFI_FFIDEF_UNIFFI_CEASELESS_FFI_FN_CLONE_STATELOADER
+uint64_t uniffi_ceaseless_ffi_fn_clone_stateloader(uint64_t handle, RustCallStatus *_Nonnull out_status
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_CEASELESS_FFI_FN_FREE_STATELOADER
+#define UNIFFI_FFIDEF_UNIFFI_CEASELESS_FFI_FN_FREE_STATELOADER
+void uniffi_ceaseless_ffi_fn_free_stateloader(uint64_t handle, RustCallStatus *_Nonnull out_status
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_CEASELESS_FFI_FN_INIT_CALLBACK_VTABLE_STATELOADER
+#define UNIFFI_FFIDEF_UNIFFI_CEASELESS_FFI_FN_INIT_CALLBACK_VTABLE_STATELOADER
+void uniffi_ceaseless_ffi_fn_init_callback_vtable_stateloader(const UniffiVTableCallbackInterfaceStateLoader* _Nonnull vtable
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_CEASELESS_FFI_FN_METHOD_STATELOADER_LOAD_STATE
+#define UNIFFI_FFIDEF_UNIFFI_CEASELESS_FFI_FN_METHOD_STATELOADER_LOAD_STATE
+uint64_t uniffi_ceaseless_ffi_fn_method_stateloader_load_state(uint64_t ptr, RustBuffer channel
 );
 #endif
 #ifndef UNIFFI_FFIDEF_UNIFFI_CEASELESS_FFI_FN_CLONE_SUBSCRIPTIONTOKENPROVIDER
@@ -482,6 +517,11 @@ uint64_t uniffi_ceaseless_ffi_fn_method_client_send(uint64_t ptr, RustBuffer dat
 #ifndef UNIFFI_FFIDEF_UNIFFI_CEASELESS_FFI_FN_METHOD_CLIENT_SET_APP_STATE
 #define UNIFFI_FFIDEF_UNIFFI_CEASELESS_FFI_FN_METHOD_CLIENT_SET_APP_STATE
 void uniffi_ceaseless_ffi_fn_method_client_set_app_state(uint64_t ptr, RustBuffer state, RustCallStatus *_Nonnull out_status
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_CEASELESS_FFI_FN_METHOD_CLIENT_SET_HEADERS
+#define UNIFFI_FFIDEF_UNIFFI_CEASELESS_FFI_FN_METHOD_CLIENT_SET_HEADERS
+void uniffi_ceaseless_ffi_fn_method_client_set_headers(uint64_t ptr, RustBuffer headers, RustCallStatus *_Nonnull out_status
 );
 #endif
 #ifndef UNIFFI_FFIDEF_UNIFFI_CEASELESS_FFI_FN_METHOD_CLIENT_SET_TOKEN
@@ -983,6 +1023,12 @@ uint16_t uniffi_ceaseless_ffi_checksum_method_positionstore_save(void
     
 );
 #endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_CEASELESS_FFI_CHECKSUM_METHOD_STATELOADER_LOAD_STATE
+#define UNIFFI_FFIDEF_UNIFFI_CEASELESS_FFI_CHECKSUM_METHOD_STATELOADER_LOAD_STATE
+uint16_t uniffi_ceaseless_ffi_checksum_method_stateloader_load_state(void
+    
+);
+#endif
 #ifndef UNIFFI_FFIDEF_UNIFFI_CEASELESS_FFI_CHECKSUM_METHOD_SUBSCRIPTIONTOKENPROVIDER_SUBSCRIPTION_TOKEN
 #define UNIFFI_FFIDEF_UNIFFI_CEASELESS_FFI_CHECKSUM_METHOD_SUBSCRIPTIONTOKENPROVIDER_SUBSCRIPTION_TOKEN
 uint16_t uniffi_ceaseless_ffi_checksum_method_subscriptiontokenprovider_subscription_token(void
@@ -1082,6 +1128,12 @@ uint16_t uniffi_ceaseless_ffi_checksum_method_client_send(void
 #ifndef UNIFFI_FFIDEF_UNIFFI_CEASELESS_FFI_CHECKSUM_METHOD_CLIENT_SET_APP_STATE
 #define UNIFFI_FFIDEF_UNIFFI_CEASELESS_FFI_CHECKSUM_METHOD_CLIENT_SET_APP_STATE
 uint16_t uniffi_ceaseless_ffi_checksum_method_client_set_app_state(void
+    
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_CEASELESS_FFI_CHECKSUM_METHOD_CLIENT_SET_HEADERS
+#define UNIFFI_FFIDEF_UNIFFI_CEASELESS_FFI_CHECKSUM_METHOD_CLIENT_SET_HEADERS
+uint16_t uniffi_ceaseless_ffi_checksum_method_client_set_headers(void
     
 );
 #endif

@@ -5,7 +5,7 @@ from __future__ import annotations
 import asyncio
 import os
 from types import TracebackType
-from typing import Any, Literal, Optional, Sequence, Union
+from typing import Any, Literal, Mapping, Optional, Sequence, Union
 
 from . import _ceaseless as _native
 from ._ceaseless import ClientInfo, HistoryResult, PresenceStats, WakeReport
@@ -15,14 +15,18 @@ from ._types import (
     Format,
     Position,
     PositionStore,
+    StateLoader,
     SubscriptionTokenProvider,
+    TagsFilter,
     TokenProvider,
     Transport,
     _encode,
     _encode_option_data,
+    _loader,
     _pems,
     _provider,
     _store,
+    _tags_filter,
 )
 from .events import AppState, ClientEvent, ClientState
 
@@ -32,6 +36,8 @@ __all__ = [
     "TokenProvider",
     "SubscriptionTokenProvider",
     "PositionStore",
+    "StateLoader",
+    "TagsFilter",
     "Position",
     "Format",
     "Transport",
@@ -55,6 +61,9 @@ class Client:
             as they are (JSON text with ``format="json"``, anything with ``"protobuf"``).
         name: the client name reported to the server (default ``"python"``).
         version: your application's version, reported to the server.
+        headers: emulated HTTP headers sent inside every connect, ``{name: value}`` (the server
+            forwards the names it lists in ``emulated_headers`` to its proxies). The values are
+            secrets: they never appear in reprs or logs.
         format: ``"json"`` or ``"protobuf"`` (smaller frames, binary payloads; not over SSE).
         transports: transports in fallback order, e.g. ``["websocket", "http_stream", "sse"]``.
         fallback_urls: more endpoints (other nodes), rotated through when an attempt fails.
@@ -95,6 +104,7 @@ class Client:
         data: Any = None,
         name: Optional[str] = None,
         version: Optional[str] = None,
+        headers: Optional[Mapping[str, str]] = None,
         format: Optional[Format] = None,
         transports: Optional[Sequence[Transport]] = None,
         fallback_urls: Optional[Sequence[str]] = None,
@@ -120,6 +130,7 @@ class Client:
             data=_encode_option_data(data),
             name=name,
             version=version,
+            headers=None if headers is None else dict(headers),
             format=format,
             transports=None if transports is None else list(transports),
             fallback_urls=None if fallback_urls is None else list(fallback_urls),
@@ -193,6 +204,11 @@ class Client:
         """Replaces the connection token used by the next connect attempt."""
         self._native.set_token(token)
 
+    def set_headers(self, headers: Mapping[str, str]) -> None:
+        """Replaces the emulated headers (the whole set) for the next connect; the live connection
+        keeps the ones it connected with."""
+        self._native.set_headers(dict(headers))
+
     def network_changed(self, available: bool) -> None:
         """Tells the client the OS reports the network gone (``False``) or back (``True``).
 
@@ -241,6 +257,8 @@ class Client:
         since: Optional[Position] = None,
         resubscribe_delay_min: Optional[float] = None,
         resubscribe_delay_max: Optional[float] = None,
+        tags_filter: Optional[TagsFilter] = None,
+        state_loader: Optional[StateLoader] = None,
     ) -> Subscription:
         """Creates a subscription to ``channel`` (one per channel); call :meth:`Subscription.subscribe`.
 
@@ -258,12 +276,21 @@ class Client:
                 (overrides the position store).
             resubscribe_delay_min: resubscribe backoff floor, in seconds.
             resubscribe_delay_max: resubscribe backoff ceiling, in seconds.
+            tags_filter: only publications whose tags match are sent, as the wire ``FilterNode``
+                dict (``{"key": "kind", "cmp": "eq", "val": "good"}``, nested with ``op`` and
+                ``nodes``); the namespace must allow it, and it cannot be combined with ``delta``.
+            state_loader: ``async def load(channel) -> ((offset, epoch), state)``: the app owns the
+                channel's state; it is asked for it (first subscribe without a position, or when the
+                server cannot recover) instead of a ``Gap``, and its answer arrives as
+                :class:`ceaseless.events.StateLoaded` before the publications after that position.
+                An exception is logged and retried with the resubscribe backoff.
 
         Raises:
             InvalidChannel: empty or longer than 255 bytes.
             DuplicateSubscription: this client already has one for ``channel``.
             ConfigError: a bad setting (a negative delay).
             InvalidPayload: ``data`` is not JSON in JSON mode.
+            InvalidTagsFilter: ``tags_filter`` breaks the server's rules, or comes with ``delta``.
         """
         native = self._native.new_subscription(
             channel,
@@ -277,6 +304,8 @@ class Client:
             since=since,
             resubscribe_delay_min=resubscribe_delay_min,
             resubscribe_delay_max=resubscribe_delay_max,
+            tags_filter=_tags_filter(tags_filter),
+            state_loader=_loader(state_loader),
         )
         subscription = Subscription(self, native)
         self._subscriptions[channel] = subscription

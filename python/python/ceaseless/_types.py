@@ -6,11 +6,20 @@ import inspect
 import json
 import logging
 import os
-from typing import Any, Awaitable, Callable, Literal, Optional, Protocol, Sequence, Tuple, Union
+from typing import Any, Awaitable, Callable, Literal, Mapping, Optional, Protocol, Sequence, Tuple, Union
 
 from .errors import InvalidPayload, Unauthorized
 
-__all__ = ["TokenProvider", "SubscriptionTokenProvider", "Position", "Format", "Transport", "PositionStore"]
+__all__ = [
+    "TokenProvider",
+    "SubscriptionTokenProvider",
+    "StateLoader",
+    "TagsFilter",
+    "Position",
+    "Format",
+    "Transport",
+    "PositionStore",
+]
 
 logger = logging.getLogger("ceaseless")
 
@@ -22,6 +31,15 @@ SubscriptionTokenProvider = Callable[[str], Union[Awaitable[str], str]]
 
 Position = Tuple[int, str]
 """A stream position: ``(offset, epoch)``."""
+
+StateLoader = Callable[[str], Union[Awaitable[Tuple[Position, Any]], Tuple[Position, Any]]]
+"""``async def load(channel: str) -> ((offset, epoch), state)`` (a plain function works too).
+
+``state`` is any JSON-serializable value, ``bytes`` (sent back as they are), or ``None``."""
+
+TagsFilter = Mapping[str, Any]
+"""A publication tags filter: the wire ``FilterNode`` as a dict, e.g.
+``{"key": "kind", "cmp": "eq", "val": "good"}`` or ``{"op": "and", "nodes": [...]}``."""
 
 Format = Literal["json", "protobuf"]
 """The wire encoding."""
@@ -97,5 +115,41 @@ def _provider(function: Optional[Callable[..., Any]], what: str) -> Optional[Cal
         if not isinstance(token, str):
             raise TypeError(f"the {what} token provider must return str, not {type(token).__name__}")
         return token
+
+    return call
+
+
+def _tags_filter(tags_filter: Optional[TagsFilter]) -> Optional[str]:
+    """The filter as JSON text for the core, which validates it (``InvalidTagsFilter``)."""
+    if tags_filter is None:
+        return None
+    if not isinstance(tags_filter, Mapping):
+        raise TypeError(f"tags_filter must be a dict, not {type(tags_filter).__name__}")
+    try:
+        return json.dumps(dict(tags_filter), separators=(",", ":"), ensure_ascii=False, allow_nan=False)
+    except (TypeError, ValueError) as e:
+        raise TypeError(f"tags_filter is not JSON-serializable: {e}") from e
+
+
+def _loader(
+    function: Optional[StateLoader],
+) -> Optional[Callable[[str], Awaitable[Tuple[int, str, Union[str, bytes, None]]]]]:
+    """Wraps a state loader into the coroutine function the native subscription calls."""
+    if function is None:
+        return None
+
+    async def call(channel: str) -> Tuple[int, str, Union[str, bytes, None]]:
+        try:
+            answer = function(channel)
+            if inspect.isawaitable(answer):
+                answer = await answer
+            position, state = answer
+            offset, epoch = position
+            if not isinstance(offset, int) or isinstance(offset, bool) or not isinstance(epoch, str):
+                raise TypeError("the position must be (offset: int, epoch: str)")
+            return offset, epoch, _encode_option_data(state)
+        except Exception:
+            logger.warning("state loader for %r failed; retrying with backoff", channel, exc_info=True)
+            raise
 
     return call

@@ -40,6 +40,7 @@ __all__ = [
     "InvalidPayload",
     "MessageTooLarge",
     "DuplicateSubscription",
+    "InvalidTagsFilter",
     "QueueFull",
     "Suspended",
     "CallbackError",
@@ -167,6 +168,10 @@ class MessageTooLarge(InvalidArgument):
 class DuplicateSubscription(InvalidArgument):
     """The client already has a subscription to this channel (code 17)."""
 
+
+
+class InvalidTagsFilter(InvalidArgument):
+    """A publication tags filter the server would refuse, or one combined with ``delta`` (code 23)."""
 
 
 class QueueFull(CeaselessError):

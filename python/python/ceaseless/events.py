@@ -43,6 +43,7 @@ __all__ = [
     "Join",
     "Leave",
     "Gap",
+    "StateLoaded",
     "Publication",
     "ClientEvent",
     "SubscriptionEvent",
@@ -234,6 +235,17 @@ class Gap:
     resumed_from: Optional[Tuple[int, str]]
 
 
+@dataclass(frozen=True)
+class StateLoaded:
+    """The subscription's state loader answered: ``state`` (decoded like publication data) is current
+    at ``position`` (``(offset, epoch)``), and the subscription now recovers from there. It comes before
+    every publication after ``position``.
+    """
+
+    state: Any
+    position: Tuple[int, str]
+
+
 ClientEvent = Union[
     Connecting,
     Connected,
@@ -252,5 +264,7 @@ ClientEvent = Union[
 ]
 """Anything ``client.events()`` yields (publications of server-side subscriptions included)."""
 
-SubscriptionEvent = Union[Subscribing, Subscribed, Unsubscribed, Join, Leave, Gap, Error, Publication]
+SubscriptionEvent = Union[
+    Subscribing, Subscribed, Unsubscribed, Join, Leave, Gap, StateLoaded, Error, Publication
+]
 """Anything ``subscription.events()`` yields."""

@@ -4,11 +4,14 @@ import {
   CeaselessError,
   Client,
   InternalError,
+  InvalidTagsFilterError,
   QueueFullError,
   ServerError,
   UnauthorizedError,
   type ClientEvents,
   type ErrorKind,
+  type FilterNode,
+  type LoadedState,
   type PositionStore,
   type Publication,
   type StreamPosition,
@@ -36,6 +39,7 @@ export async function main(): Promise<void> {
     {
       getToken: fetchToken,
       name: 'chat',
+      headers: { 'X-Tenant': 'blue' },
       timeout: 5000,
       backgroundGrace: Infinity,
       positionStore: 'chat:',
@@ -49,6 +53,17 @@ export async function main(): Promise<void> {
       fallbackUrls: ['wss://other.example.com/connection/websocket'],
     },
   );
+  client.setHeaders({ 'X-Tenant': 'green' });
+  const onlyGood: FilterNode = { op: 'and', nodes: [{ key: 'kind', cmp: 'eq', val: 'good' }, { key: 'prio', cmp: 'gte', val: '2' }] };
+  try {
+    using tagged = client.newSubscription('tagged:news', {
+      tagsFilter: onlyGood,
+      stateLoader: async (channel): Promise<LoadedState> => ({ position: { offset: 0, epoch: channel }, state: { items: [] } }),
+    });
+    tagged.on('stateLoaded', ({ state, position }) => console.log(state, position.offset, position.epoch));
+  } catch (e) {
+    if (e instanceof InvalidTagsFilterError) console.log(e.kind === 'InvalidTagsFilter', e.code);
+  }
   client.on('connected', (ctx) => console.log(ctx.client, ctx.version, ctx.transport));
   client.on('disconnected', ({ code, reason }) => console.log(code, reason));
   client.on('error', ({ error }) => console.log(error.code, error.temporary, error.message));

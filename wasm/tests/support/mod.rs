@@ -91,6 +91,16 @@ impl Events {
         self.0.borrow().iter().filter(|e| e[0] == target && e[1] == kind).map(|e| e[2].clone()).collect()
     }
 
+    /// The kinds of every event for `target`, in order.
+    pub fn all(&self, target: u32) -> Vec<String> {
+        let events = self.0.borrow();
+        events
+            .iter()
+            .filter(|e| e[0] == target)
+            .map(|e| e[1].as_str().unwrap_or_default().to_owned())
+            .collect()
+    }
+
     /// How many events of `kind` for `target`.
     pub fn count(&self, target: u32, kind: &str) -> usize {
         self.of(target, kind).len()

@@ -746,6 +746,12 @@ public protocol ClientProtocol: AnyObject, Sendable {
     func setAppState(state: AppState) 
     
     /**
+     * Replaces the emulated headers (the whole set) for the next connect; the live connection keeps
+     * the ones it connected with.
+     */
+    func setHeaders(headers: [String: String]) 
+    
+    /**
      * Replaces the connection token for the next connect attempt.
      */
     func setToken(token: String) 
@@ -1131,6 +1137,19 @@ open func setAppState(state: AppState)  {try! rustCall() {
     uniffi_ceaseless_ffi_fn_method_client_set_app_state(
             self.uniffiCloneHandle(),
         FfiConverterTypeAppState_lower(state),uniffiCallStatus
+    )
+}
+}
+    
+    /**
+     * Replaces the emulated headers (the whole set) for the next connect; the live connection keeps
+     * the ones it connected with.
+     */
+open func setHeaders(headers: [String: String])  {try! rustCall() {
+        uniffiCallStatus in
+    uniffi_ceaseless_ffi_fn_method_client_set_headers(
+            self.uniffiCloneHandle(),
+        FfiConverterDictionaryStringString.lower(headers),uniffiCallStatus
     )
 }
 }
@@ -2453,6 +2472,256 @@ public func FfiConverterTypePositionStore_lower(_ value: PositionStore) -> UInt6
 
 
 /**
+ * Loads a channel's state when the app owns it: asked on the first subscribe without a stored
+ * position, and whenever the server cannot recover the stream from the subscription's position.
+ * Read the stream position first (e.g. the server API's history top), then your own data. Pass it as
+ * `SubscriptionOptions(stateLoader = loader)`; its answer arrives as `Event.StateLoaded` before any
+ * publication after that position.
+ *
+ * Same rules as [`TokenProvider`]: anything thrown is reported as an `Event.SubscriptionError` and the
+ * subscription retries with its resubscribe backoff.
+ */
+public protocol StateLoader: AnyObject, Sendable {
+    
+    /**
+     * The state of `channel` and the position it is current at.
+     */
+    func loadState(channel: String) async throws  -> LoadedState
+    
+}
+/**
+ * Loads a channel's state when the app owns it: asked on the first subscribe without a stored
+ * position, and whenever the server cannot recover the stream from the subscription's position.
+ * Read the stream position first (e.g. the server API's history top), then your own data. Pass it as
+ * `SubscriptionOptions(stateLoader = loader)`; its answer arrives as `Event.StateLoaded` before any
+ * publication after that position.
+ *
+ * Same rules as [`TokenProvider`]: anything thrown is reported as an `Event.SubscriptionError` and the
+ * subscription retries with its resubscribe backoff.
+ */
+open class StateLoaderImpl: StateLoader, @unchecked Sendable {
+    fileprivate let handle: UInt64
+
+    /// Used to instantiate a [FFIObject] without an actual handle, for fakes in tests, mostly.
+#if swift(>=5.8)
+    @_documentation(visibility: private)
+#endif
+    public struct NoHandle {
+        public init() {}
+    }
+
+    // TODO: We'd like this to be `private` but for Swifty reasons,
+    // we can't implement `FfiConverter` without making this `required` and we can't
+    // make it `required` without making it `public`.
+#if swift(>=5.8)
+    @_documentation(visibility: private)
+#endif
+    required public init(unsafeFromHandle handle: UInt64) {
+        self.handle = handle
+    }
+
+    // This constructor can be used to instantiate a fake object.
+    // - Parameter noHandle: Placeholder value so we can have a constructor separate from the default empty one that may be implemented for classes extending [FFIObject].
+    //
+    // - Warning:
+    //     Any object instantiated with this constructor cannot be passed to an actual Rust-backed object. Since there isn't a backing handle the FFI lower functions will crash.
+#if swift(>=5.8)
+    @_documentation(visibility: private)
+#endif
+    public init(noHandle: NoHandle) {
+        self.handle = 0
+    }
+
+#if swift(>=5.8)
+    @_documentation(visibility: private)
+#endif
+    public func uniffiCloneHandle() -> UInt64 {
+        return try! rustCall { uniffi_ceaseless_ffi_fn_clone_stateloader(self.handle, $0) }
+    }
+    // No primary constructor declared for this class.
+
+    deinit {
+        if handle == 0 {
+            // Mock objects have handle=0 don't try to free them
+            return
+        }
+
+        try! rustCall { uniffi_ceaseless_ffi_fn_free_stateloader(handle, $0) }
+    }
+
+    
+
+    
+    /**
+     * The state of `channel` and the position it is current at.
+     */
+open func loadState(channel: String)async throws  -> LoadedState  {
+    return
+        try  await uniffiRustCallAsync(
+            rustFutureFunc: {
+                uniffi_ceaseless_ffi_fn_method_stateloader_load_state(
+                        self.uniffiCloneHandle(),FfiConverterString.lower(channel)
+                )
+            },
+            pollFunc: ffi_ceaseless_ffi_rust_future_poll_rust_buffer,
+            completeFunc: ffi_ceaseless_ffi_rust_future_complete_rust_buffer,
+            freeFunc: ffi_ceaseless_ffi_rust_future_free_rust_buffer,
+            liftFunc: FfiConverterTypeLoadedState_lift,
+            errorHandler: FfiConverterTypeCeaselessError_lift
+        )
+}
+    
+
+    
+}
+
+
+
+// Put the implementation in a struct so we don't pollute the top-level namespace
+fileprivate struct UniffiCallbackInterfaceStateLoader {
+
+    // Create the VTable using a series of closures.
+    // Swift automatically converts these into C callback functions.
+    //
+    // Store the vtable directly.
+    static let vtable: UniffiVTableCallbackInterfaceStateLoader = UniffiVTableCallbackInterfaceStateLoader(
+        uniffiFree: { (uniffiHandle: UInt64) -> () in
+            do {
+                try FfiConverterTypeStateLoader.handleMap.remove(handle: uniffiHandle)
+            } catch {
+                print("Uniffi callback interface StateLoader: handle missing in uniffiFree")
+            }
+        },
+        uniffiClone: { (uniffiHandle: UInt64) -> UInt64 in
+            do {
+                return try FfiConverterTypeStateLoader.handleMap.clone(handle: uniffiHandle)
+            } catch {
+                fatalError("Uniffi callback interface StateLoader: handle missing in uniffiClone")
+            }
+        },
+        loadState: { (
+            uniffiHandle: UInt64,
+            channel: RustBuffer,
+            uniffiFutureCallback: @escaping UniffiForeignFutureCompleteRustBuffer,
+            uniffiCallbackData: UInt64,
+            uniffiOutDroppedCallback: UnsafeMutablePointer<UniffiForeignFutureDroppedCallbackStruct>
+        ) in
+            let makeCall = {
+                () async throws -> LoadedState in
+                guard let uniffiObj = try? FfiConverterTypeStateLoader.handleMap.get(handle: uniffiHandle) else {
+                    throw UniffiInternalError.unexpectedStaleHandle
+                }
+                return try await uniffiObj.loadState(
+                     channel: try FfiConverterString.lift(channel)
+                )
+            }
+
+            let uniffiHandleSuccess = { (returnValue: LoadedState) in
+                uniffiFutureCallback(
+                    uniffiCallbackData,
+                    UniffiForeignFutureResultRustBuffer(
+                        returnValue: FfiConverterTypeLoadedState_lower(returnValue),
+                        callStatus: RustCallStatus()
+                    )
+                )
+            }
+            let uniffiHandleError = { (statusCode, errorBuf) in
+                uniffiFutureCallback(
+                    uniffiCallbackData,
+                    UniffiForeignFutureResultRustBuffer(
+                        returnValue: RustBuffer.empty(),
+                        callStatus: RustCallStatus(code: statusCode, errorBuf: errorBuf)
+                    )
+                )
+            }
+            uniffiTraitInterfaceCallAsyncWithError(
+                makeCall: makeCall,
+                handleSuccess: uniffiHandleSuccess,
+                handleError: uniffiHandleError,
+                lowerError: FfiConverterTypeCeaselessError_lower,
+                droppedCallback: uniffiOutDroppedCallback
+            )
+        }
+    )
+
+    // Rust stores this pointer for future callback invocations, so it must live
+    // for the process lifetime (not just for the init function call).
+    //
+    // `nonisolated(unsafe)` is needed under Swift 6 strict concurrency.
+    // This is safe because the pointee is initialized once during static init
+    // and never mutated by either side of the FFI.  Its fields are C function pointers.
+    nonisolated(unsafe) static let vtablePtr: UnsafePointer<UniffiVTableCallbackInterfaceStateLoader> = {
+        let ptr = UnsafeMutablePointer<UniffiVTableCallbackInterfaceStateLoader>.allocate(capacity: 1)
+        ptr.initialize(to: vtable)
+        return UnsafePointer(ptr)
+    }()
+}
+
+private func uniffiCallbackInitStateLoader() {
+    uniffi_ceaseless_ffi_fn_init_callback_vtable_stateloader(UniffiCallbackInterfaceStateLoader.vtablePtr)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeStateLoader: FfiConverter {
+    fileprivate static let handleMap = UniffiHandleMap<StateLoader>()
+
+    typealias FfiType = UInt64
+    typealias SwiftType = StateLoader
+
+    public static func lift(_ handle: UInt64) throws -> StateLoader {
+        if ((handle & 1) == 0) {
+            // Rust-generated handle, construct a new class that uses the handle to implement the
+            // interface
+            return StateLoaderImpl(unsafeFromHandle: handle)
+        } else {
+            // Swift-generated handle, get the object from the handle map
+            return try handleMap.remove(handle: handle)
+        }
+    }
+
+    public static func lower(_ value: StateLoader) -> UInt64 {
+         if let rustImpl = value as? StateLoaderImpl {
+             // Rust-implemented object.  Clone the handle and return it
+            return rustImpl.uniffiCloneHandle()
+         } else {
+            // Swift object, generate a new vtable handle and return that.
+            return handleMap.insert(obj: value)
+         }
+    }
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> StateLoader {
+        let handle: UInt64 = try readInt(&buf)
+        return try lift(handle)
+    }
+
+    public static func write(_ value: StateLoader, into buf: inout [UInt8]) {
+        writeInt(&buf, lower(value))
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeStateLoader_lift(_ handle: UInt64) throws -> StateLoader {
+    return try FfiConverterTypeStateLoader.lift(handle)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeStateLoader_lower(_ value: StateLoader) -> UInt64 {
+    return FfiConverterTypeStateLoader.lower(value)
+}
+
+
+
+
+
+
+/**
  * A subscription to one channel, created with `Client.newSubscription`.
  */
 public protocol SubscriptionProtocol: AnyObject, Sendable {
@@ -3486,6 +3755,11 @@ public struct ClientOptions {
      */
     public var version: String?
     /**
+     * Emulated HTTP headers sent inside every connect (the server forwards the names it lists in
+     * `emulated_headers` to its proxies). Values are secrets: never logged.
+     */
+    public var headers: [String: String]
+    /**
      * The encoding.
      */
     public var format: Format?
@@ -3566,6 +3840,10 @@ public struct ClientOptions {
          * The app version reported to the server.
          */version: String? = nil, 
         /**
+         * Emulated HTTP headers sent inside every connect (the server forwards the names it lists in
+         * `emulated_headers` to its proxies). Values are secrets: never logged.
+         */headers: [String: String] = [:], 
+        /**
          * The encoding.
          */format: Format? = nil, 
         /**
@@ -3617,6 +3895,7 @@ public struct ClientOptions {
         self.data = data
         self.name = name
         self.version = version
+        self.headers = headers
         self.format = format
         self.transports = transports
         self.fallbackUrls = fallbackUrls
@@ -3655,6 +3934,7 @@ public struct FfiConverterTypeClientOptions: FfiConverterRustBuffer {
                 data: FfiConverterOptionData.read(from: &buf), 
                 name: FfiConverterOptionString.read(from: &buf), 
                 version: FfiConverterOptionString.read(from: &buf), 
+                headers: FfiConverterDictionaryStringString.read(from: &buf), 
                 format: FfiConverterOptionTypeFormat.read(from: &buf), 
                 transports: FfiConverterSequenceTypeTransport.read(from: &buf), 
                 fallbackUrls: FfiConverterSequenceString.read(from: &buf), 
@@ -3679,6 +3959,7 @@ public struct FfiConverterTypeClientOptions: FfiConverterRustBuffer {
         FfiConverterOptionData.write(value.data, into: &buf)
         FfiConverterOptionString.write(value.name, into: &buf)
         FfiConverterOptionString.write(value.version, into: &buf)
+        FfiConverterDictionaryStringString.write(value.headers, into: &buf)
         FfiConverterOptionTypeFormat.write(value.format, into: &buf)
         FfiConverterSequenceTypeTransport.write(value.transports, into: &buf)
         FfiConverterSequenceString.write(value.fallbackUrls, into: &buf)
@@ -4007,6 +4288,76 @@ public func FfiConverterTypeHistoryResult_lift(_ buf: RustBuffer) throws -> Hist
 #endif
 public func FfiConverterTypeHistoryResult_lower(_ value: HistoryResult) -> RustBuffer {
     return FfiConverterTypeHistoryResult.lower(value)
+}
+
+
+/**
+ * What a [`StateLoader`] answers: the channel's state as the app loaded it, and the stream position
+ * that state is current at (the subscription recovers every publication after it).
+ */
+public struct LoadedState: Equatable, Hashable {
+    /**
+     * Where the state is current.
+     */
+    public var position: StreamPosition
+    /**
+     * The state itself, handed back in `Event.StateLoaded` (null / nil when the app keeps it elsewhere).
+     */
+    public var state: Data?
+
+    // Default memberwise initializers are never public by default, so we
+    // declare one manually.
+    public init(
+        /**
+         * Where the state is current.
+         */position: StreamPosition, 
+        /**
+         * The state itself, handed back in `Event.StateLoaded` (null / nil when the app keeps it elsewhere).
+         */state: Data? = nil) {
+        self.position = position
+        self.state = state
+    }
+
+    
+
+    
+}
+
+#if compiler(>=6)
+extension LoadedState: Sendable {}
+#endif
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeLoadedState: FfiConverterRustBuffer {
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> LoadedState {
+        return
+            try LoadedState(
+                position: FfiConverterTypeStreamPosition.read(from: &buf), 
+                state: FfiConverterOptionData.read(from: &buf)
+        )
+    }
+
+    public static func write(_ value: LoadedState, into buf: inout [UInt8]) {
+        FfiConverterTypeStreamPosition.write(value.position, into: &buf)
+        FfiConverterOptionData.write(value.state, into: &buf)
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeLoadedState_lift(_ buf: RustBuffer) throws -> LoadedState {
+    return try FfiConverterTypeLoadedState.lift(buf)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeLoadedState_lower(_ value: LoadedState) -> RustBuffer {
+    return FfiConverterTypeLoadedState.lower(value)
 }
 
 
@@ -4499,7 +4850,7 @@ public func FfiConverterTypeSubscribedInfo_lower(_ value: SubscribedInfo) -> Rus
 /**
  * Subscription settings. Every field is unset by default, meaning the core's default.
  */
-public struct SubscriptionOptions: Equatable, Hashable {
+public struct SubscriptionOptions {
     /**
      * The initial subscription token, for channels that need one.
      */
@@ -4536,6 +4887,18 @@ public struct SubscriptionOptions: Equatable, Hashable {
      * Resubscribe backoff ceiling.
      */
     public var resubscribeDelayMaxMs: UInt64?
+    /**
+     * A publication tags filter as JSON text, the wire `FilterNode` object
+     * (`{"key":"kind","cmp":"eq","val":"good"}`, nested with `op` and `nodes`): only matching
+     * publications are sent. Checked by the core when the subscription is created (`InvalidTagsFilter`
+     * for bad JSON, a filter the server would refuse, or a filter with `delta`).
+     */
+    public var tagsFilter: String?
+    /**
+     * The app owns the channel's state: this loader is asked for it (and the position it is current
+     * at) instead of the app hearing of a gap; its answer arrives as `Event.StateLoaded`.
+     */
+    public var stateLoader: StateLoader?
 
     // Default memberwise initializers are never public by default, so we
     // declare one manually.
@@ -4566,7 +4929,17 @@ public struct SubscriptionOptions: Equatable, Hashable {
          */resubscribeDelayMinMs: UInt64? = nil, 
         /**
          * Resubscribe backoff ceiling.
-         */resubscribeDelayMaxMs: UInt64? = nil) {
+         */resubscribeDelayMaxMs: UInt64? = nil, 
+        /**
+         * A publication tags filter as JSON text, the wire `FilterNode` object
+         * (`{"key":"kind","cmp":"eq","val":"good"}`, nested with `op` and `nodes`): only matching
+         * publications are sent. Checked by the core when the subscription is created (`InvalidTagsFilter`
+         * for bad JSON, a filter the server would refuse, or a filter with `delta`).
+         */tagsFilter: String? = nil, 
+        /**
+         * The app owns the channel's state: this loader is asked for it (and the position it is current
+         * at) instead of the app hearing of a gap; its answer arrives as `Event.StateLoaded`.
+         */stateLoader: StateLoader? = nil) {
         self.token = token
         self.data = data
         self.positioned = positioned
@@ -4576,6 +4949,8 @@ public struct SubscriptionOptions: Equatable, Hashable {
         self.since = since
         self.resubscribeDelayMinMs = resubscribeDelayMinMs
         self.resubscribeDelayMaxMs = resubscribeDelayMaxMs
+        self.tagsFilter = tagsFilter
+        self.stateLoader = stateLoader
     }
 
     
@@ -4602,7 +4977,9 @@ public struct FfiConverterTypeSubscriptionOptions: FfiConverterRustBuffer {
                 delta: FfiConverterOptionBool.read(from: &buf), 
                 since: FfiConverterOptionTypeStreamPosition.read(from: &buf), 
                 resubscribeDelayMinMs: FfiConverterOptionUInt64.read(from: &buf), 
-                resubscribeDelayMaxMs: FfiConverterOptionUInt64.read(from: &buf)
+                resubscribeDelayMaxMs: FfiConverterOptionUInt64.read(from: &buf), 
+                tagsFilter: FfiConverterOptionString.read(from: &buf), 
+                stateLoader: FfiConverterOptionTypeStateLoader.read(from: &buf)
         )
     }
 
@@ -4616,6 +4993,8 @@ public struct FfiConverterTypeSubscriptionOptions: FfiConverterRustBuffer {
         FfiConverterOptionTypeStreamPosition.write(value.since, into: &buf)
         FfiConverterOptionUInt64.write(value.resubscribeDelayMinMs, into: &buf)
         FfiConverterOptionUInt64.write(value.resubscribeDelayMaxMs, into: &buf)
+        FfiConverterOptionString.write(value.tagsFilter, into: &buf)
+        FfiConverterOptionTypeStateLoader.write(value.stateLoader, into: &buf)
     }
 }
 
@@ -5149,6 +5528,20 @@ enum CeaselessError: Swift.Error, Equatable, Hashable, Foundation.LocalizedError
          */detail: String
     )
     /**
+     * A publication tags filter the server would refuse, or one combined with delta (code 23).
+     */
+    case InvalidTagsFilter(
+        /**
+         * The stable code.
+         */code: UInt32, 
+        /**
+         * Whether a retry may succeed.
+         */temporary: Bool, 
+        /**
+         * What went wrong.
+         */detail: String
+    )
+    /**
      * The server refused (codes 100 and up: the server's own code, `temporary` as it says).
      */
     case Server(
@@ -5286,7 +5679,12 @@ public struct FfiConverterTypeCeaselessError: FfiConverterRustBuffer {
             temporary: try FfiConverterBool.read(from: &buf), 
             detail: try FfiConverterString.read(from: &buf)
             )
-        case 20: return .Server(
+        case 20: return .InvalidTagsFilter(
+            code: try FfiConverterUInt32.read(from: &buf), 
+            temporary: try FfiConverterBool.read(from: &buf), 
+            detail: try FfiConverterString.read(from: &buf)
+            )
+        case 21: return .Server(
             code: try FfiConverterUInt32.read(from: &buf), 
             temporary: try FfiConverterBool.read(from: &buf), 
             detail: try FfiConverterString.read(from: &buf)
@@ -5436,8 +5834,15 @@ public struct FfiConverterTypeCeaselessError: FfiConverterRustBuffer {
             FfiConverterString.write(detail, into: &buf)
             
         
-        case let .Server(code,temporary,detail):
+        case let .InvalidTagsFilter(code,temporary,detail):
             writeInt(&buf, Int32(20))
+            FfiConverterUInt32.write(code, into: &buf)
+            FfiConverterBool.write(temporary, into: &buf)
+            FfiConverterString.write(detail, into: &buf)
+            
+        
+        case let .Server(code,temporary,detail):
+            writeInt(&buf, Int32(21))
             FfiConverterUInt32.write(code, into: &buf)
             FfiConverterBool.write(temporary, into: &buf)
             FfiConverterString.write(detail, into: &buf)
@@ -5710,6 +6115,21 @@ public enum Event: Equatable, Hashable {
          */gap: Gap
     )
     /**
+     * The subscription's state loader answered: `state` is current at `position`, and the
+     * subscription now recovers from there. Comes before every publication after `position`.
+     */
+    case stateLoaded(
+        /**
+         * The channel.
+         */channel: String, 
+        /**
+         * The state the loader returned.
+         */state: Data?, 
+        /**
+         * The stream position it is current at.
+         */position: StreamPosition
+    )
+    /**
      * Something failed in a subscription; it keeps trying where it makes sense.
      */
     case subscriptionError(
@@ -5852,28 +6272,31 @@ public struct FfiConverterTypeEvent: FfiConverterRustBuffer {
         case 14: return .gap(channel: try FfiConverterString.read(from: &buf), gap: try FfiConverterTypeGap.read(from: &buf)
         )
         
-        case 15: return .subscriptionError(channel: try FfiConverterString.read(from: &buf), error: try FfiConverterTypeCeaselessError.read(from: &buf)
+        case 15: return .stateLoaded(channel: try FfiConverterString.read(from: &buf), state: try FfiConverterOptionData.read(from: &buf), position: try FfiConverterTypeStreamPosition.read(from: &buf)
         )
         
-        case 16: return .serverSubscribing(channel: try FfiConverterString.read(from: &buf)
+        case 16: return .subscriptionError(channel: try FfiConverterString.read(from: &buf), error: try FfiConverterTypeCeaselessError.read(from: &buf)
         )
         
-        case 17: return .serverSubscribed(channel: try FfiConverterString.read(from: &buf), info: try FfiConverterTypeSubscribedInfo.read(from: &buf)
+        case 17: return .serverSubscribing(channel: try FfiConverterString.read(from: &buf)
         )
         
-        case 18: return .serverUnsubscribed(channel: try FfiConverterString.read(from: &buf)
+        case 18: return .serverSubscribed(channel: try FfiConverterString.read(from: &buf), info: try FfiConverterTypeSubscribedInfo.read(from: &buf)
         )
         
-        case 19: return .serverPublication(channel: try FfiConverterString.read(from: &buf), publication: try FfiConverterTypePublication.read(from: &buf)
+        case 19: return .serverUnsubscribed(channel: try FfiConverterString.read(from: &buf)
         )
         
-        case 20: return .serverJoin(channel: try FfiConverterString.read(from: &buf), info: try FfiConverterTypeClientInfo.read(from: &buf)
+        case 20: return .serverPublication(channel: try FfiConverterString.read(from: &buf), publication: try FfiConverterTypePublication.read(from: &buf)
         )
         
-        case 21: return .serverLeave(channel: try FfiConverterString.read(from: &buf), info: try FfiConverterTypeClientInfo.read(from: &buf)
+        case 21: return .serverJoin(channel: try FfiConverterString.read(from: &buf), info: try FfiConverterTypeClientInfo.read(from: &buf)
         )
         
-        case 22: return .serverGap(channel: try FfiConverterString.read(from: &buf), gap: try FfiConverterTypeGap.read(from: &buf)
+        case 22: return .serverLeave(channel: try FfiConverterString.read(from: &buf), info: try FfiConverterTypeClientInfo.read(from: &buf)
+        )
+        
+        case 23: return .serverGap(channel: try FfiConverterString.read(from: &buf), gap: try FfiConverterTypeGap.read(from: &buf)
         )
         
         default: throw UniffiInternalError.unexpectedEnumCase
@@ -5966,48 +6389,55 @@ public struct FfiConverterTypeEvent: FfiConverterRustBuffer {
             FfiConverterTypeGap.write(gap, into: &buf)
             
         
-        case let .subscriptionError(channel,error):
+        case let .stateLoaded(channel,state,position):
             writeInt(&buf, Int32(15))
+            FfiConverterString.write(channel, into: &buf)
+            FfiConverterOptionData.write(state, into: &buf)
+            FfiConverterTypeStreamPosition.write(position, into: &buf)
+            
+        
+        case let .subscriptionError(channel,error):
+            writeInt(&buf, Int32(16))
             FfiConverterString.write(channel, into: &buf)
             FfiConverterTypeCeaselessError.write(error, into: &buf)
             
         
         case let .serverSubscribing(channel):
-            writeInt(&buf, Int32(16))
+            writeInt(&buf, Int32(17))
             FfiConverterString.write(channel, into: &buf)
             
         
         case let .serverSubscribed(channel,info):
-            writeInt(&buf, Int32(17))
+            writeInt(&buf, Int32(18))
             FfiConverterString.write(channel, into: &buf)
             FfiConverterTypeSubscribedInfo.write(info, into: &buf)
             
         
         case let .serverUnsubscribed(channel):
-            writeInt(&buf, Int32(18))
+            writeInt(&buf, Int32(19))
             FfiConverterString.write(channel, into: &buf)
             
         
         case let .serverPublication(channel,publication):
-            writeInt(&buf, Int32(19))
+            writeInt(&buf, Int32(20))
             FfiConverterString.write(channel, into: &buf)
             FfiConverterTypePublication.write(publication, into: &buf)
             
         
         case let .serverJoin(channel,info):
-            writeInt(&buf, Int32(20))
-            FfiConverterString.write(channel, into: &buf)
-            FfiConverterTypeClientInfo.write(info, into: &buf)
-            
-        
-        case let .serverLeave(channel,info):
             writeInt(&buf, Int32(21))
             FfiConverterString.write(channel, into: &buf)
             FfiConverterTypeClientInfo.write(info, into: &buf)
             
         
-        case let .serverGap(channel,gap):
+        case let .serverLeave(channel,info):
             writeInt(&buf, Int32(22))
+            FfiConverterString.write(channel, into: &buf)
+            FfiConverterTypeClientInfo.write(info, into: &buf)
+            
+        
+        case let .serverGap(channel,gap):
+            writeInt(&buf, Int32(23))
             FfiConverterString.write(channel, into: &buf)
             FfiConverterTypeGap.write(gap, into: &buf)
             
@@ -6591,6 +7021,30 @@ fileprivate struct FfiConverterOptionTypeLogSink: FfiConverterRustBuffer {
 #if swift(>=5.8)
 @_documentation(visibility: private)
 #endif
+fileprivate struct FfiConverterOptionTypeStateLoader: FfiConverterRustBuffer {
+    typealias SwiftType = StateLoader?
+
+    public static func write(_ value: SwiftType, into buf: inout [UInt8]) {
+        guard let value = value else {
+            writeInt(&buf, Int8(0))
+            return
+        }
+        writeInt(&buf, Int8(1))
+        FfiConverterTypeStateLoader.write(value, into: &buf)
+    }
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> SwiftType {
+        switch try readInt(&buf) as Int8 {
+        case 0: return nil
+        case 1: return try FfiConverterTypeStateLoader.read(from: &buf)
+        default: throw UniffiInternalError.unexpectedOptionalTag
+        }
+    }
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
 fileprivate struct FfiConverterOptionTypeSubscriptionTokenProvider: FfiConverterRustBuffer {
     typealias SwiftType = SubscriptionTokenProvider?
 
@@ -7149,6 +7603,9 @@ private let initializationResult: InitializationResult = {
     if (uniffi_ceaseless_ffi_checksum_method_positionstore_save() != 61555) {
         return InitializationResult.apiChecksumMismatch
     }
+    if (uniffi_ceaseless_ffi_checksum_method_stateloader_load_state() != 12297) {
+        return InitializationResult.apiChecksumMismatch
+    }
     if (uniffi_ceaseless_ffi_checksum_method_subscriptiontokenprovider_subscription_token() != 13949) {
         return InitializationResult.apiChecksumMismatch
     }
@@ -7198,6 +7655,9 @@ private let initializationResult: InitializationResult = {
         return InitializationResult.apiChecksumMismatch
     }
     if (uniffi_ceaseless_ffi_checksum_method_client_set_app_state() != 27774) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_ceaseless_ffi_checksum_method_client_set_headers() != 44292) {
         return InitializationResult.apiChecksumMismatch
     }
     if (uniffi_ceaseless_ffi_checksum_method_client_set_token() != 44759) {
@@ -7288,6 +7748,7 @@ private let initializationResult: InitializationResult = {
     uniffiCallbackInitEventListener()
     uniffiCallbackInitLogSink()
     uniffiCallbackInitPositionStore()
+    uniffiCallbackInitStateLoader()
     uniffiCallbackInitSubscriptionTokenProvider()
     uniffiCallbackInitTokenProvider()
     return InitializationResult.ok

@@ -84,7 +84,8 @@ extension CeaselessError {
              let .MessageTooLarge(code, temporary, _), let .DuplicateSubscription(code, temporary, _),
              let .Protocol(code, temporary, _), let .QueueFull(code, temporary, _),
              let .Suspended(code, temporary, _), let .Callback(code, temporary, _),
-             let .Internal(code, temporary, _), let .Server(code, temporary, _):
+             let .Internal(code, temporary, _), let .InvalidTagsFilter(code, temporary, _),
+             let .Server(code, temporary, _):
             return (code, temporary)
         }
     }

@@ -82,6 +82,7 @@ val CeaselessException.code: UInt
         is CeaselessException.Suspended -> code
         is CeaselessException.Callback -> code
         is CeaselessException.Internal -> code
+        is CeaselessException.InvalidTagsFilter -> code
         is CeaselessException.Server -> code
     }
 
@@ -107,6 +108,7 @@ val CeaselessException.temporary: Boolean
         is CeaselessException.Suspended -> temporary
         is CeaselessException.Callback -> temporary
         is CeaselessException.Internal -> temporary
+        is CeaselessException.InvalidTagsFilter -> temporary
         is CeaselessException.Server -> temporary
     }
 

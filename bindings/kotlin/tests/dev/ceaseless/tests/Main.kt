@@ -35,6 +35,11 @@ val TESTS: List<Pair<String, suspend () -> Unit>> = listOf(
     "backgroundGrace = Never stays connected in the background" to ::backgroundGraceNever,
     "positionStore = File resumes a new client" to ::filePositionStore,
     "bad tlsRootCaPem, proxy and data are typed exceptions" to ::badOptionsAreTyped,
+    "tagsFilter delivers only matching publications" to ::tagsFilterDeliversOnlyMatching,
+    "bad tagsFilter and tagsFilter with delta are InvalidTagsFilter" to ::badTagsFiltersAreTyped,
+    "stateLoader: StateLoaded comes before publications" to ::stateLoaderComesBeforePublications,
+    "a throwing stateLoader is a Callback subscription error" to ::failingStateLoaderIsReported,
+    "headers and setHeaders are accepted across a reconnect" to ::setHeadersIsAccepted,
 )
 
 fun main(args: Array<String>) {

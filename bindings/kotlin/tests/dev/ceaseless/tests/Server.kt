@@ -56,6 +56,24 @@ object Server {
         call("publish", """{"channel":"$channel","data":$data}""")
     }
 
+    /** A channel name in [namespace] no other test uses. */
+    fun channelIn(namespace: String, prefix: String): String =
+        "$namespace:$prefix-${System.currentTimeMillis() % 100000}-${unique.incrementAndGet()}"
+
+    /** Publishes the JSON text [data] into [channel] with publication [tags]. */
+    fun publishTagged(channel: String, data: String, tags: Map<String, String>) {
+        val tagsJson = tags.entries.joinToString(",", "{", "}") { (k, v) -> "\"$k\":\"$v\"" }
+        call("publish", """{"channel":"$channel","data":$data,"tags":$tagsJson}""")
+    }
+
+    /** The stream top of [channel] (history with limit 0). */
+    fun streamTop(channel: String): Pair<ULong, String> {
+        val body = call("history", """{"channel":"$channel","limit":0}""")
+        val offset = Regex("\"offset\":(\\d+)").find(body)?.groupValues?.get(1)?.toULong() ?: 0uL
+        val epoch = Regex("\"epoch\":\"([^\"]*)\"").find(body)?.groupValues?.get(1) ?: ""
+        return offset to epoch
+    }
+
     /** Publishes `{"n":from}` … `{"n":from+count-1}` into [channel] in one batch request. */
     fun publishBatch(channel: String, from: Int, count: Int) {
         val commands = (from until from + count).joinToString(",") { """{"publish":{"channel":"$channel","data":{"n":$it}}}""" }

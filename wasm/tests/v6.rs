@@ -1,0 +1,137 @@
+//! Centrifugo v6 options in headless Chromium against the real server: a publication tags filter
+//! (`tagsFilter`) live on the `tagged:` namespace and its refusals as `InvalidTagsFilter` errors, a
+//! state loader whose answer arrives as `stateLoaded` before publications, and `headers` /
+//! `setHeaders` accepted across a reconnect.
+
+#![cfg(target_arch = "wasm32")]
+#![allow(clippy::unwrap_used, missing_docs)]
+
+mod support;
+
+use js_sys::{Function, Reflect};
+use serde_json::json;
+use support::*;
+use wasm_bindgen::prelude::*;
+use wasm_bindgen_test::*;
+
+wasm_bindgen_test_configure!(run_in_browser);
+
+const GOOD_OR_BIG: &str =
+    r#"{"op":"or","nodes":[{"key":"kind","cmp":"eq","val":"good"},{"key":"n","cmp":"gte","val":"6"}]}"#;
+
+fn text(value: &JsValue, name: &str) -> String {
+    Reflect::get(value, &name.into()).unwrap().as_string().unwrap_or_default()
+}
+
+#[wasm_bindgen_test]
+async fn a_tags_filter_delivers_only_matching_publications() {
+    let user = format!("wasm-tf-{}", unique());
+    let channel = format!("tagged:wasm-{}", unique());
+    let (client, events) = client(json!({ "token": token(&user, None).await }), None).await;
+    let options = format!(r#"{{"tagsFilter":{GOOD_OR_BIG}}}"#);
+    let sub = client.new_subscription(&channel, &options, None).unwrap();
+    client.connect();
+    sub.subscribe();
+    settle(sub.ready()).await.unwrap();
+    for n in 1..=7 {
+        let kind = if n % 2 == 1 { "good" } else { "bad" };
+        let tags = json!({ "kind": kind, "n": n.to_string() });
+        api("publish", json!({ "channel": channel, "data": { "n": n }, "tags": tags })).await;
+    }
+    wait_until("5 matching publications", 3000, || events.count(sub.id(), "publication") >= 5).await;
+    sleep(300).await;
+    let got: Vec<_> = events.of(sub.id(), "publication").iter().map(|p| p["data"]["n"].clone()).collect();
+    assert_eq!(got, vec![json!(1), json!(3), json!(5), json!(6), json!(7)], "kind=good or n>=6 only");
+    settle(client.close()).await.unwrap();
+}
+
+#[wasm_bindgen_test]
+async fn bad_tags_filters_are_refused_with_the_typed_kind() {
+    let (client, _events) = client(json!({ "token": token("wasm-tf-bad", None).await }), None).await;
+    let cases = [
+        r#"{"tagsFilter":{"key":"kind","cmp":"in","vals":[]}}"#.to_owned(),
+        r#"{"tagsFilter":{"op":"and","nodes":[]}}"#.to_owned(),
+        r#"{"tagsFilter":[1,2]}"#.to_owned(),
+        format!(r#"{{"tagsFilter":{GOOD_OR_BIG},"delta":true}}"#),
+    ];
+    for (i, options) in cases.iter().enumerate() {
+        let Err(error) = client.new_subscription(&format!("tagged:wasm-bad-{i}"), options, None) else {
+            panic!("{options} was accepted");
+        };
+        assert_eq!(text(&error, "kind"), "InvalidTagsFilter", "{options}");
+        assert_eq!(code(&error), 23, "{options}");
+    }
+    // Nothing was registered: the names are still free.
+    assert!(client.new_subscription("tagged:wasm-bad-0", "{}", None).is_ok());
+    settle(client.close()).await.unwrap();
+}
+
+#[wasm_bindgen_test]
+async fn a_state_loader_answer_arrives_as_state_loaded_before_publications() {
+    let channel = format!("small:wasm-loader-{}", unique());
+    for n in 1..=3 {
+        api("publish", json!({ "channel": channel, "data": { "n": n } })).await;
+    }
+    let top = api("history", json!({ "channel": channel, "limit": 0 })).await;
+    let (offset, epoch) = (top["offset"].as_u64().unwrap(), top["epoch"].as_str().unwrap().to_owned());
+    // What the JS wrapper hands the raw client: the state already encoded as JSON text.
+    let body = format!(
+        "return Promise.resolve({{ offset: {offset}, epoch: {epoch:?}, state: '{{\"upto\":{offset}}}' }});"
+    );
+    let loader = Function::new_with_args("channel", &body);
+    let (client, events) = client(json!({ "token": token("wasm-loader", None).await }), None).await;
+    let sub = client.subscription(&channel, "{}", None, Some(loader)).unwrap();
+    client.connect();
+    sub.subscribe();
+    settle(sub.ready()).await.unwrap();
+    api("publish", json!({ "channel": channel, "data": { "n": 4 } })).await;
+    wait_until("the publication after the state", 3000, || events.count(sub.id(), "publication") == 1).await;
+    let loaded = events.of(sub.id(), "stateLoaded");
+    assert_eq!(loaded.len(), 1, "one load on the first subscribe");
+    assert_eq!(loaded[0]["state"], json!({ "upto": 3 }));
+    assert_eq!(loaded[0]["position"], json!({ "offset": offset, "epoch": epoch }));
+    assert_eq!(events.of(sub.id(), "publication")[0]["data"]["n"], 4, "only what follows the state");
+    let order: Vec<_> = events
+        .all(sub.id())
+        .into_iter()
+        .filter(|kind| kind == "stateLoaded" || kind == "publication")
+        .collect();
+    assert_eq!(order, ["stateLoaded", "publication"]);
+    settle(client.close()).await.unwrap();
+}
+
+#[wasm_bindgen_test]
+async fn a_throwing_state_loader_is_a_callback_error_and_retried() {
+    let loader = Function::new_with_args("channel", "throw new Error('database down');");
+    let (client, events) = client(json!({ "token": token("wasm-loader-bad", None).await }), None).await;
+    let options = r#"{"resubscribeDelayMin":50,"resubscribeDelayMax":100}"#;
+    let sub =
+        client.subscription(&format!("small:wasm-broken-{}", unique()), options, None, Some(loader)).unwrap();
+    client.connect();
+    sub.subscribe();
+    wait_until("two loader errors", 3000, || events.count(sub.id(), "error") >= 2).await;
+    let error = &events.of(sub.id(), "error")[0]["error"];
+    assert_eq!(error["kind"], "Callback");
+    assert!(error["message"].as_str().unwrap().contains("database down"), "{error}");
+    settle(client.close()).await.unwrap();
+}
+
+#[wasm_bindgen_test]
+async fn headers_and_set_headers_are_accepted_across_a_reconnect() {
+    let user = format!("wasm-headers-{}", unique());
+    let options = json!({
+        "token": token(&user, None).await,
+        "headers": { "X-Tenant": "blue" },
+        "reconnectDelayMin": 20,
+        "reconnectDelayMax": 100,
+    });
+    let (client, events) = client(options, None).await;
+    client.connect();
+    settle(client.ready()).await.unwrap();
+    client.set_headers(r#"{"X-Tenant":"green"}"#).unwrap();
+    assert!(client.set_headers(r#"{"X-Tenant":1}"#).is_err(), "header values are strings");
+    api("disconnect", json!({ "user": user, "disconnect": { "code": 4000, "reason": "test" } })).await;
+    wait_until("the reconnect", 3000, || events.count(0, "connected") == 2).await;
+    assert!(events.of(0, "connecting").iter().any(|c| c["code"] == 4000));
+    settle(client.close()).await.unwrap();
+}
