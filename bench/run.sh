@@ -83,10 +83,8 @@ if ! command -v go >/dev/null; then
   skip "centrifuge-go" "go is not installed"
 elif ! versions=$(go list -m -versions github.com/centrifugal/centrifuge-go 2>&1); then
   skip "centrifuge-go" "the Go module proxy does not serve it here ($(echo "$versions" | grep -o '[0-9]\{3\} [A-Za-z ]*' | head -1))"
-elif [ ! -f bench/peers/go/main.go ]; then
-  skip "centrifuge-go" "available ($versions), but there is no Go peer yet"
 elif (cd bench/peers/go && go mod tidy >/dev/null 2>&1 && go build -o peer . ); then
-  peers+=(--peer "centrifuge-go (Go)=bench/peers/go/peer")
+  peers+=(--peer "centrifuge-go 0.12.1 (Go $(go env GOVERSION | sed 's/^go//'))=bench/peers/go/peer")
 else
   skip "centrifuge-go" "go build failed"
 fi

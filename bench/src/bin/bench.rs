@@ -70,15 +70,15 @@ async fn main() -> ExitCode {
         eprintln!("bench: cannot create {}: {e}", out.display());
         return ExitCode::FAILURE;
     }
-    let results = match measure::run(&args.peers, &sizes, &out, &args.only).await {
-        Ok(results) => results,
+    let (results, server_version) = match measure::run(&args.peers, &sizes, &out, &args.only).await {
+        Ok(done) => done,
         Err(e) => {
             eprintln!("bench: {e}");
             return ExitCode::FAILURE;
         }
     };
     let markdown = table::markdown(&results, &args.skipped, &sizes);
-    let notes = table::notes(&results, &sizes);
+    let notes = table::notes(&results, &sizes, &server_version);
     println!("\n{markdown}\n{notes}");
     let json = serde_json::json!({ "sizes": sizes, "results": results, "skipped": args.skipped });
     let written = std::fs::write(out.join("results.json"), json.to_string()).and_then(|()| {

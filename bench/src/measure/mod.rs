@@ -103,14 +103,16 @@ async fn attempt<T>(
 }
 
 /// Runs the scenarios named in `only` (all when empty) for every peer; logs go under `out/logs/<peer>/`.
+/// Returns the results and the version of the Centrifugo they ran against.
 pub async fn run(
     peers: &[PeerSpec],
     sizes: &Sizes,
     out: &Path,
     only: &[String],
-) -> Result<Vec<PeerResult>, BoxError> {
+) -> Result<(Vec<PeerResult>, String), BoxError> {
     let wanted = |name: &str| only.is_empty() || only.iter().any(|o| o == name);
     let mut bench = server::Bench::start().await?;
+    let version = bench.server.version().to_owned();
     let mut results = Vec::new();
     for spec in peers {
         eprintln!("== {}", spec.name);
@@ -167,5 +169,5 @@ pub async fn run(
         result.errors = errors;
         results.push(result);
     }
-    Ok(results)
+    Ok((results, version))
 }

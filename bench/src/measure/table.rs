@@ -80,11 +80,11 @@ pub fn markdown(results: &[PeerResult], skipped: &[(String, String)], sizes: &Si
 }
 
 /// Notes under the table: what each column measured and anything that failed.
-pub fn notes(results: &[PeerResult], sizes: &Sizes) -> String {
+pub fn notes(results: &[PeerResult], sizes: &Sizes, server_version: &str) -> String {
     let mut out = String::new();
     let _ = writeln!(
         out,
-        "Ratios are to the first row (ceaseless). Measured in one run against one Centrifugo v5.4.9 on this machine:"
+        "Ratios are to the first row (ceaseless). Measured in one run against one Centrifugo v{server_version} on this machine:"
     );
     let _ = writeln!(
         out,
