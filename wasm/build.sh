@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Builds the npm package's generated part into wasm/npm/dist/: the size-optimized wasm (cargo profile
 # `wasm-release`), its wasm-bindgen ES module glue (`--target web`), then `wasm-opt -Oz` from npm binaryen
-# (Debian's binaryen 108 writes a broken table export; see /work/shared/TOOLCHAIN.md).
+# (Debian's binaryen 108 writes a broken table export).
 #
 # Needs: wasm-bindgen 0.2.130 on PATH (run-tests.sh installs it into .tools/wasm-bindgen) and
 # `npm ci` done in wasm/ (for wasm-opt). Skips work when the outputs are newer than every input.

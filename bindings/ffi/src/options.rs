@@ -159,24 +159,10 @@ pub struct ClientOptions {
 }
 
 impl std::fmt::Debug for ClientOptions {
+    /// The bridge's `Debug`, which redacts the token, header values and proxy credentials.
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("ClientOptions")
-            .field("token", &self.token.as_ref().map(|_| "<redacted>"))
-            .field("name", &self.name)
-            .field("headers", &header_names(&self.headers))
-            .field("format", &self.format)
-            .field("transports", &self.transports)
-            .field("position_store", &self.position_store)
-            .field("proxy", &self.proxy.as_ref().map(|_| "<set>"))
-            .finish_non_exhaustive()
+        std::fmt::Debug::fmt(&ceaseless_bridge::ClientOptions::from(self.clone()), f)
     }
-}
-
-/// Header names with their values redacted, for `Debug`.
-pub(crate) fn header_names(headers: &HashMap<String, String>) -> Vec<String> {
-    let mut names: Vec<String> = headers.keys().map(|name| format!("{name}: <redacted>")).collect();
-    names.sort();
-    names
 }
 
 fn ms(value: Option<u64>) -> Option<Duration> {
@@ -285,15 +271,9 @@ pub struct SubscriptionOptions {
 }
 
 impl std::fmt::Debug for SubscriptionOptions {
+    /// The bridge's `Debug`, which redacts the token.
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("SubscriptionOptions")
-            .field("token", &self.token.as_ref().map(|_| "<redacted>"))
-            .field("recoverable", &self.recoverable)
-            .field("delta", &self.delta)
-            .field("since", &self.since)
-            .field("tags_filter", &self.tags_filter)
-            .field("state_loader", &self.state_loader.is_some())
-            .finish_non_exhaustive()
+        std::fmt::Debug::fmt(&ceaseless_bridge::SubscriptionOptions::from(self.clone()), f)
     }
 }
 

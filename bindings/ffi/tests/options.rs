@@ -187,3 +187,20 @@ async fn a_file_position_store_carries_positions_to_a_new_client() {
     second.shutdown().await;
     let _ = std::fs::remove_dir_all(&dir);
 }
+
+#[test]
+fn debug_output_never_shows_secrets() {
+    let options = ClientOptions {
+        token: Some("token-secret".to_owned()),
+        headers: [("Authorization".to_owned(), "Bearer header-secret".to_owned())].into_iter().collect(),
+        proxy: Some("http://user:proxy-secret@127.0.0.1:3128".to_owned()),
+        ..ClientOptions::default()
+    };
+    let text = format!("{options:?}");
+    for secret in ["token-secret", "header-secret", "proxy-secret"] {
+        assert!(!text.contains(secret), "{secret} leaked: {text}");
+    }
+    assert!(text.contains("Authorization"), "header names stay visible: {text}");
+    let sub = SubscriptionOptions { token: Some("sub-secret".to_owned()), ..SubscriptionOptions::default() };
+    assert!(!format!("{sub:?}").contains("sub-secret"));
+}
