@@ -53,8 +53,8 @@ async def test_unauthorized_provider_stops_the_client(make_client: MakeClient) -
     client.connect()
     try:
         await asyncio.wait_for(client.ready(), 10)
-    except ceaseless.Disconnected as e:
-        assert e.code == 3
+    except ceaseless.Unauthorized as e:
+        assert e.code == 6 and not e.temporary
     else:
         raise AssertionError("an unauthorized client must not connect")
     disconnected = await next_matching(stream, events.Disconnected)
@@ -106,8 +106,10 @@ async def test_subscription_without_token_is_refused(
         stream = sub.events()
         try:
             await asyncio.wait_for(sub.subscribe(), 10)
-        except ceaseless.Unsubscribed:
-            pass
+        except ceaseless.ServerError as e:
+            # The server's code and reason, not a bare "unsubscribed".
+            assert (e.code, e.temporary) == (103, False)
+            assert "permission denied" in str(e)
         else:
             raise AssertionError("subscribing to a secure channel without a token must fail")
         unsubscribed = await next_matching(stream, events.Unsubscribed)

@@ -61,7 +61,9 @@ async fn a_jwt_signed_with_the_wrong_key_is_terminal() {
     // With a 100 ms reconnect delay, a reconnect loop would show within two seconds.
     assert_none_for(&mut events, Duration::from_secs(2), is_connection_step).await;
     assert_eq!(client.state(), ClientState::Disconnected);
-    assert_eq!(client.ready().await, Err(Error::Disconnected));
+    // A later ready() still says why: the server's code and reason, not temporary.
+    let why = Error::Server { code: 3500, message: "invalid token".into(), temporary: false };
+    assert_eq!(client.ready().await, Err(why));
     client.close().await;
 }
 

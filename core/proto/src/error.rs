@@ -138,6 +138,34 @@ impl Error {
     }
 }
 
+impl Error {
+    /// What a call waiting for the connection learns when the client stops with `Disconnected { code,
+    /// reason }`: a server code (3000 and up, e.g. 3500 "invalid token") passes through as a
+    /// non-temporary [`Error::Server`] with the server's reason; the client-side codes map to their
+    /// own kinds (0 the app disconnected, 1 unauthorized, 2 bad protocol).
+    pub fn from_disconnected(code: u32, reason: &str) -> Error {
+        use crate::codes::disconnected;
+        match code {
+            disconnected::UNAUTHORIZED => Error::Unauthorized,
+            disconnected::BAD_PROTOCOL => Error::Protocol(reason.to_owned()),
+            3000.. => Error::Server { code, message: reason.to_owned(), temporary: false },
+            _ => Error::Disconnected,
+        }
+    }
+
+    /// What a call waiting for a subscription learns when it ends with `Unsubscribed { code, reason }`:
+    /// a server code (100 and up: a refused subscribe such as 103 "permission denied", or a server
+    /// unsubscribe) passes through as a non-temporary [`Error::Server`]; client-side codes are
+    /// [`Error::Unsubscribed`] (1: [`Error::Unauthorized`]).
+    pub fn from_unsubscribed(code: u32, reason: &str) -> Error {
+        match code {
+            crate::codes::unsubscribed::UNAUTHORIZED => Error::Unauthorized,
+            100.. => Error::Server { code, message: reason.to_owned(), temporary: false },
+            _ => Error::Unsubscribed,
+        }
+    }
+}
+
 /// The one conversion from a server's error reply to the app's error: code, message and the
 /// server's `temporary` flag pass through unchanged, except that 113 (concurrent pagination) is always
 /// temporary ([`crate::codes::error_is_temporary`]). The engine uses it for every reply error it
@@ -169,6 +197,22 @@ pub enum TokenError {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_stop_carries_the_server_code_and_reason() {
+        let invalid = Error::from_disconnected(3500, "invalid token");
+        assert_eq!(invalid, Error::Server { code: 3500, message: "invalid token".into(), temporary: false });
+        assert!(!invalid.is_temporary());
+        assert_eq!(Error::from_disconnected(0, "disconnect called"), Error::Disconnected);
+        assert_eq!(Error::from_disconnected(1, "unauthorized"), Error::Unauthorized);
+        let denied = Error::from_unsubscribed(103, "permission denied");
+        assert_eq!(
+            denied,
+            Error::Server { code: 103, message: "permission denied".into(), temporary: false }
+        );
+        assert_eq!(Error::from_unsubscribed(0, "unsubscribe called"), Error::Unsubscribed);
+        assert_eq!(Error::from_unsubscribed(1, "unauthorized"), Error::Unauthorized);
+    }
 
     #[test]
     fn codes_are_stable() {

@@ -68,7 +68,10 @@ pub(crate) struct SubListeners {
 pub(crate) struct Fanout {
     pub(crate) client_state: Arc<StateCell>,
     client_streams: Vec<UnboundedSender<ClientEvent>>,
-    connect_waiters: Vec<oneshot::Sender<Result<(), Error>>>,
+    /// `ready()` calls waiting for the connection.
+    pub(crate) connect_wait: super::connect_wait::ConnectWait,
+    /// Why the client last stopped (`Disconnected`), for a `ready()` made afterwards.
+    last_stop: Option<Error>,
     wake_waiters: Vec<oneshot::Sender<WakeReport>>,
     pub(crate) subs: HashMap<String, SubListeners>,
     /// `close()` was called: waiters resolved on the way down fail with `Closed`.
@@ -88,7 +91,8 @@ impl Fanout {
         Self {
             client_state,
             client_streams: Vec::new(),
-            connect_waiters: Vec::new(),
+            connect_wait: Default::default(),
+            last_stop: None,
             wake_waiters: Vec::new(),
             subs: HashMap::new(),
             closing: false,
@@ -108,12 +112,21 @@ impl Fanout {
         }
     }
 
-    pub(crate) fn add_connect_waiter(&mut self, tx: oneshot::Sender<Result<(), Error>>) {
+    /// A `ready()` call: answered at once unless the client is connecting; then it waits, with the
+    /// rules of [`super::connect_wait`].
+    pub(crate) fn add_connect_waiter(
+        &mut self,
+        tx: oneshot::Sender<Result<(), Error>>,
+        now: ceaseless_proto::Instant,
+        timeout: std::time::Duration,
+    ) {
         match self.client_state.client() {
             ClientState::Connected => drop(tx.send(Ok(()))),
             ClientState::Closed => drop(tx.send(Err(Error::Closed))),
-            ClientState::Disconnected => drop(tx.send(Err(Error::Disconnected))),
-            ClientState::Connecting => self.connect_waiters.push(tx),
+            ClientState::Disconnected => {
+                drop(tx.send(Err(self.last_stop.clone().unwrap_or(Error::Disconnected))))
+            }
+            ClientState::Connecting => self.connect_wait.add(tx, now, timeout),
         }
     }
 
@@ -154,15 +167,19 @@ impl Fanout {
         let resolved = match &event {
             ClientEvent::Connecting { .. } => {
                 self.client_state.set_client(ClientState::Connecting);
+                self.last_stop = None;
                 None
             }
             ClientEvent::Connected { .. } => {
                 self.client_state.set_client(ClientState::Connected);
+                self.last_stop = None;
                 Some(Ok(()))
             }
-            ClientEvent::Disconnected { .. } => {
+            ClientEvent::Disconnected { code, reason } => {
                 self.client_state.set_client(ClientState::Disconnected);
-                Some(Err(if self.closing { Error::Closed } else { Error::Disconnected }))
+                let stop = if self.closing { Error::Closed } else { Error::from_disconnected(*code, reason) };
+                self.last_stop = Some(stop.clone());
+                Some(Err(stop))
             }
             ClientEvent::Closed => {
                 self.client_state.set_client(ClientState::Closed);
@@ -176,10 +193,9 @@ impl Fanout {
             }
             _ => None,
         };
-        if let Some(result) = resolved {
-            for waiter in self.connect_waiters.drain(..) {
-                let _ = waiter.send(result.clone());
-            }
+        match resolved {
+            Some(result) => self.connect_wait.resolve(result),
+            None => self.connect_wait.observe(&event),
         }
         let closed = matches!(event, ClientEvent::Closed);
         self.client_streams.retain(|tx| tx.unbounded_send(event.clone()).is_ok());
@@ -202,9 +218,9 @@ impl Fanout {
                 listeners.state.set_subscription(SubscriptionState::Subscribed);
                 Some(Ok(()))
             }
-            SubscriptionEvent::Unsubscribed { .. } => {
+            SubscriptionEvent::Unsubscribed { code, reason } => {
                 listeners.state.set_subscription(SubscriptionState::Unsubscribed);
-                Some(Err(if self.closing { Error::Closed } else { Error::Unsubscribed }))
+                Some(Err(if self.closing { Error::Closed } else { Error::from_unsubscribed(*code, reason) }))
             }
             _ => None,
         };
@@ -230,9 +246,7 @@ impl Fanout {
         self.closing = true;
         self.closed = true;
         self.client_state.set_client(ClientState::Closed);
-        for waiter in self.connect_waiters.drain(..) {
-            let _ = waiter.send(Err(Error::Closed));
-        }
+        self.connect_wait.resolve(Err(Error::Closed));
         self.client_streams.clear();
         self.wake_waiters.clear();
         for listeners in self.subs.values_mut() {

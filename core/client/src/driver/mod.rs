@@ -13,6 +13,7 @@
 //! It is written once against the [`Runtime`] and [`Transport`] seams, so the same loop runs on tokio
 //! and, in `ceaseless-wasm`, on the browser's event loop.
 
+mod connect_wait;
 mod fanout;
 mod messages;
 mod writer;
@@ -118,7 +119,10 @@ pub(crate) async fn run<R: Runtime>(
     let mut sleep: Option<(Instant, BoxFuture<'static, ()>)> = None;
     loop {
         driver.drain();
-        let deadline = driver.engine.poll_timeout();
+        let deadline = match (driver.engine.poll_timeout(), driver.fanout.connect_wait.deadline()) {
+            (Some(engine), Some(wait)) => Some(engine.min(wait)),
+            (engine, wait) => engine.or(wait),
+        };
         if sleep.as_ref().map(|(d, _)| *d) != deadline {
             sleep = deadline.map(|d| (d, driver.parts.runtime.sleep_until(d)));
         }
@@ -145,6 +149,8 @@ pub(crate) async fn run<R: Runtime>(
             Wake::Timer => {
                 sleep = None;
                 driver.engine.handle_timeout(now);
+                let timeout = driver.engine.config().timeout;
+                driver.fanout.connect_wait.on_time(now, timeout);
             }
         }
     }
@@ -214,7 +220,10 @@ impl<R: Runtime> Driver<R> {
             },
             Call::ClientEvents(tx) => self.fanout.add_client_stream(tx),
             Call::SubscriptionEvents(channel, tx) => self.fanout.add_sub_stream(&channel, tx),
-            Call::WaitConnected(tx) => self.fanout.add_connect_waiter(tx),
+            Call::WaitConnected(tx) => {
+                let timeout = self.engine.config().timeout;
+                self.fanout.add_connect_waiter(tx, now, timeout);
+            }
             Call::WaitSubscribed(channel, tx) => self.fanout.add_sub_waiter(&channel, tx),
             Call::Position(channel, tx) => {
                 let _ = tx.send(self.engine.subscription_position(&channel));

@@ -132,8 +132,8 @@ suspend fun tokenProviderUnauthorizedStops() {
         try {
             client.ready()
             throw AssertionFailed("ready() succeeded for an unauthorized user")
-        } catch (e: CeaselessException.Disconnected) {
-            checkEquals(3u, e.code, "code")
+        } catch (e: CeaselessException.Unauthorized) {
+            checkEquals(6u, e.code, "code: ready() says why")
         }
         client.shutdown()
     }

@@ -26,6 +26,8 @@ val TESTS: List<Pair<String, suspend () -> Unit>> = listOf(
     "wake while disconnected catches up and reports counts" to ::wakeCatchesUp,
     "an exception in the token provider is a typed error" to ::tokenProviderExceptionIsTyped,
     "Unauthorized from the token provider stops the client" to ::tokenProviderUnauthorizedStops,
+    "an invalid token: ready() throws Server 3500 at once" to ::invalidTokenFailsAtOnce,
+    "a refused connection: ready() throws Transport after the timeout" to ::refusedConnectionFailsAfterTheTimeout,
     "commands and typed command errors" to ::commandsAndErrors,
     "listener, handle cancel, lifecycle hooks and log sink" to ::listenerLifecycleAndLogs,
     "transports = HTTP_STREAM connects and receives" to ::httpStreamingTransport,
