@@ -135,3 +135,27 @@ async fn headers_and_set_headers_are_accepted_across_a_reconnect() {
     assert!(events.of(0, "connecting").iter().any(|c| c["code"] == 4000));
     settle(client.close()).await.unwrap();
 }
+
+/// First contact in the browser: an invalid token ends `ready()` at once with the server's code and
+/// reason, not temporary; a refused subscribe carries the server's 103.
+#[wasm_bindgen_test]
+async fn ready_says_why_the_client_or_a_subscription_cannot_get_in() {
+    let (refused, _events) = client(json!({ "token": "not-a-jwt", "timeout": 2000 }), None).await;
+    refused.connect();
+    let started = js_sys::Date::now();
+    let error = settle(refused.ready()).await.expect_err("an invalid token is refused");
+    assert_eq!(text(&error, "kind"), "Server");
+    assert_eq!(code(&error), 3500);
+    assert_eq!(Reflect::get(&error, &"temporary".into()).unwrap().as_bool(), Some(false));
+    assert!(js_sys::Date::now() - started < 2000.0, "at once, not after the timeout");
+    settle(refused.close()).await.unwrap();
+
+    let user = format!("wasm-denied-{}", unique());
+    let (client, _events) = client(json!({ "token": token(&user, None).await }), None).await;
+    let sub = client.new_subscription(&format!("secure:wasm-denied-{}", unique()), "{}", None).unwrap();
+    client.connect();
+    sub.subscribe();
+    let error = settle(sub.ready()).await.expect_err("no subscription token for secure:");
+    assert_eq!((text(&error, "kind"), code(&error)), ("Server".to_owned(), 103));
+    settle(client.close()).await.unwrap();
+}
