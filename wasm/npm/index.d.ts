@@ -325,6 +325,9 @@ export declare class Subscription<T = unknown> implements AsyncIterable<Publicat
   presenceStats(): Promise<PresenceStatsResult>;
   /** Unsubscribes, removes the subscription from its client, and ends its iterators. */
   remove(): void;
+  /** Every publication once, in order. The first iterator starts with those delivered since the
+   * subscription was created (unless a `publication` listener was added first), so `for await` after
+   * `subscribe()` misses nothing; later iterators start from the moment they are made. */
   [Symbol.asyncIterator](): AsyncIterableIterator<Publication<T>>;
   [Symbol.dispose](): void;
 }

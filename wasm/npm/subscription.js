@@ -14,6 +14,10 @@ export class Subscription extends Emitter {
   #client;
   #forget;
   #iterators = new Set();
+  // Publications kept from the subscription's creation until the first iterator takes them (as in
+  // every binding: `for await` started after subscribe() still sees everything), or until the app
+  // chooses `on('publication')` listeners instead.
+  #early = [];
 
   /** Made by `Client.newSubscription`. */
   constructor(client, raw, channel, forget) {
@@ -89,21 +93,31 @@ export class Subscription extends Emitter {
     this.remove();
   }
 
+  on(event, listener) {
+    if (event === 'publication' && this.#iterators.size === 0) this.#early = undefined;
+    return super.on(event, listener);
+  }
+
   [deliver](publication) {
     this[emit]('publication', publication);
+    this.#early?.push(publication);
     for (const push of this.#iterators) push(publication);
   }
 
   [end]() {
+    this.#early = undefined;
     for (const push of this.#iterators) push(undefined, true);
     this.#iterators.clear();
     this.#raw?.free();
     this.#raw = undefined;
   }
 
-  /** Every publication from now on, each once, in order; ends when the subscription is removed. */
+  /** Every publication, each once, in order; ends when the subscription is removed. The first iterator
+   * starts with the publications delivered since the subscription was created (unless a `publication`
+   * listener was added before it); later ones start from now. */
   [Symbol.asyncIterator]() {
-    const queue = [];
+    const queue = this.#early ?? [];
+    this.#early = undefined;
     let head = 0;
     let waiting;
     let done = !this.#raw;

@@ -32,6 +32,15 @@ export async function apiCheck(page) {
     await client.publish(channel, [1, 'two', null]);
     out.first = (await iterator.next()).value.data;
     out.second = (await iterator.next()).value.data;
+    // The first iterator of a subscription also sees what arrived before it was made.
+    const early = client.newSubscription(`${channel}-early`);
+    early.subscribe();
+    await early.publish({ early: true });
+    await new Promise((resolve) => setTimeout(resolve, 200));
+    const earlyIterator = early[Symbol.asyncIterator]();
+    out.early = (await earlyIterator.next()).value.data;
+    await earlyIterator.return();
+    early.remove();
     await iterator.return();
     const history = await sub.history({ limit: -1 });
     out.history = history.publications.map((p) => p.offset);
@@ -123,6 +132,7 @@ export async function apiCheck(page) {
   assert.equal(result.recoverable, true);
   assert.deepEqual(result.first, { n: 1, text: 'é ✓ "quoted" \n newline' });
   assert.deepEqual(result.second, [1, 'two', null]);
+  assert.deepEqual(result.early, { early: true }, 'the first iterator sees a publication made before it');
   assert.deepEqual(result.history, [1, 2]);
   assert.equal(result.position.offset, 2);
   assert.deepEqual(result.presenceUsers, ['api-check']);
