@@ -2,7 +2,8 @@
 //! in, and the error says why. Against a real Centrifugo, with a 2 s client timeout:
 //!
 //! - terminal causes end the wait at once, with the server's code and reason and `temporary` false:
-//!   an invalid token (3500), a subscribe the server refuses (103 "permission denied");
+//!   an invalid token (3500), a subscribe the server refuses (103 "permission denied"); an expired
+//!   token with no provider to renew it is `Unauthorized`;
 //! - repeated temporary causes end it after the timeout with the last cause, and the client keeps
 //!   trying in the background: connection refused, HTTP 404, TLS to a plain server, a token provider
 //!   that fails.
@@ -130,5 +131,20 @@ async fn a_working_connection_is_unaffected() {
     let client = builder_for(&server, &unique("fine")).timeout(TIMEOUT).build().expect("client");
     client.connect();
     within(TIMEOUT, "ready", client.ready()).await.expect("connected");
+    client.close().await;
+}
+
+#[tokio::test]
+async fn an_expired_token_without_a_provider_is_unauthorized_at_once() {
+    init_tracing();
+    let server = Centrifugo::start().await.expect("server");
+    let token = server.token(&unique("expired"), Some(Duration::from_secs(1)));
+    tokio::time::sleep(Duration::from_millis(2100)).await;
+    let (client, error, took) =
+        first_contact("expired token", Client::builder(&server.ws_url()).token(token)).await;
+    // The server answers 109; with no provider to ask for a fresh token the client cannot get in.
+    assert_eq!(error, Error::Unauthorized);
+    assert!(took < TIMEOUT, "at once: {took:?}");
+    assert_eq!(client.state(), ClientState::Disconnected);
     client.close().await;
 }
