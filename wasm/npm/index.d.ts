@@ -277,6 +277,9 @@ export declare class Client implements Disposable, AsyncDisposable {
   disconnect(): void;
   /** Closes for good; afterwards every method throws `ClosedError`. */
   close(): Promise<void>;
+  /** Resolves once connected. Rejects at once for a terminal cause (`ServerError` with the server's
+   * code, e.g. 3500; `UnauthorizedError`), or after `timeout` with the last temporary cause
+   * (`TransportError`, `TokenError`) while the client keeps trying. */
   ready(): Promise<void>;
   /** Replaces the connection token for the next connect attempt. */
   setToken(token: string): void;
@@ -317,6 +320,7 @@ export declare class Subscription<T = unknown> implements AsyncIterable<Publicat
   off<K extends keyof SubscriptionEvents<T>>(event: K, listener: (context: SubscriptionEvents<T>[K]) => void): this;
   subscribe(): void;
   unsubscribe(): void;
+  /** Resolves once subscribed; rejects with the server's refusal (`ServerError`, e.g. 103). */
   ready(): Promise<void>;
   position(): Promise<StreamPosition | null>;
   publish(data: T): Promise<void>;

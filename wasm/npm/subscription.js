@@ -49,7 +49,8 @@ export class Subscription extends Emitter {
     this.#live().unsubscribe();
   }
 
-  /** Resolves when subscribed; rejects with UnsubscribedError if it stops first. */
+  /** Resolves when subscribed; rejects with the server's refusal (ServerError, e.g. 103) or
+   * UnsubscribedError if it stops first. */
   ready() {
     return typed(this.#live().ready());
   }

@@ -191,7 +191,11 @@ class Client:
         """Waits until connected.
 
         Raises:
-            Disconnected: the client is or becomes disconnected first (e.g. unauthorized).
+            ServerError: the server refused for good (e.g. code 3500 "invalid token"), at once.
+            Unauthorized: the token provider said unauthorized, or the token expired with no provider.
+            TransportError, TokenError: attempts kept failing for ``timeout`` seconds (the last
+                cause); the client keeps trying.
+            Disconnected: ``disconnect()`` was called first.
             Closed: the client was closed.
             asyncio.TimeoutError: ``timeout`` seconds passed.
         """

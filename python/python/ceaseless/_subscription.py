@@ -53,7 +53,8 @@ class Subscription:
         publications, until :meth:`unsubscribe`.
 
         Raises:
-            Unsubscribed: the server refused (see ``events()`` for the reason).
+            ServerError: the server refused, with its code and reason (e.g. 103 "permission denied").
+            Unsubscribed: ``unsubscribe()`` was called first.
             Closed: the client was closed.
         """
         self._native.subscribe()
