@@ -136,6 +136,10 @@ impl Engine {
             self.start_attempt(now);
         }
         self.check_wake(now);
+        // A budget already spent (zero) ends the wake now, whatever a fast network would answer next.
+        if self.timers.is_due(&TimerKey::WakeDeadline, now) {
+            self.finish_wake(false, now);
+        }
         self.flush();
     }
 

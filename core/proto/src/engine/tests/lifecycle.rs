@@ -173,6 +173,25 @@ fn a_wake_that_runs_out_of_budget_reports_not_caught_up() {
 }
 
 #[test]
+fn a_wake_with_no_budget_ends_at_once_unless_already_caught_up() {
+    let mut sim = subscribed_at_10();
+    sim.act(|e, now| e.wake(secs(0), now));
+    let reports = wake_reports(&sim);
+    assert!(reports.len() == 1 && reports[0].caught_up, "connected and subscribed: {reports:?}");
+
+    background(&mut sim);
+    sim.advance(secs(31));
+    assert_eq!(sim.state(), ClientState::Disconnected);
+    sim.act(|e, now| e.wake(secs(0), now));
+    let reports = wake_reports(&sim);
+    assert!(reports.len() == 2 && !reports[1].caught_up, "{reports:?}");
+    assert_eq!(reports[1].elapsed, secs(0));
+    sim.advance(secs(1));
+    assert_eq!(sim.state(), ClientState::Disconnected, "parked again at once");
+    assert_eq!(wake_reports(&sim).len(), 2);
+}
+
+#[test]
 fn no_attempts_while_the_network_is_down_and_an_immediate_one_when_it_returns() {
     let mut sim = Sim::connected(config());
     sim.act(|e, now| e.network_changed(false, now));
