@@ -10,7 +10,11 @@
 #      positions, every option of the shared description (options.rs), and the emulation case table
 #      that the native transports run too (emulation_cases.rs);
 #   4. the chat demo end to end with Playwright: two pages, one cut off through a fault proxy, every
-#      message shown once after the reconnect; then the JS API checked inside a page.
+#      message shown once after the reconnect; then the JS API checked inside a page;
+#   5. README.md's Quickstart run as written in a plain page (it must print what the README says), and
+#      clients made before the wasm has loaded (test/readme.mjs, test/load-check.mjs);
+#   6. the packed package in a Vite app without config (test/vite-app/): through the Vite dev server and
+#      through `vite build` at the default target and es2020, served statically (test/vite.mjs).
 #
 # Reruns reuse the installed tools, incremental cargo builds and tsc's build info.
 set -euo pipefail
@@ -41,3 +45,9 @@ echo "tsc: ok"
 
 section "chat demo end to end (Playwright, fault proxy)"
 node test/e2e.mjs
+
+section "README quickstart as written, and clients made before the wasm loads"
+node test/readme.mjs
+
+section "Vite app: dev server, and vite build (default target, es2020)"
+node test/vite.mjs

@@ -4,8 +4,8 @@
 # - Chromium + chromedriver (Debian packages; root, or sudo).
 # - wasm-bindgen-cli 0.2.130 into .tools/wasm-bindgen (git-ignored). The same version as the pinned
 #   `wasm-bindgen` crate, installed without --locked (its lockfile pins a crate this registry lacks).
-# - the pinned npm devDependencies in wasm/ (binaryen's wasm-opt, playwright-core, typescript,
-#   centrifuge and ably for the benchmark), via `npm ci`.
+# - the pinned npm devDependencies in wasm/ (binaryen's wasm-opt, playwright-core, typescript, vite for
+#   the Vite app test, centrifuge and ably for the benchmark), via `npm ci`.
 # - Centrifugo v6.9.1 into .tools/bin (scripts/install-centrifugo.sh).
 
 wasm_dir="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"

@@ -269,6 +269,11 @@ export interface SubscriptionEvents<T = unknown> {
 }
 
 export declare class Client implements Disposable, AsyncDisposable {
+  /**
+   * The first client made also loads the wasm (once; importing the package loads nothing). Until it is
+   * ready the client's calls wait and are made in order, and what the core refuses (options, a
+   * subscription) is reported as an `error` event and by the Promise methods instead of a throw.
+   */
   constructor(endpoint: string | TransportEndpoint[], options?: ClientOptions);
   readonly state: ClientState;
   on<K extends keyof ClientEvents>(event: K, listener: (context: ClientEvents[K]) => void): this;

@@ -2,16 +2,14 @@
 // compiled to WebAssembly. This file is the idiomatic layer over the raw wasm-bindgen classes: option
 // handling, events, typed errors, page lifecycle. Events arrive from wasm in JSON batches (one call and
 // one JSON.parse per batch), so publication data is parsed exactly once, here.
-import init, { RawClient } from './dist/ceaseless.js';
+import { RawClient } from './dist/ceaseless.js';
 import { Emitter, emit } from './emitter.js';
 import { coreError, toError, typed } from './errors.js';
-import { Subscription, deliver, end } from './subscription.js';
+import { Subscription, act, closed, deliver, end, later, load, pending, report } from './subscription.js';
 import { bytes, json, result, revive, reviveHistory, revivePresence, reviveReply } from './data.js';
 
 export * from './errors.js';
 export { Subscription };
-
-await init();
 
 const disposeSymbol = Symbol.dispose ?? Symbol.for('Symbol.dispose');
 const asyncDisposeSymbol = Symbol.asyncDispose ?? Symbol.for('Symbol.asyncDispose');
@@ -75,7 +73,11 @@ function coreOptions(url, endpoints, options) {
 }
 
 export class Client extends Emitter {
+  // The RawClient, or while the wasm loads #pending, a promise of it, and the #state to report.
   #raw;
+  #pending;
+  #state = 'disconnected';
+  #closed = false;
   #binary;
   #subs = new Map();
   #detach = () => {};
@@ -87,22 +89,28 @@ export class Client extends Emitter {
    */
   constructor(endpoint, options = {}) {
     super();
-    checkNames(options);
     const url = typeof endpoint === 'string' ? absolute(endpoint) : undefined;
     const list = [...(typeof endpoint === 'string' ? [] : endpoint), ...(options.endpoints ?? [])];
     const endpoints = list.map((e) => ({ transport: e.transport, endpoint: absolute(e.endpoint) }));
     const store = options.positionStore;
     this.#binary = options.format === 'protobuf';
-    try {
-      this.#raw = RawClient.create(
+    const raw = later(load(), () => {
+      checkNames(options);
+      return RawClient.create(
         coreOptions(url, endpoints, options),
         options.getToken,
         options.getSubscriptionToken,
         (batch, buffer) => this.#dispatch(batch, buffer),
         typeof store === 'object' && store !== null ? store : undefined,
       );
-    } catch (e) {
-      throw toError(e);
+    });
+    if (!(raw instanceof Promise)) this.#raw = raw;
+    else {
+      this.#pending = pending(raw, (r) => (this.#raw = r), (error) => {
+        this.#state = 'closed';
+        this.#detach();
+        report(this, error);
+      });
     }
     this.#watchPage();
   }
@@ -110,10 +118,9 @@ export class Client extends Emitter {
   /** Online/offline drive reconnects; page visibility is the app state (see `backgroundGrace`). */
   #watchPage() {
     if (typeof window === 'undefined' || typeof document === 'undefined') return;
-    const raw = this.#raw;
-    const online = () => raw.networkChanged(true);
-    const offline = () => raw.networkChanged(false);
-    const visibility = () => raw.setAppState(document.visibilityState === 'hidden' ? 'background' : 'foreground');
+    const online = () => this.networkChanged(true);
+    const offline = () => this.networkChanged(false);
+    const visibility = () => this.setAppState(document.visibilityState === 'hidden' ? 'background' : 'foreground');
     window.addEventListener('online', online);
     window.addEventListener('offline', offline);
     document.addEventListener('visibilitychange', visibility);
@@ -141,35 +148,45 @@ export class Client extends Emitter {
   }
 
   #live() {
-    if (!this.#raw) throw coreError('Closed');
-    return this.#raw;
+    return this.#closed ? closed() : this.#raw ?? this.#pending;
+  }
+
+  #act(use) {
+    act(this.#live(), use, this);
+  }
+
+  #call(use) {
+    return typed(later(this.#live(), use));
   }
 
   /** `'disconnected' | 'connecting' | 'connected' | 'closed'`. */
   get state() {
-    return this.#raw ? this.#raw.state() : 'closed';
+    return this.#closed ? 'closed' : this.#raw ? this.#raw.state() : this.#state;
   }
 
   /** Starts connecting; reconnects with backoff until disconnect() or a terminal error. */
   connect() {
-    this.#live().connect();
+    this.#act((raw) => raw.connect());
+    if (this.#state !== 'closed') this.#state = 'connecting';
   }
 
   /** Disconnects until the next connect(); subscriptions resume, recovering, on reconnect. */
   disconnect() {
-    this.#live().disconnect();
+    this.#act((raw) => raw.disconnect());
+    if (this.#state !== 'closed') this.#state = 'disconnected';
   }
 
   /** Closes for good and frees the wasm side; every subscription ends. */
   async close() {
-    const raw = this.#raw;
-    if (!raw) return;
-    this.#raw = undefined;
+    if (this.#closed) return;
+    this.#closed = true;
     this.#detach();
-    await raw.close();
+    const raw = this.#raw ?? (await this.#pending.catch(() => undefined));
+    this.#raw = this.#pending = undefined;
+    if (raw) await raw.close();
     for (const sub of this.#subs.values()) sub[end]();
     this.#subs.clear();
-    raw.free();
+    raw?.free();
   }
 
   [disposeSymbol]() {
@@ -182,56 +199,54 @@ export class Client extends Emitter {
 
   /** Resolves when connected; rejects if the client stops first. */
   ready() {
-    return typed(this.#live().ready());
+    return this.#call((raw) => raw.ready());
   }
 
   /** Replaces the connection token for the next connect attempt. */
   setToken(token) {
-    this.#live().setToken(token);
+    this.#act((raw) => raw.setToken(token));
   }
 
   /** Replaces the emulated headers (the whole set, `{name: value}`) for the next connect. */
   setHeaders(headers) {
-    try {
-      this.#live().setHeaders(JSON.stringify(headers ?? {}));
-    } catch (e) {
-      throw toError(e);
-    }
+    const text = JSON.stringify(headers ?? {});
+    this.#act((raw) => raw.setHeaders(text));
   }
 
   /** The network went away (`false`) or came back (`true`); `online`/`offline` already call this. */
   networkChanged(available) {
-    this.#live().networkChanged(Boolean(available));
+    this.#act((raw) => raw.networkChanged(Boolean(available)));
   }
 
   /** `'foreground'` or `'background'`; the page's visibility already calls this. */
   setAppState(state) {
-    try {
-      this.#live().setAppState(state);
-    } catch (e) {
-      throw toError(e);
-    }
+    this.#act((raw) => raw.setAppState(state));
   }
 
   /** Push wake: connect, catch up, report, then return to the app state. */
   async wake(maxMs) {
-    return JSON.parse(await typed(this.#live().wake(maxMs)));
+    return JSON.parse(await this.#call((raw) => raw.wake(maxMs)));
   }
 
   /** Creates a subscription (one per channel); call subscribe() on it. */
   newSubscription(channel, options = {}) {
-    checkNames(options);
     const { getToken, stateLoader, data, ...rest } = options;
-    const text = JSON.stringify({ ...rest, ...dataFields(data, this.#binary) });
-    let raw;
-    try {
-      raw = this.#live().subscription(channel, text, getToken, stateLoader && this.#loader(stateLoader));
-    } catch (e) {
-      throw toError(e);
-    }
-    const id = raw.id;
-    const sub = new Subscription(this, raw, channel, () => this.#subs.delete(id));
-    this.#subs.set(id, sub);
+    // Keyed by the core's id (which its events carry), or a placeholder until then.
+    let key = Symbol(channel);
+    let sub;
+    const raw = later(this.#live(), (client) => {
+      checkNames(options);
+      const text = JSON.stringify({ ...rest, ...dataFields(data, this.#binary) });
+      const created = client.subscription(channel, text, getToken, stateLoader && this.#loader(stateLoader));
+      if (sub && this.#subs.get(key) === sub) {
+        this.#subs.delete(key);
+        this.#subs.set((key = created.id), sub);
+      }
+      return created;
+    });
+    if (!(raw instanceof Promise)) key = raw.id;
+    sub = new Subscription(this, raw, channel, () => this.#subs.get(key) === sub && this.#subs.delete(key));
+    this.#subs.set(key, sub);
     return sub;
   }
 
@@ -253,36 +268,31 @@ export class Client extends Emitter {
 
   /** Publishes `data` (any JSON value; bytes with the Protobuf format) into `channel`. */
   publish(channel, data) {
-    const raw = this.#live();
-    return typed(this.#binary ? raw.publishBytes(channel, bytes(data)) : raw.publish(channel, json(data)));
+    return this.#call((raw) => (this.#binary ? raw.publishBytes(channel, bytes(data)) : raw.publish(channel, json(data))));
   }
 
   /** A channel's history: `limit` 0 gives only the stream top, -1 everything the server keeps. */
   async history(channel, { limit = 0, since, reverse = false } = {}) {
-    const raw = this.#live().history(channel, limit, since?.offset, since?.epoch, reverse);
-    return result(await typed(raw), reviveHistory);
+    return result(await this.#call((raw) => raw.history(channel, limit, since?.offset, since?.epoch, reverse)), reviveHistory);
   }
 
   /** Who is subscribed to `channel`. */
   async presence(channel) {
-    return result(await typed(this.#live().presence(channel)), revivePresence);
+    return result(await this.#call((raw) => raw.presence(channel)), revivePresence);
   }
 
   /** How many clients and users are subscribed to `channel`. */
   async presenceStats(channel) {
-    return JSON.parse(await typed(this.#live().presenceStats(channel)));
+    return JSON.parse(await this.#call((raw) => raw.presenceStats(channel)));
   }
 
   /** Calls an RPC method; resolves with the reply data. */
   async rpc(method, data) {
-    const raw = this.#live();
-    const reply = this.#binary ? raw.rpcBytes(method, bytes(data)) : raw.rpc(method, json(data));
-    return result(await typed(reply), reviveReply);
+    return result(await this.#call((raw) => (this.#binary ? raw.rpcBytes(method, bytes(data)) : raw.rpc(method, json(data)))), reviveReply);
   }
 
   /** Sends an async message to the server (no reply). */
   send(data) {
-    const raw = this.#live();
-    return typed(this.#binary ? raw.sendBytes(bytes(data)) : raw.send(json(data)));
+    return this.#call((raw) => (this.#binary ? raw.sendBytes(bytes(data)) : raw.send(json(data))));
   }
 }

@@ -1,6 +1,49 @@
 // Subscription: one channel of a Client, with events, Promise methods and `for await` over publications.
+// And the wasm, loaded by the first client (no top-level await, for bundlers): until then clients and
+// subscriptions hold a promise of their raw object, and calls wait, in order.
+import init from './dist/ceaseless.js';
 import { Emitter, emit } from './emitter.js';
 import { coreError, toError, typed } from './errors.js';
+
+let loading;
+let ready = false;
+
+/** `true` once the wasm is ready, or a promise. */
+export const load = () => ready || (loading ??= init().then(() => (ready = true)));
+
+/** `use(raw)`, typing a throw; or once `raw`, a promise, resolves. */
+export function later(raw, use) {
+  if (raw instanceof Promise) return raw.then(use);
+  try {
+    return use(raw);
+  } catch (e) {
+    throw toError(e);
+  }
+}
+
+export const report = (target, error) => target?.[emit]('error', { type: 'error', error });
+
+/** `later` without a result: a throw after the wait is an error event of `target`. */
+export function act(raw, use, target) {
+  if (!(raw instanceof Promise)) return void later(raw, use);
+  raw.then((r) => later(r, use), () => {}).catch((e) => report(target, e));
+}
+
+/** `raw` (a promise) `made` when it resolves, else `failed` (typed) and rejected. */
+export function pending(raw, made, failed) {
+  const p = raw.then(made, (e) => {
+    failed((e = toError(e)));
+    throw e;
+  });
+  p.catch(() => {});
+  return p;
+}
+
+/** A ClosedError, thrown; or while the wasm loads, a rejection. */
+export function closed(message) {
+  if (ready) throw coreError('Closed', message);
+  return load().then(() => closed(message));
+}
 
 const disposeSymbol = Symbol.dispose ?? Symbol.for('Symbol.dispose');
 
@@ -10,7 +53,11 @@ export const deliver = Symbol('deliver');
 export const end = Symbol('end');
 
 export class Subscription extends Emitter {
+  // The RawSubscription, or while the wasm loads #pending, a promise of it, and the #state to report.
   #raw;
+  #pending;
+  #state = 'unsubscribed';
+  #gone = false;
   #client;
   #forget;
   #iterators = new Set();
@@ -23,41 +70,58 @@ export class Subscription extends Emitter {
   constructor(client, raw, channel, forget) {
     super();
     this.#client = client;
-    this.#raw = raw;
     this.#forget = forget;
     /** The channel. */
     this.channel = channel;
+    if (!(raw instanceof Promise)) {
+      this.#raw = raw;
+      return;
+    }
+    const made = (r) => {
+      if (!this.#gone) this.#raw = r;
+      return r;
+    };
+    this.#pending = pending(raw, made, (error) => {
+      if (!this.#gone) report(this, error);
+      this.#forget();
+      this[end]();
+    });
   }
 
   #live() {
-    if (!this.#raw) throw coreError('Closed', 'the subscription was removed');
-    return this.#raw;
+    return this.#gone ? closed('the subscription was removed') : this.#raw ?? this.#pending;
+  }
+
+  #act(use) {
+    act(this.#live(), use, this);
   }
 
   /** `'unsubscribed' | 'subscribing' | 'subscribed'`. */
   get state() {
-    return this.#raw ? this.#raw.state() : 'unsubscribed';
+    return this.#raw ? this.#raw.state() : this.#gone ? 'unsubscribed' : this.#state;
   }
 
   /** Starts subscribing; resubscribes (recovering what was missed) across reconnects until unsubscribe(). */
   subscribe() {
-    this.#live().subscribe();
+    this.#act((raw) => raw.subscribe());
+    this.#state = 'subscribing';
   }
 
   /** Stops. The position is kept, so a later subscribe() recovers what was missed meanwhile. */
   unsubscribe() {
-    this.#live().unsubscribe();
+    this.#act((raw) => raw.unsubscribe());
+    this.#state = 'unsubscribed';
   }
 
   /** Resolves when subscribed; rejects with the server's refusal (ServerError, e.g. 103) or
    * UnsubscribedError if it stops first. */
   ready() {
-    return typed(this.#live().ready());
+    return typed(later(this.#live(), (raw) => raw.ready()));
   }
 
   /** The position of the last publication delivered, or null. */
   async position() {
-    return JSON.parse(await typed(this.#live().position()));
+    return JSON.parse(await typed(later(this.#live(), (raw) => raw.position())));
   }
 
   /** Publishes into this channel. */
@@ -82,10 +146,8 @@ export class Subscription extends Emitter {
 
   /** Unsubscribes and removes the subscription from its client; iterators end. */
   remove() {
-    if (!this.#raw) return;
-    this.#raw.remove();
-    this.#raw.free();
-    this.#raw = undefined;
+    if (this.#gone) return;
+    act(this.#raw ?? this.#pending, (raw) => raw.remove());
     this.#forget();
     this[end]();
   }
@@ -106,11 +168,13 @@ export class Subscription extends Emitter {
   }
 
   [end]() {
+    this.#gone = true;
     this.#early = undefined;
     for (const push of this.#iterators) push(undefined, true);
     this.#iterators.clear();
-    this.#raw?.free();
-    this.#raw = undefined;
+    const raw = this.#raw ?? this.#pending;
+    this.#raw = this.#pending = undefined;
+    act(raw, (r) => r?.free());
   }
 
   /** Every publication, each once, in order; ends when the subscription is removed. The first iterator
@@ -121,7 +185,7 @@ export class Subscription extends Emitter {
     this.#early = undefined;
     let head = 0;
     let waiting;
-    let done = !this.#raw;
+    let done = this.#gone;
     const push = (publication, finished = false) => {
       if (finished) done = true;
       else queue.push(publication);

@@ -27,7 +27,7 @@ const WARMUP = smoke ? 200 : 2000;
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? (smoke ? 1 : 3));
 
 const packages = {
-  ceaseless: ['npm/dist/ceaseless_bg.wasm', 'npm/dist/ceaseless.js', 'npm/index.js', 'npm/emitter.js', 'npm/errors.js', 'npm/subscription.js'],
+  ceaseless: ['npm/dist/ceaseless_bg.wasm', 'npm/dist/ceaseless.js', 'npm/index.js', 'npm/emitter.js', 'npm/errors.js', 'npm/subscription.js', 'npm/data.js'],
   'centrifuge 5.8.0 (JSON)': ['node_modules/centrifuge/dist/centrifuge.js'],
   'centrifuge 5.8.0 (Protobuf)': ['node_modules/centrifuge/dist/centrifuge.protobuf.js'],
   [`ably ${JSON.parse(readFileSync(join(wasmDir, 'node_modules/ably/package.json'), 'utf8')).version}`]: ['node_modules/ably/build/ably.min.js'],
