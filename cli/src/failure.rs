@@ -55,7 +55,7 @@ impl Failure {
     /// A library error met while doing `what`, with its stable ceaseless code in the message.
     pub fn from_error(what: &str, error: &Error) -> Self {
         let exit = match error {
-            Error::Unauthorized | Error::Token(_) => EXIT_AUTH,
+            Error::Unauthorized(_) | Error::Token(_) => EXIT_AUTH,
             Error::Server { code, .. } if *code == SERVER_UNAUTHORIZED || *code == SERVER_TOKEN_EXPIRED => {
                 EXIT_AUTH
             }
@@ -77,7 +77,7 @@ impl Failure {
             _ => EXIT_OTHER,
         };
         let hint = match error {
-            Error::Unauthorized => "; check the token",
+            Error::Unauthorized(_) => "; check the token",
             Error::Server { code, .. } if *code == SERVER_TOKEN_EXPIRED => "; get a fresh token",
             Error::Server { code: 103, .. } => "; the token or the channel's namespace does not allow this",
             Error::Server { code: 102, .. } => "; is the namespace configured on the server?",
@@ -114,7 +114,7 @@ mod tests {
         let failure = Failure::from_error("publish", &denied);
         assert_eq!(failure.exit, EXIT_SERVER);
         assert!(failure.message.contains("code 103"), "{}", failure.message);
-        assert_eq!(Failure::from_error("x", &Error::Unauthorized).exit, EXIT_AUTH);
+        assert_eq!(Failure::from_error("x", &Error::Unauthorized("signed out".into())).exit, EXIT_AUTH);
         assert_eq!(Failure::from_error("x", &Error::Transport("refused".into())).exit, EXIT_UNREACHABLE);
         assert_eq!(Failure::from_error("x", &Error::InvalidUrl("nope".into())).exit, EXIT_INPUT);
     }

@@ -171,7 +171,7 @@ fn subscription_event(
             Err(Failure::new(crate::failure::EXIT_SERVER, format!("{channel}: unsubscribed: {reason} (code {code})")))
         }
         SubscriptionEvent::Error(error) => match error {
-            ceaseless::Error::Server { temporary: false, .. } | ceaseless::Error::Unauthorized => {
+            ceaseless::Error::Server { temporary: false, .. } | ceaseless::Error::Unauthorized(_) => {
                 Err(Failure::from_error(&format!("subscribing to {channel}"), &error))
             }
             other => out.status(

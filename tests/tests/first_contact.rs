@@ -3,7 +3,8 @@
 //!
 //! - terminal causes end the wait at once, with the server's code and reason and `temporary` false:
 //!   an invalid token (3500), a subscribe the server refuses (103 "permission denied"); an expired
-//!   token with no provider to renew it is `Unauthorized`;
+//!   token with no provider to renew it is `Unauthorized`, and its reason names the server's 109
+//!   "token expired";
 //! - repeated temporary causes end it after the timeout with the last cause, and the client keeps
 //!   trying in the background: connection refused, HTTP 404, TLS to a plain server, a token provider
 //!   that fails.
@@ -143,7 +144,12 @@ async fn an_expired_token_without_a_provider_is_unauthorized_at_once() {
     let (client, error, took) =
         first_contact("expired token", Client::builder(&server.ws_url()).token(token)).await;
     // The server answers 109; with no provider to ask for a fresh token the client cannot get in.
-    assert_eq!(error, Error::Unauthorized);
+    match &error {
+        Error::Unauthorized(reason) => {
+            assert!(reason.contains("109") && reason.contains("token expired"), "reason: {reason}")
+        }
+        other => panic!("expected Unauthorized, got {other:?}"),
+    }
     assert!(took < TIMEOUT, "at once: {took:?}");
     assert_eq!(client.state(), ClientState::Disconnected);
     client.close().await;

@@ -321,11 +321,8 @@ impl From<uniffi::UnexpectedUniFFICallbackError> for CeaselessError {
 /// Swift: `throw unauthorizedError(detail: "signed out")`.
 #[uniffi::export]
 pub fn unauthorized_error(detail: String) -> CeaselessError {
-    let mut info = ErrorInfo::from(Error::Unauthorized);
-    if !detail.is_empty() {
-        info.message = detail;
-    }
-    info.into()
+    let detail = if detail.is_empty() { "signed out".to_owned() } else { detail };
+    ErrorInfo::from(Error::Unauthorized(detail)).into()
 }
 
 #[cfg(test)]
@@ -342,7 +339,7 @@ mod tests {
             ErrorKind::Disconnected => Error::Disconnected,
             ErrorKind::Closed => Error::Closed,
             ErrorKind::Token => Error::Token("boom".into()),
-            ErrorKind::Unauthorized => Error::Unauthorized,
+            ErrorKind::Unauthorized => Error::Unauthorized("signed out".into()),
             ErrorKind::Unsubscribed => Error::Unsubscribed,
             ErrorKind::OutcomeUnknown => Error::OutcomeUnknown,
             ErrorKind::Config => Error::Config("x".into()),
@@ -387,7 +384,7 @@ mod tests {
     fn the_unauthorized_helper_is_the_unauthorized_kind() {
         let error = unauthorized_error("signed out".into());
         assert!(matches!(error, CeaselessError::Unauthorized { .. }), "{error:?}");
-        assert_eq!(error.code(), Error::Unauthorized.code());
-        assert_eq!(error.to_string(), "signed out");
+        assert_eq!(error.code(), Error::Unauthorized(String::new()).code());
+        assert_eq!(error.to_string(), "unauthorized: signed out");
     }
 }

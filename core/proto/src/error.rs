@@ -36,9 +36,11 @@ pub enum Error {
     /// The token provider failed (not an unauthorized answer).
     #[error("token provider failed: {0}")]
     Token(String),
-    /// The token provider answered that the user is unauthorized.
-    #[error("unauthorized")]
-    Unauthorized,
+    /// The client (or subscription) cannot be authorized and stops: the token provider answered that
+    /// the user is unauthorized, or the server said the token expired (109) and no provider is there to
+    /// renew it. The text says which.
+    #[error("unauthorized: {0}")]
+    Unauthorized(String),
     /// The subscription is (or went) unsubscribed.
     #[error("subscription is unsubscribed")]
     Unsubscribed,
@@ -104,7 +106,7 @@ impl Error {
             Error::Disconnected => 3,
             Error::Closed => 4,
             Error::Token(_) => 5,
-            Error::Unauthorized => 6,
+            Error::Unauthorized(_) => 6,
             Error::Unsubscribed => 7,
             Error::OutcomeUnknown => 11,
             Error::Config(_) => 12,
@@ -146,7 +148,7 @@ impl Error {
     pub fn from_disconnected(code: u32, reason: &str) -> Error {
         use crate::codes::disconnected;
         match code {
-            disconnected::UNAUTHORIZED => Error::Unauthorized,
+            disconnected::UNAUTHORIZED => Error::Unauthorized(reason.to_owned()),
             disconnected::BAD_PROTOCOL => Error::Protocol(reason.to_owned()),
             3000.. => Error::Server { code, message: reason.to_owned(), temporary: false },
             _ => Error::Disconnected,
@@ -159,7 +161,7 @@ impl Error {
     /// [`Error::Unsubscribed`] (1: [`Error::Unauthorized`]).
     pub fn from_unsubscribed(code: u32, reason: &str) -> Error {
         match code {
-            crate::codes::unsubscribed::UNAUTHORIZED => Error::Unauthorized,
+            crate::codes::unsubscribed::UNAUTHORIZED => Error::Unauthorized(reason.to_owned()),
             100.. => Error::Server { code, message: reason.to_owned(), temporary: false },
             _ => Error::Unsubscribed,
         }
@@ -204,14 +206,14 @@ mod tests {
         assert_eq!(invalid, Error::Server { code: 3500, message: "invalid token".into(), temporary: false });
         assert!(!invalid.is_temporary());
         assert_eq!(Error::from_disconnected(0, "disconnect called"), Error::Disconnected);
-        assert_eq!(Error::from_disconnected(1, "unauthorized"), Error::Unauthorized);
+        assert_eq!(Error::from_disconnected(1, "signed out"), Error::Unauthorized("signed out".into()));
         let denied = Error::from_unsubscribed(103, "permission denied");
         assert_eq!(
             denied,
             Error::Server { code: 103, message: "permission denied".into(), temporary: false }
         );
         assert_eq!(Error::from_unsubscribed(0, "unsubscribe called"), Error::Unsubscribed);
-        assert_eq!(Error::from_unsubscribed(1, "unauthorized"), Error::Unauthorized);
+        assert_eq!(Error::from_unsubscribed(1, "signed out"), Error::Unauthorized("signed out".into()));
     }
 
     #[test]

@@ -190,10 +190,13 @@ impl Engine {
         self.attempts.settle();
         let err = Error::from(error.clone());
         if error.code == codes::server_error::TOKEN_EXPIRED && !self.config.has_token_provider {
-            self.client_event(ClientEvent::Error(Error::Config(
-                "the connection token expired and no token provider is configured".to_owned(),
-            )));
-            self.go_disconnected(codes::disconnected::UNAUTHORIZED, "unauthorized", now);
+            // Nothing can renew the token: stop, and say the server's code and reason.
+            let reason = format!(
+                "server error {} \"{}\": no token provider is configured to renew the token",
+                error.code, error.message
+            );
+            self.client_event(ClientEvent::Error(err));
+            self.go_disconnected(codes::disconnected::UNAUTHORIZED, &reason, now);
             return;
         }
         if codes::connect_error_is_retryable(error.code, error.temporary) {

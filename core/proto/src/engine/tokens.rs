@@ -10,10 +10,14 @@ use web_time::{Duration, Instant};
 use super::commands::InflightKind;
 use super::timers::TimerKey;
 use super::{Engine, Output, TokenKind, TokenRequest, TokenRequestId};
+
 use crate::codes;
 use crate::error::{Error, TokenError};
 use crate::event::{ClientEvent, ClientState, SubscriptionEvent, SubscriptionState};
 use crate::wire::{CommandBody, ErrorReply, RefreshRequest, ReplyBody, SubRefreshRequest};
+
+/// Why the client or a subscription stopped when the app's token provider said the user is unauthorized.
+const UNAUTHORIZED_BY_PROVIDER: &str = "the token provider answered unauthorized";
 
 /// Why the engine wants a connection token.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -100,7 +104,7 @@ impl Engine {
         now: Instant,
     ) {
         let unauthorized = |engine: &mut Engine| {
-            engine.go_disconnected(codes::disconnected::UNAUTHORIZED, "unauthorized", now);
+            engine.go_disconnected(codes::disconnected::UNAUTHORIZED, UNAUTHORIZED_BY_PROVIDER, now);
         };
         match (purpose, result) {
             (_, Err(TokenError::Unauthorized)) => unauthorized(self),
@@ -169,7 +173,7 @@ impl Engine {
     }
 
     fn sub_unauthorized(&mut self, channel: &str, now: Instant) {
-        self.end_subscription(channel, codes::unsubscribed::UNAUTHORIZED, "unauthorized", true, now);
+        self.end_subscription(channel, codes::unsubscribed::UNAUTHORIZED, UNAUTHORIZED_BY_PROVIDER, true, now);
     }
 
     /// Arms (or, with `expires == false`, disarms) the connection refresh timer.
