@@ -54,7 +54,8 @@ impl NativeSubscription {
         self.subscription.clone().remove();
     }
 
-    /// A stream of this subscription's events from now on (it ends after the client's `Closed`).
+    /// A stream of this subscription's events, the first one from its creation (it ends after the
+    /// client's `Closed`).
     fn events(&self, py: Python<'_>) -> NativeStream {
         let channel = self.subscription.channel();
         NativeStream::new(py, self.subscription.events().map(Item::Sub), channel)

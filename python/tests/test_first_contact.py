@@ -1,8 +1,10 @@
 """First contact: ``async with Client(...)`` never hangs on a client that cannot get in, and says why.
 
-Terminal causes (an invalid token, a refused subscribe) raise at once with the server's code and reason
-and ``temporary`` false; repeated temporary ones (connection refused, HTTP 404, a failing token provider)
-raise after the client's ``timeout`` with the last cause, while the client keeps trying.
+Terminal causes (an invalid token, an expired token with no provider, a refused subscribe) raise at
+once with the server's code and reason and ``temporary`` false; a failed TLS handshake raises at once
+too; repeated temporary ones (connection refused, HTTP 404, a failing token provider) raise after the
+client's ``timeout`` with the last cause, while the client keeps trying. Each case prints what it got
+(``pytest -s``).
 """
 
 from __future__ import annotations
@@ -32,7 +34,10 @@ async def _first_contact(client: ceaseless.Client) -> tuple[ceaseless.CeaselessE
     with pytest.raises(ceaseless.CeaselessError) as raised:
         async with client:
             pass
-    return raised.value, time.monotonic() - started
+    took = time.monotonic() - started
+    error = raised.value
+    print(f"{type(error).__name__}: {error} (code {error.code}, temporary {error.temporary}) after {took * 1000:.0f} ms")
+    return error, took
 
 
 async def test_an_invalid_token_raises_at_once_with_the_servers_reason(make_client: MakeClient) -> None:
@@ -40,6 +45,25 @@ async def test_an_invalid_token_raises_at_once_with_the_servers_reason(make_clie
     assert isinstance(error, ceaseless.ServerError), repr(error)
     assert (error.code, error.temporary) == (3500, False)
     assert "invalid token" in str(error)
+    assert took < TIMEOUT
+
+
+async def test_an_expired_token_without_a_provider_is_unauthorized_at_once(
+    server: Centrifugo, make_client: MakeClient
+) -> None:
+    token = server.token("expired", ttl=1)
+    await asyncio.sleep(2.1)
+    error, took = await _first_contact(make_client(token=token, timeout=TIMEOUT))
+    assert isinstance(error, ceaseless.Unauthorized), repr(error)
+    assert (error.code, error.temporary) == (6, False)
+    assert "109" in str(error) and "token expired" in str(error)
+    assert took < TIMEOUT
+
+
+async def test_tls_to_a_plain_server_raises_at_once(server: Centrifugo, make_client: MakeClient) -> None:
+    url = f"wss://127.0.0.1:{server.port}/connection/websocket"
+    error, took = await _first_contact(make_client(url, token="t", timeout=TIMEOUT))
+    assert isinstance(error, ceaseless.TransportError) and "TLS" in str(error), repr(error)
     assert took < TIMEOUT
 
 
@@ -83,5 +107,6 @@ async def test_a_refused_subscribe_carries_the_servers_code(
         with pytest.raises(ceaseless.ServerError) as raised:
             await asyncio.wait_for(sub.subscribe(), 10)
         assert (raised.value.code, raised.value.temporary) == (103, False)
+        print(f"ServerError: {raised.value} (code 103, temporary False) at once")
 
 

@@ -159,3 +159,55 @@ async fn ready_says_why_the_client_or_a_subscription_cannot_get_in() {
     assert_eq!((text(&error, "kind"), code(&error)), ("Server".to_owned(), 103));
     settle(client.close()).await.unwrap();
 }
+
+/// First contact in the browser, the causes a page cannot see: the browser reports a refused
+/// connection, an HTTP 404 and a failed TLS handshake alike (a WebSocket closed before it opened, with
+/// no reason), so each ends `ready()` after the timeout with that transport error, temporary, while the
+/// client keeps trying. An expired token without a provider is `Unauthorized` at once, with the
+/// server's 109.
+#[wasm_bindgen_test]
+async fn ready_ends_after_the_timeout_when_the_browser_hides_the_cause() {
+    let ws = server().await["ws"].as_str().unwrap().to_owned();
+    let cases = [
+        ("HTTP 404", ws.replace("/connection/websocket", "/no/such/path")),
+        ("wss to a plain server", ws.replacen("ws://", "wss://", 1)),
+    ];
+    for (what, url) in cases {
+        let endpoints = json!([{ "transport": "websocket", "endpoint": url }]);
+        let (client, _events) =
+            client(json!({ "endpoints": endpoints, "token": "t", "timeout": 2000 }), None).await;
+        client.connect();
+        let started = js_sys::Date::now();
+        let error = settle(client.ready()).await.expect_err(what);
+        let took = js_sys::Date::now() - started;
+        console_log!(
+            "{what}: {} {} (code {}) after {took} ms",
+            text(&error, "kind"),
+            text(&error, "message"),
+            code(&error)
+        );
+        assert_eq!(text(&error, "kind"), "Transport", "{what}");
+        assert_eq!(Reflect::get(&error, &"temporary".into()).unwrap().as_bool(), Some(true), "{what}");
+        assert!((2000.0..4500.0).contains(&took), "{what}: after the timeout, took {took} ms");
+        assert_eq!(client.state(), "connecting", "{what}: still trying");
+        settle(client.close()).await.unwrap();
+    }
+
+    let expired = token(&format!("wasm-expired-{}", unique()), Some(1)).await;
+    sleep(2100).await;
+    let (client, _events) = client(json!({ "token": expired, "timeout": 2000 }), None).await;
+    client.connect();
+    let started = js_sys::Date::now();
+    let error = settle(client.ready()).await.expect_err("an expired token is refused");
+    let took = js_sys::Date::now() - started;
+    console_log!(
+        "expired token: {} {} (code {}) after {took} ms",
+        text(&error, "kind"),
+        text(&error, "message"),
+        code(&error)
+    );
+    assert_eq!((text(&error, "kind"), code(&error)), ("Unauthorized".to_owned(), 6));
+    assert!(text(&error, "message").contains("109"), "the server's reason is carried");
+    assert!(took < 2000.0, "at once");
+    settle(client.close()).await.unwrap();
+}

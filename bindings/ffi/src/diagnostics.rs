@@ -34,7 +34,8 @@ impl std::fmt::Debug for DeliveryProbe {
 
 #[uniffi::export]
 impl DeliveryProbe {
-    /// Starts counting `subscription`'s publications (everything delivered from now on).
+    /// Starts counting `subscription`'s publications (from its creation when nothing has read its
+    /// events yet, as [`Subscription::events`], otherwise from now on).
     #[uniffi::constructor]
     pub fn new(subscription: Arc<Subscription>) -> Arc<Self> {
         Arc::new(Self { events: futures::lock::Mutex::new(subscription.rust().events()) })

@@ -65,7 +65,8 @@ impl Subscription {
         Ok(self.inner.ready().await?)
     }
 
-    /// Every event of this subscription from now on.
+    /// Every event of this subscription: the first stream asked for starts at its creation (nothing
+    /// published meanwhile is missed), later ones at their own.
     pub fn events(&self) -> Arc<EventStream> {
         let channel = self.channel();
         EventStream::open(futures::StreamExt::filter_map(self.inner.events(), move |e| {

@@ -1,8 +1,9 @@
 //! Event streams handed to the app.
 //!
-//! Each call to `events()` opens a new stream that sees every event from that moment on, in order, with
-//! nothing dropped: the streams are unbounded, so a consumer that stops reading grows memory instead of
-//! losing publications. Open the stream before calling `subscribe()` or `connect()` to see everything.
+//! Each stream sees every event from its start on, in order, with nothing dropped: the streams are
+//! unbounded, so a consumer that stops reading grows memory instead of losing publications. A client's
+//! `events()` starts when it is called (open it before `connect()` to see everything); a subscription's
+//! first `events()` or `publications()` starts at the subscription's creation, later ones when called.
 //!
 //! Every stream ends after the client's `Closed` event (the last client event), once what was queued for
 //! it has been read; a stream opened after that ends at once. Streams also end when every handle to the

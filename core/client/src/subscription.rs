@@ -19,6 +19,13 @@ use crate::events::EventStream;
 use crate::state::StateLoader;
 use crate::token::SubscriptionTokenProvider;
 
+/// A new stream of `channel`'s events from now on.
+fn open_events(client: &Client, channel: &str) -> EventStream<SubscriptionEvent> {
+    let (tx, rx) = unbounded();
+    client.call(Call::SubscriptionEvents(channel.to_owned(), tx));
+    EventStream::new(rx)
+}
+
 /// Builds a [`Subscription`]. Start with [`Client::new_subscription`].
 #[must_use]
 pub struct SubscriptionBuilder {
@@ -134,12 +141,19 @@ impl SubscriptionBuilder {
     }
 }
 
-/// A subscription to one channel. Cheap to clone.
+/// A subscription to one channel. Cheap to clone (clones share everything below).
+///
+/// Events are kept from the moment the subscription is created until the first
+/// [`Subscription::events`] or [`Subscription::publications`] stream takes them over, so none is
+/// missed whichever order the app subscribes, publishes and starts reading in. Later streams see
+/// events from their own creation on. (Until that first stream exists the events are buffered: read
+/// them, or drop the subscription, rather than leave them unread for the life of the client.)
 #[derive(Clone)]
 pub struct Subscription {
     client: Client,
     channel: Arc<str>,
     state: Arc<StateCell>,
+    first: Arc<std::sync::Mutex<Option<EventStream<SubscriptionEvent>>>>,
 }
 
 impl std::fmt::Debug for Subscription {
@@ -149,8 +163,11 @@ impl std::fmt::Debug for Subscription {
 }
 
 impl Subscription {
+    /// The handle of a subscription the driver has just been told about (by the previous call on
+    /// the same queue, so the first stream sees every event from the start).
     pub(crate) fn new(client: Client, channel: &str, state: Arc<StateCell>) -> Self {
-        Self { client, channel: channel.into(), state }
+        let first = open_events(&client, channel);
+        Self { client, channel: channel.into(), state, first: Arc::new(std::sync::Mutex::new(Some(first))) }
     }
 
     /// The channel.
@@ -189,15 +206,15 @@ impl Subscription {
         self.client.forget_subscription(&self.channel);
     }
 
-    /// All events of this subscription from now on. Call before [`Subscription::subscribe`] to see
-    /// everything.
+    /// This subscription's events: the first stream asked for starts at the subscription's creation,
+    /// any later one at its own.
     pub fn events(&self) -> EventStream<SubscriptionEvent> {
-        let (tx, rx) = unbounded();
-        self.client.call(Call::SubscriptionEvents(self.channel.to_string(), tx));
-        EventStream::new(rx)
+        let first = self.first.lock().ok().and_then(|mut first| first.take());
+        first.unwrap_or_else(|| open_events(&self.client, &self.channel))
     }
 
-    /// Only the publications, each once, in stream order.
+    /// Only the publications, each once, in stream order (from the creation of the subscription when
+    /// this is the first stream, as [`Subscription::events`]).
     pub fn publications(&self) -> impl Stream<Item = Publication> + Unpin + use<> {
         self.events()
             .filter_map(|event| async move {

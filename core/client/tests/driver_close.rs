@@ -102,6 +102,14 @@ async fn streams_and_calls_after_close_end_at_once() {
     conn.round_trip().await;
     within("close", client.close()).await;
 
+    // A subscription's first stream started at its creation: it yields what was queued, then ends.
+    let mut first = sub.events();
+    let queued = drain(&mut first);
+    assert!(
+        queued.iter().any(|e| matches!(e, SubscriptionEvent::Publication(p) if p.offset == 2)),
+        "{queued:?}"
+    );
+    assert!(ends(&mut first).await);
     // Opened after Closed: they end at once, from the client and from a subscription alike.
     assert!(ends(&mut client.events()).await);
     assert!(ends(&mut sub.events()).await);

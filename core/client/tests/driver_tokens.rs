@@ -132,7 +132,11 @@ async fn an_unauthorized_token_stops_the_client_for_good() {
         async move { client.ready().await }
     });
 
-    assert_eq!(within("ready", ready).await.unwrap(), Err(Error::Unauthorized("the token provider answered unauthorized".into())), "ready() says why");
+    assert_eq!(
+        within("ready", ready).await.unwrap(),
+        Err(Error::Unauthorized("the token provider answered unauthorized".into())),
+        "ready() says why"
+    );
     assert_eq!(client.state(), ClientState::Disconnected);
     let seen = drain(&mut events);
     assert!(
@@ -145,6 +149,10 @@ async fn an_unauthorized_token_stops_the_client_for_good() {
     assert_eq!(provider.calls().len(), 1);
     assert!(!server.has_attempt());
     assert!(drain(&mut events).is_empty());
-    assert_eq!(within("ready again", client.ready()).await, Err(Error::Unauthorized("the token provider answered unauthorized".into())), "a later ready() too");
+    assert_eq!(
+        within("ready again", client.ready()).await,
+        Err(Error::Unauthorized("the token provider answered unauthorized".into())),
+        "a later ready() too"
+    );
     within("close", client.close()).await;
 }

@@ -21,13 +21,12 @@ class Subscription:
 
     Publications are kept from the moment the subscription is created until the first
     :meth:`publications` or :meth:`events` iterator takes them over, so none is missed whichever
-    order you call things in.
+    order you call things in (the Rust core does this, the same in every binding).
     """
 
     def __init__(self, client: Client, native: _native.NativeSubscription) -> None:
         self._client = client
         self._native = native
-        self._first: Optional[_native.NativeStream] = native.events()
 
     def __repr__(self) -> str:
         return f"<Subscription {self.channel!r} {self.state.value}>"
@@ -41,10 +40,6 @@ class Subscription:
     def state(self) -> SubscriptionState:
         """The current :class:`SubscriptionState`."""
         return SubscriptionState(self._native.state)
-
-    def _stream(self) -> _native.NativeStream:
-        first, self._first = self._first, None
-        return first if first is not None else self._native.events()
 
     async def subscribe(self) -> None:
         """Subscribes and waits until the server confirms.
@@ -79,11 +74,11 @@ class Subscription:
         With ``raw=True``, ``Publication.data`` holds the JSON as ``bytes`` instead of decoded
         values.
         """
-        return Stream(self._stream(), True, raw)
+        return Stream(self._native.events(), True, raw)
 
     def events(self, *, raw: bool = False) -> Stream[SubscriptionEvent]:
         """An async iterator over every event of this subscription (publications included)."""
-        return Stream(self._stream(), False, raw)
+        return Stream(self._native.events(), False, raw)
 
     async def position(self) -> Optional[Position]:
         """The last delivered position as ``(offset, epoch)``, or ``None`` if unknown."""

@@ -1334,7 +1334,8 @@ open class DeliveryProbe: DeliveryProbeProtocol, @unchecked Sendable {
         return try! rustCall { uniffi_ceaseless_ffi_fn_clone_deliveryprobe(self.handle, $0) }
     }
     /**
-     * Starts counting `subscription`'s publications (everything delivered from now on).
+     * Starts counting `subscription`'s publications (from its creation when nothing has read its
+     * events yet, as [`Subscription::events`], otherwise from now on).
      */
 public convenience init(subscription: Subscription) {
     let handle =
@@ -2741,7 +2742,8 @@ public protocol SubscriptionProtocol: AnyObject, Sendable {
     func channel()  -> String
     
     /**
-     * Every event of this subscription from now on.
+     * Every event of this subscription: the first stream asked for starts at its creation (nothing
+     * published meanwhile is missed), later ones at their own.
      */
     func events()  -> EventStream
     
@@ -2907,7 +2909,8 @@ open func channel() -> String  {
 }
     
     /**
-     * Every event of this subscription from now on.
+     * Every event of this subscription: the first stream asked for starts at its creation (nothing
+     * published meanwhile is missed), later ones at their own.
      */
 open func events() -> EventStream  {
     return try!  FfiConverterTypeEventStream_lift(try! rustCall() {
@@ -7702,7 +7705,7 @@ private let initializationResult: InitializationResult = {
     if (uniffi_ceaseless_ffi_checksum_method_subscription_channel() != 49714) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_ceaseless_ffi_checksum_method_subscription_events() != 8973) {
+    if (uniffi_ceaseless_ffi_checksum_method_subscription_events() != 3206) {
         return InitializationResult.apiChecksumMismatch
     }
     if (uniffi_ceaseless_ffi_checksum_method_subscription_history() != 24146) {
@@ -7741,7 +7744,7 @@ private let initializationResult: InitializationResult = {
     if (uniffi_ceaseless_ffi_checksum_constructor_client_new() != 2976) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_ceaseless_ffi_checksum_constructor_deliveryprobe_new() != 5785) {
+    if (uniffi_ceaseless_ffi_checksum_constructor_deliveryprobe_new() != 32027) {
         return InitializationResult.apiChecksumMismatch
     }
 

@@ -8,7 +8,11 @@
 //!   once the client's `timeout` has passed since the wait began and an attempt has failed meanwhile,
 //!   the waiters fail with the last cause (a `Transport` or `Token` error, temporary). The client
 //!   itself keeps reconnecting in the background;
-//! - a slow attempt that has not failed yet is waited for, one `timeout` at a time.
+//! - a slow attempt that has not failed yet is waited for, one `timeout` at a time;
+//! - a failure no retry can mend while the client has no other endpoint to try (a TLS handshake
+//!   refused: a certificate not trusted, `wss://` to a plain server) fails the waiters at once
+//!   ([`ConnectWait::fail_now`]); the client still retries in the background, as the network may
+//!   change (a captive portal), but nobody waits a whole `timeout` to learn why.
 
 use std::time::Duration;
 
@@ -69,6 +73,13 @@ impl ConnectWait {
         }
     }
 
+    /// Fails the waiters now with `error`, when the attempt failed in a way retrying will not mend.
+    pub(crate) fn fail_now(&mut self, error: Error) {
+        if !self.waiters.is_empty() {
+            self.resolve(Err(error));
+        }
+    }
+
     /// Every waiter gets `result`; nothing is pending afterwards.
     pub(crate) fn resolve(&mut self, result: Result<(), Error>) {
         for waiter in self.waiters.drain(..) {
@@ -103,6 +114,22 @@ mod tests {
         wait.on_time(start + TIMEOUT, TIMEOUT);
         assert_eq!(rx.try_recv(), Ok(Some(Err(Error::Transport("HTTP 404 Not Found".into())))));
         assert_eq!(wait.deadline(), None);
+    }
+
+    #[test]
+    fn failing_now_ends_the_wait_before_the_timeout_and_only_for_current_waiters() {
+        let start = Instant::now();
+        let (mut wait, mut rx) = waiting(start);
+        let tls = Error::Transport("TLS error: received corrupt message".into());
+        wait.fail_now(tls.clone());
+        assert_eq!(rx.try_recv(), Ok(Some(Err(tls.clone()))));
+        assert_eq!(wait.deadline(), None);
+        // With nobody waiting it is a no-op: a later waiter starts a fresh wait.
+        wait.fail_now(tls);
+        let (tx, mut later) = oneshot::channel();
+        wait.add(tx, start, TIMEOUT);
+        assert_eq!(later.try_recv(), Ok(None));
+        assert_eq!(wait.deadline(), Some(start + TIMEOUT));
     }
 
     #[test]

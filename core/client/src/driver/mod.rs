@@ -254,7 +254,12 @@ impl<R: Runtime> Driver<R> {
             }
             Internal::Opened(id, Err(e)) => {
                 tracing::debug!(transport = id.0, error = %e, "transport failed to open");
-                self.engine.handle_closed(id, None, &e.to_string(), now);
+                let cause = e.to_string();
+                self.engine.handle_closed(id, None, &cause, now);
+                if e.kind == crate::transport::TransportErrorKind::Tls && self.engine.config().endpoints <= 1
+                {
+                    self.fanout.connect_wait.fail_now(Error::Transport(cause));
+                }
             }
             Internal::Incoming(id, Incoming::Frame(frame)) => self.engine.handle_frame(id, &frame, now),
             Internal::Incoming(id, Incoming::Closed(info)) => {

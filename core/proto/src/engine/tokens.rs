@@ -173,7 +173,13 @@ impl Engine {
     }
 
     fn sub_unauthorized(&mut self, channel: &str, now: Instant) {
-        self.end_subscription(channel, codes::unsubscribed::UNAUTHORIZED, UNAUTHORIZED_BY_PROVIDER, true, now);
+        self.end_subscription(
+            channel,
+            codes::unsubscribed::UNAUTHORIZED,
+            UNAUTHORIZED_BY_PROVIDER,
+            true,
+            now,
+        );
     }
 
     /// Arms (or, with `expires == false`, disarms) the connection refresh timer.

@@ -42,6 +42,13 @@ val TESTS: List<Pair<String, suspend () -> Unit>> = listOf(
     "stateLoader: StateLoaded comes before publications" to ::stateLoaderComesBeforePublications,
     "a throwing stateLoader is a Callback subscription error" to ::failingStateLoaderIsReported,
     "headers and setHeaders are accepted across a reconnect" to ::setHeadersIsAccepted,
+    "wss:// to a plain server: ready() throws Transport (TLS) at once" to ::tlsToPlainServerFailsAtOnce,
+    "a wrong path: ready() throws Transport (HTTP 404) after the timeout" to ::wrongPathFailsAfterTheTimeout,
+    "an expired token without a provider: ready() throws Unauthorized at once" to ::expiredTokenIsUnauthorizedAtOnce,
+    "a raising token provider: ready() throws Token after the timeout" to ::raisingProviderFailsAfterTheTimeout,
+    "a refused subscribe: ready() throws Server 103 at once" to ::refusedSubscribeFailsAtOnce,
+    "the README quickstart prints what the README says" to ::readmeQuickstartPrintsWhatItSays,
+    "the JVM exits cleanly with callbacks pending (fresh JVMs)" to ::jvmExitsCleanlyWithCallbacksPending,
 )
 
 fun main(args: Array<String>) {
