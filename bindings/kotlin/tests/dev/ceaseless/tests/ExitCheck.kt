@@ -5,6 +5,7 @@ package dev.ceaseless.tests
 
 import dev.ceaseless.*
 import java.io.File
+import java.util.concurrent.ConcurrentLinkedQueue
 import java.util.concurrent.Executors
 import java.util.concurrent.TimeUnit
 import kotlinx.coroutines.awaitCancellation
@@ -70,15 +71,15 @@ object ExitCheck {
 }
 
 suspend fun jvmExitsCleanlyWithCallbacksPending() {
-    val java = File(System.getProperty("java.home"), "bin/java").path
+    val javaBin = File(System.getProperty("java.home"), "bin/java").path
     val command = listOf(
-        java,
+        javaBin,
         "-Djna.library.path=${System.getProperty("jna.library.path")}",
         "-cp", System.getProperty("java.class.path"),
         "dev.ceaseless.tests.ExitCheck",
     )
     val pool = Executors.newFixedThreadPool(2)
-    val failures = java.util.concurrent.ConcurrentLinkedQueue<String>()
+    val failures = ConcurrentLinkedQueue<String>()
     for (case in CASES) repeat(RUNS_PER_CASE) { run ->
         pool.execute {
             val process = ProcessBuilder(command + case).redirectErrorStream(true).start()
