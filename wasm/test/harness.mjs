@@ -96,13 +96,15 @@ export async function startRelay(server, port = 0) {
     'Access-Control-Allow-Methods': 'GET, POST, OPTIONS',
     'Access-Control-Allow-Headers': 'Content-Type',
   };
+  // A loopback URL nothing listens on (a port just found free), for "connection refused" tests.
+  const refused = `ws://127.0.0.1:${await freePort()}/connection/websocket`;
   const http = createHttpServer(async (req, res) => {
     const url = new URL(req.url, 'http://relay');
     const send = (status, type, body) => { res.writeHead(status, { ...cors, 'Content-Type': type }); res.end(body); };
     try {
       if (req.method === 'OPTIONS') return send(204, 'text/plain', '');
       if (url.pathname === '/config') {
-        return send(200, 'application/json', JSON.stringify({ ws: server.ws, base: server.base }));
+        return send(200, 'application/json', JSON.stringify({ ws: server.ws, base: server.base, refused }));
       }
       if (url.pathname === '/token') {
         const channel = url.searchParams.get('channel');

@@ -163,12 +163,15 @@ async fn ready_says_why_the_client_or_a_subscription_cannot_get_in() {
 /// First contact in the browser, the causes a page cannot see: the browser reports a refused
 /// connection, an HTTP 404 and a failed TLS handshake alike (a WebSocket closed before it opened, with
 /// no reason), so each ends `ready()` after the timeout with that transport error, temporary, while the
-/// client keeps trying. An expired token without a provider is `Unauthorized` at once, with the
-/// server's 109.
+/// client keeps trying. A token callback that throws ends it after the timeout too, as a `Token`
+/// error carrying the callback's message. An expired token without a provider is `Unauthorized` at
+/// once, with the server's 109.
 #[wasm_bindgen_test]
 async fn ready_ends_after_the_timeout_when_the_browser_hides_the_cause() {
-    let ws = server().await["ws"].as_str().unwrap().to_owned();
+    let server = server().await;
+    let ws = server["ws"].as_str().unwrap().to_owned();
     let cases = [
+        ("connection refused", server["refused"].as_str().unwrap().to_owned()),
         ("HTTP 404", ws.replace("/connection/websocket", "/no/such/path")),
         ("wss to a plain server", ws.replacen("ws://", "wss://", 1)),
     ];
@@ -192,6 +195,22 @@ async fn ready_ends_after_the_timeout_when_the_browser_hides_the_cause() {
         assert_eq!(client.state(), "connecting", "{what}: still trying");
         settle(client.close()).await.unwrap();
     }
+
+    let failing = Function::new_no_args("return Promise.reject(new Error('token backend down'));");
+    let (raising, _events) = client(json!({ "timeout": 2000, "reconnectDelayMin": 50 }), Some(failing)).await;
+    raising.connect();
+    let started = js_sys::Date::now();
+    let error = settle(raising.ready()).await.expect_err("a throwing getToken");
+    let took = js_sys::Date::now() - started;
+    console_log!(
+        "token provider raising: {} {} after {took} ms",
+        text(&error, "kind"),
+        text(&error, "message")
+    );
+    assert_eq!(text(&error, "kind"), "Token");
+    assert!(text(&error, "message").contains("token backend down"), "the callback's message is carried");
+    assert!((2000.0..4500.0).contains(&took), "after the timeout, took {took} ms");
+    settle(raising.close()).await.unwrap();
 
     let expired = token(&format!("wasm-expired-{}", unique()), Some(1)).await;
     sleep(2100).await;
