@@ -14,7 +14,8 @@ use std::time::Duration;
 
 use ceaseless::tls::TlsConfig;
 use ceaseless::transport::{
-    FrameFormat, OpenRequest, ProxyConfig, TransportErrorKind, TransportKind, endpoint_url, native_transport,
+    FrameFormat, OpenRequest, ProxyConfig, SocketBuffers, TransportErrorKind, TransportKind, endpoint_url,
+    native_transport,
 };
 use ceaseless::{Client, ClientBuilder, ClientEvent, Error};
 use ceaseless_tests::http_proxy::ForwardProxy;
@@ -127,8 +128,13 @@ async fn wrong_credentials_are_a_typed_error_with_the_proxy_status() {
 
     // Through the transport seam: the kind carries the proxy's status.
     for (config, says) in [(&wrong, "rejected the credentials"), (&anonymous, "requires credentials")] {
-        let transport = native_transport(TransportKind::WebSocket, &TlsConfig::default(), Some(config))
-            .expect("transport");
+        let transport = native_transport(
+            TransportKind::WebSocket,
+            &TlsConfig::default(),
+            Some(config),
+            SocketBuffers::default(),
+        )
+        .expect("transport");
         let request = OpenRequest { url: ws_url.clone(), format: FrameFormat::Json, emulation_url: None };
         let err = transport.open(request).await.expect_err("the proxy refuses");
         assert_eq!(err.kind, TransportErrorKind::Http(407), "{err}");
@@ -136,8 +142,13 @@ async fn wrong_credentials_are_a_typed_error_with_the_proxy_status() {
         assert!(!err.message.contains("not-the-password"), "{err}");
     }
     let (stream_url, emulation_url) = endpoint_url(&ws_url, TransportKind::HttpStream).expect("derivable");
-    let transport =
-        native_transport(TransportKind::HttpStream, &TlsConfig::default(), Some(&wrong)).expect("transport");
+    let transport = native_transport(
+        TransportKind::HttpStream,
+        &TlsConfig::default(),
+        Some(&wrong),
+        SocketBuffers::default(),
+    )
+    .expect("transport");
     let request = OpenRequest { url: stream_url, format: FrameFormat::Json, emulation_url };
     let mut connection = transport.open(request).await.expect("the connection to the proxy opens");
     connection

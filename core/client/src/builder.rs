@@ -24,6 +24,8 @@ pub struct ClientBuilder {
     pub(crate) tls: crate::tls::TlsConfig,
     #[cfg(feature = "native")]
     pub(crate) proxy: Option<crate::transport::ProxyConfig>,
+    #[cfg(feature = "native")]
+    pub(crate) buffers: crate::transport::SocketBuffers,
     pub(crate) seed: Option<u64>,
     pub(crate) fallback_urls: Vec<String>,
     pub(crate) positions: Arc<dyn PositionStore>,
@@ -52,6 +54,8 @@ impl ClientBuilder {
             tls: crate::tls::TlsConfig::default(),
             #[cfg(feature = "native")]
             proxy: None,
+            #[cfg(feature = "native")]
+            buffers: crate::transport::SocketBuffers::default(),
             seed: None,
             fallback_urls: Vec::new(),
             positions: Arc::new(MemoryPositionStore::new()),
@@ -155,6 +159,15 @@ impl ClientBuilder {
         self
     }
 
+    /// The native WebSocket's read buffer and write threshold, in bytes (default 8 KiB each). Larger
+    /// buffers read a heavy backlog in fewer calls; smaller ones cost less per idle connection. A frame
+    /// larger than the read buffer still arrives whole (the buffer grows for it).
+    #[cfg(feature = "native")]
+    pub fn websocket_buffers(mut self, read: usize, write: usize) -> Self {
+        self.buffers = crate::transport::SocketBuffers { read, write };
+        self
+    }
+
     /// Uses a custom transport instead of the built-in ones.
     pub fn transport(mut self, transport: impl Transport) -> Self {
         self.transport = Some(Arc::new(transport));
@@ -236,7 +249,9 @@ impl ClientBuilder {
             None => self
                 .kinds
                 .iter()
-                .map(|kind| crate::transport::native_transport(*kind, &self.tls, self.proxy.as_ref()))
+                .map(|kind| {
+                    crate::transport::native_transport(*kind, &self.tls, self.proxy.as_ref(), self.buffers)
+                })
                 .collect::<Result<Vec<_>, _>>()?,
         };
         self.build_with(runtime, transports)

@@ -13,7 +13,7 @@
 //! opening a connection never rebuilds it.
 #![cfg(feature = "native")]
 
-use std::sync::Arc;
+use std::sync::{Arc, OnceLock};
 
 use rustls::RootCertStore;
 use rustls_pki_types::CertificateDer;
@@ -100,13 +100,13 @@ impl TlsConfig {
 }
 
 impl Default for TlsConfig {
-    /// Trusts the Mozilla root program (`webpki-roots`).
+    /// Trusts the Mozilla root program (`webpki-roots`). Every default configuration in the process
+    /// shares one rustls configuration (and so one session cache): building it per client would cost
+    /// each client tens of KiB (the root list and a session cache sized for 256 servers).
     fn default() -> Self {
-        Self {
-            mozilla_roots: true,
-            extra_roots: Vec::new(),
-            client: Arc::new(client_config(mozilla_root_store())),
-        }
+        static SHARED: OnceLock<Arc<rustls::ClientConfig>> = OnceLock::new();
+        let client = SHARED.get_or_init(|| Arc::new(client_config(mozilla_root_store())));
+        Self { mozilla_roots: true, extra_roots: Vec::new(), client: Arc::clone(client) }
     }
 }
 
@@ -156,6 +156,15 @@ mod tests {
         let config = TlsConfig::default();
         assert!(config.mozilla_roots);
         assert_eq!(format!("{config:?}"), "TlsConfig { mozilla_roots: true, extra_roots: 0, .. }");
+    }
+
+    #[test]
+    fn default_configurations_share_one_rustls_config_and_custom_ones_do_not() {
+        let (a, b) = (TlsConfig::default(), TlsConfig::default());
+        assert!(Arc::ptr_eq(&a.client_config(), &b.client_config()));
+        let ca = rcgen::generate_simple_self_signed(vec!["localhost".to_owned()]).unwrap();
+        let custom = TlsConfig::only_root_ca_pem(ca.cert.pem().as_bytes()).unwrap();
+        assert!(!Arc::ptr_eq(&a.client_config(), &custom.client_config()));
     }
 
     #[test]

@@ -11,7 +11,7 @@ use std::time::Duration;
 
 use bytes::Bytes;
 use ceaseless::tls::{TlsConfig, TlsConfigError};
-use ceaseless::transport::websocket::WebSocketTransport;
+use ceaseless::transport::websocket::{SocketBuffers, WebSocketTransport};
 use ceaseless::transport::{
     CloseInfo, Connection, FrameFormat, Incoming, OpenRequest, Outgoing, Transport, TransportErrorKind,
 };
@@ -100,6 +100,25 @@ async fn json_frames_round_trip_as_text() {
         other => panic!("expected Closed, got {other:?}"),
     }
     assert!(within(incoming.next()).await.is_none());
+}
+
+/// The buffer settings only trade memory for read and write calls: with a 16-byte read buffer and no
+/// write threshold, small and large frames (far larger than either) still arrive whole and in order.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn tiny_buffers_still_carry_whole_frames() {
+    let mut server = start_server(Script::Echo, None).await;
+    let transport = WebSocketTransport::default().with_buffers(SocketBuffers { read: 16, write: 0 });
+    let mut connection = open(&transport, format!("ws://{}/ws", server.addr), FrameFormat::Json).await;
+    server.upgrade().await;
+    let frames: Vec<String> =
+        [3, 200, 70_000, 1].iter().map(|n| format!("{{\"data\":\"{}\"}}", "y".repeat(*n))).collect();
+    for frame in &frames {
+        connection.outgoing.unbounded_send(Outgoing::Frame(Bytes::from(frame.clone()))).unwrap();
+    }
+    for frame in &frames {
+        assert_eq!(next_frame(&mut connection).await, frame.as_bytes());
+        assert!(matches!(server.message().await, Message::Text(text) if text.as_str() == frame));
+    }
 }
 
 #[tokio::test]

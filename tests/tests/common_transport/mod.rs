@@ -11,7 +11,7 @@ use bytes::Bytes;
 use ceaseless::maybe_send::BoxFuture;
 use ceaseless::tls::TlsConfig;
 use ceaseless::transport::{
-    Connection, FrameFormat, Incoming, OpenRequest, Transport, TransportError, TransportKind,
+    Connection, FrameFormat, Incoming, OpenRequest, SocketBuffers, Transport, TransportError, TransportKind,
     native_transport,
 };
 use ceaseless::{Client, ClientBuilder};
@@ -98,7 +98,8 @@ pub struct Tap {
 impl Tap {
     /// The built-in transport of `kind` (default TLS, no proxy), tapped.
     pub fn new(kind: TransportKind) -> (Tap, Arc<TapStats>) {
-        let inner = native_transport(kind, &TlsConfig::default(), None).expect("a built-in transport");
+        let inner = native_transport(kind, &TlsConfig::default(), None, SocketBuffers::default())
+            .expect("a built-in transport");
         let stats = Arc::new(TapStats::default());
         (Tap { inner, stats: stats.clone() }, stats)
     }

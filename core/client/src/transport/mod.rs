@@ -26,6 +26,8 @@ pub mod websocket;
 
 #[cfg(feature = "native")]
 pub use proxy::ProxyConfig;
+#[cfg(feature = "native")]
+pub use websocket::SocketBuffers;
 
 use bytes::Bytes;
 
@@ -38,7 +40,7 @@ pub use ceaseless_proto::codec::Format as FrameFormat;
 pub use targets::{TransportKind, endpoint_url};
 
 /// The built-in native transport of `kind`, verifying servers against `tls` and going through `proxy`
-/// (an HTTP `CONNECT` proxy) when one is given.
+/// (an HTTP `CONNECT` proxy) when one is given; a WebSocket keeps `buffers`.
 ///
 /// # Errors
 /// [`ceaseless_proto::Error::Config`] for a kind this build does not have.
@@ -47,12 +49,13 @@ pub fn native_transport(
     kind: TransportKind,
     tls: &crate::tls::TlsConfig,
     proxy: Option<&ProxyConfig>,
+    buffers: websocket::SocketBuffers,
 ) -> Result<std::sync::Arc<dyn Transport>, ceaseless_proto::Error> {
     let proxy = proxy.cloned();
     Ok(match kind {
-        TransportKind::WebSocket => {
-            std::sync::Arc::new(websocket::WebSocketTransport::new(tls.clone()).with_proxy(proxy))
-        }
+        TransportKind::WebSocket => std::sync::Arc::new(
+            websocket::WebSocketTransport::new(tls.clone()).with_proxy(proxy).with_buffers(buffers),
+        ),
         TransportKind::HttpStream => std::sync::Arc::new(http_stream::HttpStreamTransport::new(tls, proxy)),
         TransportKind::Sse => std::sync::Arc::new(sse::SseTransport::new(tls, proxy)),
     })

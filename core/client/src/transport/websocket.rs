@@ -17,6 +17,11 @@
 //! With a [`ProxyConfig`], the TCP connection is a `CONNECT` tunnel through that HTTP proxy (see
 //! [`super::proxy`]); TLS and the upgrade then run through the tunnel exactly as without a proxy.
 //!
+//! Each socket's buffers are small by default ([`SocketBuffers`]): tungstenite's own default of 128 KiB
+//! for reading, zero-filled on the first read, would make an idle connection cost more than three times
+//! what it needs. The read buffer grows on its own for a frame larger than it, so the size only trades
+//! memory per connection against read calls under a heavy backlog.
+//!
 //! No `Origin` header is sent. URLs may carry tokens in their query string, so log lines and error
 //! messages only ever show the scheme, host, port and path.
 
@@ -56,6 +61,29 @@ const CLOSE_LINGER: Duration = Duration::from_secs(3);
 
 type Socket = WebSocketStream<MaybeTlsStream<TcpStream>>;
 
+/// How much memory each WebSocket keeps for reading and writing.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct SocketBuffers {
+    /// Bytes read from the socket at a time (default 8 KiB). It grows for a larger frame.
+    pub read: usize,
+    /// Outgoing bytes collected before they are written to the socket, between flushes (default
+    /// 8 KiB). The writer flushes after every batch of queued frames anyway.
+    pub write: usize,
+}
+
+impl SocketBuffers {
+    /// The default read buffer: a few frames of an ordinary stream per read call.
+    pub const DEFAULT_READ: usize = 8 << 10;
+    /// The default write threshold.
+    pub const DEFAULT_WRITE: usize = 8 << 10;
+}
+
+impl Default for SocketBuffers {
+    fn default() -> Self {
+        Self { read: Self::DEFAULT_READ, write: Self::DEFAULT_WRITE }
+    }
+}
+
 /// The native WebSocket transport (`ws://` and `wss://`).
 ///
 /// Cheap to clone and to share between connection attempts.
@@ -63,12 +91,19 @@ type Socket = WebSocketStream<MaybeTlsStream<TcpStream>>;
 pub struct WebSocketTransport {
     tls: TlsConfig,
     proxy: Option<ProxyConfig>,
+    buffers: SocketBuffers,
 }
 
 impl WebSocketTransport {
     /// A transport that verifies `wss://` servers against `tls`.
     pub fn new(tls: TlsConfig) -> Self {
-        Self { tls, proxy: None }
+        Self { tls, proxy: None, buffers: SocketBuffers::default() }
+    }
+
+    /// Uses `buffers` for every socket it opens.
+    pub fn with_buffers(mut self, buffers: SocketBuffers) -> Self {
+        self.buffers = buffers;
+        self
     }
 
     /// Connects through an HTTP proxy (a `CONNECT` tunnel), or directly with `None`.
@@ -85,7 +120,7 @@ impl Transport for WebSocketTransport {
 
     fn open(&self, request: OpenRequest) -> BoxFuture<'static, Result<Connection, TransportError>> {
         let tls = self.tls.client_config();
-        Box::pin(open(request, tls, self.proxy.clone()))
+        Box::pin(open(request, tls, self.proxy.clone(), self.buffers))
     }
 }
 
@@ -94,6 +129,7 @@ async fn open(
     request: OpenRequest,
     tls: Arc<rustls::ClientConfig>,
     proxy: Option<ProxyConfig>,
+    buffers: SocketBuffers,
 ) -> Result<Connection, TransportError> {
     let OpenRequest { url, format, .. } = request;
     let target = SafeUrl::new(&url);
@@ -117,7 +153,10 @@ async fn open(
     if format == FrameFormat::Protobuf {
         upgrade.headers_mut().insert(SEC_WEBSOCKET_PROTOCOL, HeaderValue::from_static(PROTOBUF_SUBPROTOCOL));
     }
+    // tungstenite panics unless its (unlimited) write cap exceeds the threshold: keep the threshold sane.
     let config = WebSocketConfig::default()
+        .read_buffer_size(buffers.read.max(1))
+        .write_buffer_size(buffers.write.min(MAX_INCOMING_MESSAGE))
         .max_message_size(Some(MAX_INCOMING_MESSAGE))
         .max_frame_size(Some(MAX_INCOMING_MESSAGE));
 
