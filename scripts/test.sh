@@ -4,7 +4,8 @@
 #     installs Redis if missing;
 #   - cargo fmt, the protocol crate for wasm32, and `cargo test --workspace` (engine simulation tests, the
 #     live integration and continuity tests including the soak, transports, CLI and FFI tests), then the
-#     Rust live suite (ceaseless-tests) once more against Centrifugo v5.4.9;
+#     Rust live suite (ceaseless-tests) once more against Centrifugo v5.4.9, and the benchmark's smoke
+#     run (every scenario, ceaseless only, tiny sizes: the bench keeps working; no numbers judged);
 #   - the Python package (wheel, pytest, mypy --strict), the Kotlin/Swift bindings (Kotlin on the JVM,
 #     Swift regeneration check) and the browser package (headless Chromium, Playwright, tsc).
 # Each language's script installs what it needs on a fresh Debian machine (see its header).
@@ -70,6 +71,9 @@ cargo test "${locked[@]}" --workspace
 
 section "Rust live suite on Centrifugo v5.4.9 (compatibility run)"
 CEASELESS_CENTRIFUGO="$PWD/.tools/bin/centrifugo-5.4.9" cargo test "${locked[@]}" -p ceaseless-tests
+
+section "benchmark smoke run (bench/run.sh --smoke: ceaseless only, a few seconds per scenario)"
+bench/run.sh --smoke
 
 section "Python package (python/run-tests.sh: wheel, pytest, mypy --strict)"
 python/run-tests.sh

@@ -1,6 +1,7 @@
 //! The benchmark driver: runs every peer through every scenario against one Centrifugo.
 
 pub mod jitter;
+pub mod outage;
 pub mod peer;
 pub mod scenarios;
 pub mod server;
@@ -39,6 +40,8 @@ pub struct Sizes {
     pub missed: u64,
     /// The outage.
     pub outage: Duration,
+    /// Outages of the whole fleet (time back as a distribution), each `outage` long.
+    pub outage_runs: u32,
 }
 
 impl Sizes {
@@ -52,6 +55,7 @@ impl Sizes {
             clients: 1_000,
             missed: 1_000,
             outage: Duration::from_secs(10),
+            outage_runs: 3,
         }
     }
 
@@ -65,6 +69,7 @@ impl Sizes {
             clients: 20,
             missed: 100,
             outage: Duration::from_secs(1),
+            outage_runs: 1,
         }
     }
 }
@@ -162,6 +167,7 @@ pub async fn run(
                     f.expected_peak_100ms,
                     f.all_back_s
                 );
+                eprintln!("    outages: {:?}", f.outages);
             }
         }
         // Let the server settle between peers.

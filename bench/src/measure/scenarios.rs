@@ -61,6 +61,8 @@ pub struct Fleet {
     pub down_s: f64,
     /// Connection attempts per 100 ms window from the stop on.
     pub attempts_timeline: Vec<u64>,
+    /// Time back after outages of the whole fleet, or why it could not be measured.
+    pub outages: Result<super::outage::Outages, String>,
 }
 
 /// Catching up after an outage.
@@ -183,6 +185,13 @@ pub async fn fleet(
     // The storm: stop the server (clients get "shutdown"), keep it down a second, start it again.
     bench.reset_http();
     let storm = storm(bench, clients).await;
+    // Outages only once the storm is over: every client back.
+    let outages = match &storm {
+        Ok((.., Some(_))) => super::outage::outages(bench, clients, sizes.outage, sizes.outage_runs)
+            .await
+            .map_err(|e| e.to_string()),
+        _ => Err("not every client came back after the storm".to_owned()),
+    };
     peer.finish().await;
     let (samples, base, down_s, all_back_s) = storm?;
     let timeline = windows(&samples, base);
@@ -196,6 +205,7 @@ pub async fn fleet(
         all_back_s,
         down_s,
         attempts_timeline: timeline,
+        outages,
     })
 }
 

@@ -14,6 +14,11 @@ fn cell(value: Option<f64>, reference: Option<f64>, digits: usize) -> String {
     }
 }
 
+/// The fleet outages of `r`, when they were measured.
+fn outages(r: &PeerResult) -> Option<&super::outage::Outages> {
+    r.fleet.as_ref().and_then(|f| f.outages.as_ref().ok())
+}
+
 /// The table; `skipped` lists peers that could not be installed, with the reason.
 pub fn markdown(results: &[PeerResult], skipped: &[(String, String)], sizes: &Sizes) -> String {
     let reference = results.first();
@@ -27,16 +32,19 @@ pub fn markdown(results: &[PeerResult], skipped: &[(String, String)], sizes: &Si
     let back = |r: &PeerResult| r.fleet.as_ref().and_then(|f| f.all_back_s);
     let catch = |r: &PeerResult| r.recovery.as_ref().and_then(|c| c.catch_up_ms);
     let restore = |r: &PeerResult| r.recovery.as_ref().and_then(|c| c.from_restore_ms).map(|ms| ms / 1e3);
+    let out50 = |r: &PeerResult| outages(r).and_then(|o| o.median_s);
+    let out95 = |r: &PeerResult| outages(r).and_then(|o| o.p95_s);
 
     let mut out = String::new();
     let _ = writeln!(
         out,
         "| SDK | CPU µs / publication (lower is better) | publications/s, 1 subscriber | latency p50 ms | latency p99 ms \
          | KiB / idle connection | KiB / subscription | reconnect storm: peak attempts / 100 ms (full-jitter expectation) \
-         | storm: all back after (s) | recovery: catch-up of {} missed (ms) | recovery: from outage end (s) |",
+         | storm: all back after (s) | recovery: catch-up of {} missed (ms) | recovery: from outage end (s) \
+         | fleet outage: back after, median (s) | fleet outage: back after, p95 (s) |",
         sizes.missed
     );
-    let _ = writeln!(out, "|---|---|---|---|---|---|---|---|---|---|---|");
+    let _ = writeln!(out, "|---|---|---|---|---|---|---|---|---|---|---|---|---|");
     for r in results {
         let storm = match &r.fleet {
             Some(f) => format!(
@@ -59,7 +67,7 @@ pub fn markdown(results: &[PeerResult], skipped: &[(String, String)], sizes: &Si
         };
         let _ = writeln!(
             out,
-            "| {} | {} | {} | {} | {} | {} | {} | {} | {} | {} | {} |",
+            "| {} | {} | {} | {} | {} | {} | {} | {} | {} | {} | {} | {} | {} |",
             r.name,
             cell(cpu(r), pick(reference, &cpu), 2),
             cell(rate(r), pick(reference, &rate), 0),
@@ -71,10 +79,12 @@ pub fn markdown(results: &[PeerResult], skipped: &[(String, String)], sizes: &Si
             cell(back(r), pick(reference, &back), 2),
             recovery,
             cell(restore(r), pick(reference, &restore), 2),
+            cell(out50(r), pick(reference, &out50), 2),
+            cell(out95(r), pick(reference, &out95), 2),
         );
     }
     for (name, reason) in skipped {
-        let _ = writeln!(out, "| {name} | skipped: {reason} | | | | | | | | | |");
+        let _ = writeln!(out, "| {name} | skipped: {reason} | | | | | | | | | | | |");
     }
     out
 }
@@ -111,7 +121,29 @@ pub fn notes(results: &[PeerResult], sizes: &Sizes, server_version: &str) -> Str
         sizes.outage.as_secs(),
         sizes.missed
     );
+    let _ = writeln!(
+        out,
+        "- Fleet outage: the {} clients of the memory run (one subscription each) lose their connections at once ({} s: connections reset, new ones refused), {} time(s); from the outage's end until half and 95 % of them have connected again (connections accepted by the proxy, read every 5 ms; the resubscribe that recovers each client's position follows within a millisecond on loopback); the median over the outages of each.",
+        sizes.clients,
+        sizes.outage.as_secs(),
+        sizes.outage_runs
+    );
     for r in results {
+        if let Some(Err(e)) = r.fleet.as_ref().map(|f| &f.outages) {
+            let _ = writeln!(out, "- {}: fleet outage not measured: {e}", r.name);
+        }
+        if let Some(Ok(o)) = r.fleet.as_ref().map(|f| &f.outages) {
+            let each: Vec<String> = o
+                .runs
+                .iter()
+                .map(|run| {
+                    let s = |v: Option<f64>| v.map_or("never".to_owned(), |v| format!("{v:.2}"));
+                    format!("{} / {} / {}", s(run.median_s), s(run.p95_s), s(run.all_s))
+                })
+                .collect();
+            let _ =
+                writeln!(out, "- {}: each outage, median / p95 / all back (s): {}", r.name, each.join("; "));
+        }
         for e in &r.errors {
             let _ = writeln!(out, "- {}: {e}", r.name);
         }
