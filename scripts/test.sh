@@ -5,7 +5,8 @@
 #   - cargo fmt, the protocol crate for wasm32, and `cargo test --workspace` (engine simulation tests, the
 #     live integration and continuity tests including the soak, transports, CLI and FFI tests), then the
 #     Rust live suite (ceaseless-tests) once more against Centrifugo v5.4.9, and the benchmark's smoke
-#     run (every scenario, ceaseless only, tiny sizes: the bench keeps working; no numbers judged);
+#     run (every scenario, ceaseless only, tiny sizes: the bench keeps working; no numbers judged) and a
+#     20 s fuzz run per target (scripts/fuzz.sh: decoders, fossil delta, stream decoders, the engine);
 #   - the Python package (wheel, pytest, mypy --strict), the Kotlin/Swift bindings (Kotlin on the JVM,
 #     Swift regeneration check) and the browser package (headless Chromium, Playwright, tsc).
 # Each language's script installs what it needs on a fresh Debian machine (see its header).
@@ -74,6 +75,9 @@ CEASELESS_CENTRIFUGO="$PWD/.tools/bin/centrifugo-5.4.9" cargo test "${locked[@]}
 
 section "benchmark smoke run (bench/run.sh --smoke: ceaseless only, a few seconds per scenario)"
 bench/run.sh --smoke
+
+section "fuzz smoke run (scripts/fuzz.sh: 20 s per target on a pinned nightly, from the committed corpora)"
+scripts/fuzz.sh 20
 
 section "Python package (python/run-tests.sh: wheel, pytest, mypy --strict)"
 python/run-tests.sh
