@@ -51,9 +51,11 @@ fuzz_target!(|data: &[u8]| {
     let now = Instant::now();
     let config = Config { format, ..Config::default() };
     let mut engine = Engine::new(config, 7, now);
-    let recovering = SubscriptionConfig { positioned: true, recoverable: true, ..SubscriptionConfig::default() };
+    let recovering =
+        SubscriptionConfig { positioned: true, recoverable: true, ..SubscriptionConfig::default() };
     let _ = engine.new_subscription("chat", recovering);
-    let _ = engine.new_subscription("news", SubscriptionConfig { delta: true, ..SubscriptionConfig::default() });
+    let _ =
+        engine.new_subscription("news", SubscriptionConfig { delta: true, ..SubscriptionConfig::default() });
     let _ = engine.subscribe("chat", now);
     let _ = engine.subscribe("news", now);
     engine.connect(now);
