@@ -8,6 +8,7 @@
 
 mod support;
 
+use ceaseless_wasm::api::RawClient;
 use js_sys::{Function, Reflect};
 use serde_json::json;
 use support::*;
@@ -18,6 +19,20 @@ wasm_bindgen_test_configure!(run_in_browser);
 
 const GOOD_OR_BIG: &str =
     r#"{"op":"or","nodes":[{"key":"kind","cmp":"eq","val":"good"},{"key":"n","cmp":"gte","val":"6"}]}"#;
+
+/// Waits for `client.ready()` to reject; the rejection and how long it took, printed under `what`.
+async fn ready_error(client: &RawClient, what: &str) -> (JsValue, f64) {
+    let started = js_sys::Date::now();
+    let error = settle(client.ready()).await.expect_err(what);
+    let took = js_sys::Date::now() - started;
+    console_log!(
+        "{what}: {} {} (code {}) after {took} ms",
+        text(&error, "kind"),
+        text(&error, "message"),
+        code(&error)
+    );
+    (error, took)
+}
 
 fn text(value: &JsValue, name: &str) -> String {
     Reflect::get(value, &name.into()).unwrap().as_string().unwrap_or_default()
@@ -180,15 +195,7 @@ async fn ready_ends_after_the_timeout_when_the_browser_hides_the_cause() {
         let (client, _events) =
             client(json!({ "endpoints": endpoints, "token": "t", "timeout": 2000 }), None).await;
         client.connect();
-        let started = js_sys::Date::now();
-        let error = settle(client.ready()).await.expect_err(what);
-        let took = js_sys::Date::now() - started;
-        console_log!(
-            "{what}: {} {} (code {}) after {took} ms",
-            text(&error, "kind"),
-            text(&error, "message"),
-            code(&error)
-        );
+        let (error, took) = ready_error(&client, what).await;
         assert_eq!(text(&error, "kind"), "Transport", "{what}");
         assert_eq!(Reflect::get(&error, &"temporary".into()).unwrap().as_bool(), Some(true), "{what}");
         assert!((2000.0..4500.0).contains(&took), "{what}: after the timeout, took {took} ms");
@@ -199,14 +206,7 @@ async fn ready_ends_after_the_timeout_when_the_browser_hides_the_cause() {
     let failing = Function::new_no_args("return Promise.reject(new Error('token backend down'));");
     let (raising, _events) = client(json!({ "timeout": 2000, "reconnectDelayMin": 50 }), Some(failing)).await;
     raising.connect();
-    let started = js_sys::Date::now();
-    let error = settle(raising.ready()).await.expect_err("a throwing getToken");
-    let took = js_sys::Date::now() - started;
-    console_log!(
-        "token provider raising: {} {} after {took} ms",
-        text(&error, "kind"),
-        text(&error, "message")
-    );
+    let (error, took) = ready_error(&raising, "token provider raising").await;
     assert_eq!(text(&error, "kind"), "Token");
     assert!(text(&error, "message").contains("token backend down"), "the callback's message is carried");
     assert!((2000.0..4500.0).contains(&took), "after the timeout, took {took} ms");
@@ -216,15 +216,7 @@ async fn ready_ends_after_the_timeout_when_the_browser_hides_the_cause() {
     sleep(2100).await;
     let (client, _events) = client(json!({ "token": expired, "timeout": 2000 }), None).await;
     client.connect();
-    let started = js_sys::Date::now();
-    let error = settle(client.ready()).await.expect_err("an expired token is refused");
-    let took = js_sys::Date::now() - started;
-    console_log!(
-        "expired token: {} {} (code {}) after {took} ms",
-        text(&error, "kind"),
-        text(&error, "message"),
-        code(&error)
-    );
+    let (error, took) = ready_error(&client, "expired token").await;
     assert_eq!((text(&error, "kind"), code(&error)), ("Unauthorized".to_owned(), 6));
     assert!(text(&error, "message").contains("109"), "the server's reason is carried");
     assert!(took < 2000.0, "at once");
